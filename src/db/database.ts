@@ -1,0 +1,157 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type DatabaseIntrospector, type DatabaseMetadata, type SchemaMetadata, type TableMetadata, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { Database } from './types.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+export type DatabaseTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+
+/** Anything that can run queries: the root handle or an open transaction. */
+export type Executor = Kysely<Database> | Transaction<Database>;
+
+/** The one database handle the whole application talks to, whatever the dialect. */
+export interface Db {
+  readonly kysely: Kysely<Database>;
+  readonly dialect: Dialect;
+  /** PostgreSQL: the schema this handle works in (current_schema()); undefined on SQLite. */
+  readonly schema?: string;
+  /** Runs fn in one transaction: all its writes commit together or not at all. */
+  transaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** PostgreSQL only: the schema to use (created if missing). Tests isolate themselves with it. */
+  schema?: string;
+  /** PostgreSQL only: pool size. */
+  poolSize?: number;
+}
+
+// pg returns timestamptz as Date and int8/numeric as strings; the domain wants
+// ISO strings and numbers on both dialects.
+const pgTypes = {
+  getTypeParser(oid: number, format?: string) {
+    if (oid === 1184 || oid === 1114) return (v: string) => new Date(oid === 1114 ? `${v}Z` : v).toISOString();
+    if (oid === 20 || oid === 1700) return (v: string) => Number(v);
+    if (oid === 1082) return (v: string) => v;
+    return (pg.types.getTypeParser as (o: number, f?: string) => (v: string) => unknown)(oid, format);
+  },
+};
+
+const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Db> {
+  let kysely: Kysely<Database>;
+  let dialect: Dialect;
+  let schema: string | undefined;
+  if (target.kind === 'sqlite') {
+    if (target.file !== ':memory:') mkdirSync(path.dirname(target.file), { recursive: true });
+    const raw = new SqliteDatabase(target.file);
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('synchronous = NORMAL');
+    raw.pragma('foreign_keys = ON');
+    raw.pragma('busy_timeout = 5000');
+    kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+    dialect = 'sqlite';
+  } else {
+    if (options.schema) {
+      const admin = new pg.Client({ connectionString: target.url });
+      await admin.connect();
+      try {
+        await admin.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(options.schema)}`);
+      } finally {
+        await admin.end();
+      }
+    }
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      max: options.poolSize ?? 10,
+      types: pgTypes,
+      ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    });
+    kysely = new Kysely<Database>({ dialect: new SchemaScopedPostgresDialect({ pool }) });
+    dialect = 'postgres';
+    const current = await sql<{ schema: string }>`select current_schema() as schema`.execute(kysely);
+    schema = current.rows[0]?.schema ?? 'public';
+  }
+  return {
+    kysely,
+    dialect,
+    schema,
+    transaction: (fn) => kysely.transaction().execute(fn),
+    close: () => kysely.destroy(),
+  };
+}
+
+/**
+ * Kysely's stock PostgreSQL introspector (used by the Migrator to find its own
+ * tables) reads every schema in the database and calls name-based catalog
+ * functions on each, so it fails with "schema … does not exist" when another
+ * process drops a schema mid-query, and it slows down as a database fills with
+ * schemas. Kinetic only ever introspects its own schema, so this one looks there
+ * alone, joining catalogs by oid.
+ */
+class CurrentSchemaIntrospector implements DatabaseIntrospector {
+  constructor(private readonly db: Kysely<any>) {}
+
+  async getSchemas(): Promise<SchemaMetadata[]> {
+    const r = await sql<{ name: string }>`select nspname as name from pg_catalog.pg_namespace where nspname = current_schema()`.execute(this.db);
+    return r.rows.map((row) => ({ name: row.name }));
+  }
+
+  async getTables(): Promise<TableMetadata[]> {
+    const r = await sql<{ schema: string; table: string; kind: string; column: string | null; type: string | null; not_null: boolean | null; has_default: boolean | null }>`
+      select ns.nspname as schema, c.relname as table, c.relkind as kind, a.attname as column,
+             t.typname as type, a.attnotnull as not_null, a.atthasdef as has_default
+        from pg_catalog.pg_class c
+        join pg_catalog.pg_namespace ns on ns.oid = c.relnamespace
+        left join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+        left join pg_catalog.pg_type t on t.oid = a.atttypid
+       where ns.nspname = current_schema() and c.relkind in ('r', 'v', 'p')
+       order by c.relname, a.attnum`.execute(this.db);
+    const tables = new Map<string, TableMetadata>();
+    for (const row of r.rows) {
+      let table = tables.get(row.table);
+      if (!table) {
+        table = { name: row.table, schema: row.schema, isView: row.kind === 'v', columns: [] };
+        tables.set(row.table, table);
+      }
+      if (row.column) {
+        table.columns.push({ name: row.column, dataType: row.type ?? 'unknown', isNullable: !row.not_null, hasDefaultValue: Boolean(row.has_default), isAutoIncrementing: false });
+      }
+    }
+    return [...tables.values()];
+  }
+
+  async getMetadata(): Promise<DatabaseMetadata> {
+    return { tables: await this.getTables() };
+  }
+}
+
+class SchemaScopedPostgresDialect extends PostgresDialect {
+  override createIntrospector(db: Kysely<any>): DatabaseIntrospector {
+    return new CurrentSchemaIntrospector(db);
+  }
+}
+
+/** Drops a PostgreSQL schema (test clean-up). */
+export async function dropSchema(url: string, schema: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+  } finally {
+    await admin.end();
+  }
+}
+
+export { sql };
+
+/** Case-insensitive "column contains text" on both dialects, with no LIKE wildcards to escape. */
+export function containsText(dialect: Dialect, column: string, needle: string) {
+  const col = sql.ref(column);
+  const n = needle.toLowerCase();
+  return dialect === 'postgres' ? sql<boolean>`strpos(lower(${col}), ${n}) > 0` : sql<boolean>`instr(lower(${col}), ${n}) > 0`;
+}

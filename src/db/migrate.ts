@@ -1,0 +1,43 @@
+import { Migrator, type Migration, type MigrationResultSet } from 'kysely';
+import { AppError } from '../lib/errors.ts';
+import type { Db } from './database.ts';
+import { foundation } from './migrations/0001_foundation.ts';
+import { engine } from './migrations/0002_engine.ts';
+import { lookupIndexes } from './migrations/0003_lookup_indexes.ts';
+
+/** Numbered migrations, in order. Never edit one that has shipped; add the next number. */
+function migrations(db: Db): Record<string, Migration> {
+  return {
+    '0001_foundation': foundation(db.dialect),
+    '0002_engine': engine(db.dialect),
+    '0003_lookup_indexes': lookupIndexes(),
+  };
+}
+
+export interface MigrationReport {
+  applied: string[];
+  total: number;
+}
+
+/** Applies every pending migration (idempotent; safe to run at each start-up and from several processes). */
+export async function migrateToLatest(db: Db): Promise<MigrationReport> {
+  const all = migrations(db);
+  const migrator = new Migrator({
+    db: db.kysely,
+    provider: { getMigrations: async () => all },
+    migrationTableName: 'kinetic_migrations',
+    migrationLockTableName: 'kinetic_migrations_lock',
+    // Without a schema, Kysely looks for its tables in every schema of the database and
+    // can mistake another schema's tables (another tenant database, a test) for its own.
+    ...(db.schema ? { migrationTableSchema: db.schema } : {}),
+  });
+  const result: MigrationResultSet = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error');
+    throw new AppError('INTERNAL', `Migration ${failed?.migrationName ?? '(unknown)'} failed: ${(result.error as Error).message}`);
+  }
+  return {
+    applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
+    total: Object.keys(all).length,
+  };
+}

@@ -1,0 +1,422 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Row types shared by both dialects. Timestamps are ISO-8601 UTC strings,
+ * JSON columns are text (parsed by the domain mappers), money is integer cents.
+ */
+export interface BusinessTable {
+  id: string;
+  name: string;
+  slug: string;
+  time_zone: string;
+  phone: string | null;
+  email: string | null;
+  address: string; // JSON PostalAddress
+  business_hours: string; // JSON WeeklyHours
+  services: string; // JSON Service[]
+  review_link: string | null;
+  on_call: string; // JSON OnCallSchedule
+  settings: string; // JSON
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UserTable {
+  id: string;
+  business_id: string;
+  email: string;
+  name: string;
+  role: string;
+  phone: string | null;
+  password_hash: string | null;
+  disabled_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SessionTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  business_id: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+}
+
+export interface ApiKeyTable {
+  id: string;
+  business_id: string;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  created_by: string | null;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface ContactTable {
+  id: string;
+  business_id: string;
+  first_name: string | null;
+  last_name: string | null;
+  display_name: string;
+  phone: string | null; // primary, E.164
+  email: string | null; // primary, normalised
+  phones: string; // JSON [{ number, label }]
+  emails: string; // JSON [{ address, label }]
+  address_line1: string | null;
+  address_line2: string | null;
+  city: string | null;
+  region: string | null;
+  postal_code: string | null;
+  country: string | null;
+  time_zone: string | null;
+  time_zone_source: string | null;
+  source: string | null;
+  lifecycle_stage: string;
+  custom_fields: string; // JSON object
+  owner_user_id: string | null;
+  search_text: string;
+  last_interaction_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ContactIdentityTable {
+  business_id: string;
+  contact_id: string;
+  kind: string; // phone | email
+  value: string;
+}
+
+export interface ContactTagTable {
+  business_id: string;
+  contact_id: string;
+  tag: string;
+}
+
+export interface ConsentTable {
+  id: string;
+  business_id: string;
+  contact_id: string;
+  channel: string;
+  status: string;
+  method: string;
+  evidence: string | null;
+  recorded_by: string | null;
+  recorded_at: string;
+}
+
+export interface CompanyTable {
+  id: string;
+  business_id: string;
+  name: string;
+  domain: string | null;
+  phone: string | null;
+  address_line1: string | null;
+  city: string | null;
+  region: string | null;
+  postal_code: string | null;
+  custom_fields: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ContactCompanyTable {
+  business_id: string;
+  contact_id: string;
+  company_id: string;
+  title: string | null;
+  created_at: string;
+}
+
+export interface InteractionTable {
+  id: string;
+  business_id: string;
+  contact_id: string;
+  kind: string;
+  direction: string | null;
+  channel: string;
+  subject: string | null;
+  body: string | null;
+  outcome: string | null;
+  duration_seconds: number | null;
+  user_id: string | null;
+  external_id: string | null;
+  metadata: string;
+  occurred_at: string;
+  created_at: string;
+}
+
+export interface JobTable {
+  id: string;
+  business_id: string;
+  contact_id: string | null;
+  company_id: string | null;
+  service_type: string;
+  status: string;
+  scheduled_start: string | null;
+  scheduled_end: string | null;
+  completed_at: string | null;
+  amount_cents: number | null;
+  technician_user_id: string | null;
+  notes: string | null;
+  external_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DealTable {
+  id: string;
+  business_id: string;
+  contact_id: string | null;
+  company_id: string | null;
+  title: string;
+  pipeline: string;
+  stage: string;
+  status: string;
+  amount_cents: number | null;
+  expected_close_date: string | null;
+  closed_at: string | null;
+  close_reason: string | null;
+  owner_user_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TaskTable {
+  id: string;
+  business_id: string;
+  contact_id: string | null;
+  deal_id: string | null;
+  job_id: string | null;
+  title: string;
+  description: string | null;
+  assignee_user_id: string | null;
+  due_at: string | null;
+  status: string;
+  origin: string;
+  origin_ref: string | null;
+  completed_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ReviewTable {
+  id: string;
+  business_id: string;
+  contact_id: string | null;
+  job_id: string | null;
+  platform: string;
+  status: string;
+  rating: number | null;
+  body: string | null;
+  url: string | null;
+  requested_at: string | null;
+  received_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EventTable {
+  seq: Generated<number>;
+  id: string;
+  business_id: string;
+  type: string;
+  subject_type: string;
+  subject_id: string;
+  contact_id: string | null;
+  payload: string;
+  actor_type: string;
+  actor_id: string | null;
+  occurred_at: string;
+}
+
+export interface AuditTable {
+  seq: Generated<number>;
+  business_id: string;
+  actor_type: string;
+  actor_id: string | null;
+  action: string;
+  entity_type: string;
+  entity_id: string;
+  changes: string;
+  at: string;
+}
+
+export interface AutomationTable {
+  id: string;
+  business_id: string;
+  name: string;
+  status: string; // enabled | disabled
+  version: number;
+  definition: string; // JSON AutomationDefinition (current version)
+  trigger_type: string; // event | segment | manual
+  trigger_event: string | null;
+  playbook: string | null;
+  last_segment_run_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AutomationVersionTable {
+  automation_id: string;
+  version: number;
+  definition: string;
+  created_at: string;
+}
+
+export interface EnrollmentTable {
+  id: string;
+  business_id: string;
+  automation_id: string;
+  version: number;
+  contact_id: string;
+  occurrence_key: string;
+  trigger_event_id: string | null;
+  status: string; // active | waiting | completed | exited | parked | cancelled
+  step: number;
+  attempt: number;
+  next_run_at: string | null;
+  waiting_for: string | null; // JSON { event, timeoutAt } | { approvalId } | { outboxId }
+  vars: string; // JSON
+  last_error: string | null;
+  exit_reason: string | null;
+  locked_by: string | null;
+  locked_until: string | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+export interface EnrollmentLogTable {
+  seq: Generated<number>;
+  business_id: string;
+  enrollment_id: string;
+  contact_id: string;
+  step: number | null;
+  step_type: string | null;
+  outcome: string;
+  detail: string; // JSON
+  at: string;
+}
+
+export interface OutboxTable {
+  id: string;
+  business_id: string;
+  contact_id: string | null;
+  user_id: string | null;
+  enrollment_id: string | null;
+  step: number | null;
+  idempotency_key: string;
+  channel: string; // sms | email
+  purpose: string; // transactional | marketing
+  to_address: string;
+  from_address: string | null;
+  subject: string | null;
+  body: string;
+  html: string | null;
+  headers: string; // JSON
+  state: string; // queued | sending | sent | delivered | failed | unknown | cancelled
+  provider: string | null;
+  provider_message_id: string | null;
+  attempts: number;
+  not_before: string;
+  last_error: string | null;
+  locked_by: string | null;
+  locked_until: string | null;
+  created_at: string;
+  updated_at: string;
+  sent_at: string | null;
+  delivered_at: string | null;
+}
+
+export interface ApprovalTable {
+  id: string;
+  business_id: string;
+  enrollment_id: string | null;
+  contact_id: string | null;
+  title: string;
+  amount_cents: number | null;
+  approver_role: string;
+  status: string; // pending | approved | rejected | auto_approved
+  decided_by: string | null;
+  decided_at: string | null;
+  reason: string | null;
+  created_at: string;
+}
+
+export interface SuppressionTable {
+  business_id: string;
+  channel: string;
+  address: string;
+  reason: string;
+  created_at: string;
+}
+
+export interface WebhookSubscriptionTable {
+  id: string;
+  business_id: string;
+  url: string;
+  secret: string;
+  event_types: string; // JSON string[]
+  status: string; // active | disabled
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookDeliveryTable {
+  id: string;
+  business_id: string;
+  subscription_id: string | null;
+  enrollment_id: string | null;
+  idempotency_key: string;
+  url: string;
+  event_type: string;
+  payload: string;
+  state: string; // pending | delivered | failed
+  attempts: number;
+  next_attempt_at: string;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EventCursorTable {
+  consumer: string;
+  last_seq: number;
+  updated_at: string;
+}
+
+export interface Database {
+  businesses: BusinessTable;
+  users: UserTable;
+  sessions: SessionTable;
+  api_keys: ApiKeyTable;
+  contacts: ContactTable;
+  contact_identities: ContactIdentityTable;
+  contact_tags: ContactTagTable;
+  consents: ConsentTable;
+  companies: CompanyTable;
+  contact_companies: ContactCompanyTable;
+  interactions: InteractionTable;
+  jobs: JobTable;
+  deals: DealTable;
+  tasks: TaskTable;
+  reviews: ReviewTable;
+  events: EventTable;
+  audit_log: AuditTable;
+  automations: AutomationTable;
+  automation_versions: AutomationVersionTable;
+  enrollments: EnrollmentTable;
+  enrollment_log: EnrollmentLogTable;
+  outbox: OutboxTable;
+  approvals: ApprovalTable;
+  suppressions: SuppressionTable;
+  webhook_subscriptions: WebhookSubscriptionTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  event_cursors: EventCursorTable;
+}
