@@ -1,0 +1,47 @@
+import type { AppContext, Scope } from '../../context.ts';
+import type { Executor } from '../../db/database.ts';
+import type { Business } from '../businesses/schema.ts';
+import type { ContactResolver } from './contact-resolver.ts';
+import type { ResolvedMapping } from './mapping.ts';
+import type { PhoneNormaliser } from './phones.ts';
+import type { CsvRow } from './reader.ts';
+
+/** What every entity's importer gets: the world, the column plan and the shared per-run state. */
+export interface ImportEnv {
+  ctx: AppContext;
+  scope: Scope;
+  business: Business;
+  plan: ResolvedMapping;
+  dryRun: boolean;
+  importId: string;
+  phones: PhoneNormaliser;
+  contacts: ContactResolver;
+}
+
+export interface BatchResult {
+  created: number;
+  merged: number;
+  rejected: Array<{ row: CsvRow; error: string }>;
+}
+
+/** A batch after validation: the rows ready to write, and those already rejected. */
+export interface PreparedBatch<T> {
+  items: T[];
+  rejected: Array<{ row: CsvRow; error: string }>;
+}
+
+/**
+ * Imports one batch in two steps: `prepare` validates and normalises the rows
+ * (CPU only, no database), `write` resolves and writes them in one transaction
+ * (or nothing, in a dry run). The import prepares the next batch while the
+ * previous one is being written, which keeps Node busy while PostgreSQL works.
+ */
+export interface EntityImporter<T = unknown> {
+  prepare(rows: CsvRow[]): PreparedBatch<T>;
+  write(batch: PreparedBatch<T>): Promise<BatchResult>;
+}
+
+/** Runs a batch's writes in one transaction; a dry run reads through the plain handle and writes nothing. */
+export function inBatchTransaction<T>(env: ImportEnv, fn: (trx: Executor) => Promise<T>): Promise<T> {
+  return env.dryRun ? fn(env.ctx.db.kysely) : env.ctx.db.transaction(fn);
+}

@@ -1,0 +1,224 @@
+import type { AppContext, Scope } from '../../context.ts';
+import { isoNow } from '../../lib/clock.ts';
+import { AppError } from '../../lib/errors.ts';
+import { newId } from '../../lib/ids.ts';
+import { getBusiness } from '../businesses/businesses.ts';
+import type { Business } from '../businesses/schema.ts';
+import { activityImporter } from './activity-import.ts';
+import { UserDirectory } from './activity-rows.ts';
+import type { EntityImporter, ImportEnv } from './batch.ts';
+import { ContactResolver } from './contact-resolver.ts';
+import { contactsImporter } from './contacts-import.ts';
+import type { ImportEntity } from './fields.ts';
+import { resolveMapping } from './mapping.ts';
+import { PhoneNormaliser } from './phones.ts';
+import { openCsv, type CsvRow, type CsvSource } from './reader.ts';
+import { RejectedRows } from './rejects.ts';
+
+export type { ImportEntity } from './fields.ts';
+export { suggestMapping } from './mapping.ts';
+
+export interface ImportOptions {
+  entity: ImportEntity;
+  /** A byte stream (a file); read chunk by chunk, never whole. */
+  input: NodeJS.ReadableStream;
+  /** Explicit override: CSV header → field name (or '' / 'ignore' to skip the column). */
+  mapping?: Record<string, string>;
+  /** Validate, dedupe and report; write nothing. */
+  dryRun?: boolean;
+  /** Rejected rows as CSV: the original columns + `_row` (line number) + `_error` (reason). Not ended by the import. */
+  errors?: NodeJS.WritableStream;
+  /** Called after each batch; `bytes` is how far into the input the import has read. */
+  onProgress?: (p: { rows: number; bytes: number }) => void;
+  /** Rows per transaction (default 1,000). */
+  batchSize?: number;
+}
+
+export interface ImportReport {
+  entity: ImportEntity;
+  /** Identifies this import in the audit log, consent evidence and imported notes/interactions. */
+  importId: string;
+  /** Data rows read (blank lines are skipped); rows = created + merged + rejected. */
+  rows: number;
+  created: number;
+  /** Rows that matched a stored record (or an earlier row of the file) and were merged into it. */
+  merged: number;
+  rejected: number;
+  /** Contacts created along the way by jobs/interactions rows naming an unknown phone/email (contacts: = created). */
+  contactsCreated: number;
+  /** header → field, for the columns that were imported. */
+  mapping: Record<string, string>;
+  unmappedColumns: string[];
+  dryRun: boolean;
+  durationMs: number;
+  rowsPerSecond: number;
+  errorsSample: Array<{ row: number; error: string }>;
+}
+
+const defaultBatchSize = 1_000;
+
+/** Why a row cannot be read at all, before looking at its values. */
+function shapeProblem(row: CsvRow, width: number): string | null {
+  if (row.values.length < width) return `has ${row.values.length} columns, the header has ${width}`;
+  for (let i = width; i < row.values.length; i++) {
+    if (row.values[i].trim() !== '') return `has ${row.values.length} columns, the header has ${width} (a comma too many, or a field that should be quoted?)`;
+  }
+  for (let i = 0; i < row.values.length; i++) {
+    if (row.values[i].includes('\u0000')) return `column ${i + 1} contains a NUL character (binary data in a text file)`;
+  }
+  return null;
+}
+
+/**
+ * Imports a CSV of contacts, jobs or interactions, streaming: the file is
+ * parsed chunk by chunk and written in batches of `batchSize` rows, one
+ * transaction each, so memory stays flat at any file size.
+ *
+ * Whole-file problems (not UTF-8/UTF-16, broken quoting, a bad header row or
+ * mapping) throw AppError BAD_REQUEST/VALIDATION_FAILED naming the line or
+ * column. Encoding and header problems are found before anything is written.
+ * A problem found mid-file stops the import there: batches before it stay
+ * committed and the error says how many (re-importing the fixed file merges
+ * them rather than duplicating). Problems in one row reject only that row.
+ *
+ * Imports emit no domain events (no lead.created: importing history must not
+ * start follow-up sequences); each one writes one audit_log row.
+ */
+export async function importCsv(ctx: AppContext, scope: Scope, opts: ImportOptions): Promise<ImportReport> {
+  // Elapsed time is a measurement of this process, not business time: the injected clock may be virtual.
+  const started = performance.now();
+  const business = await getBusiness(ctx, scope.businessId);
+  const source = await openCsv(opts.input);
+  try {
+    return await importRows(ctx, scope, opts, business, source, started);
+  } finally {
+    source.close();
+  }
+}
+
+/** The import proper, once the file is open: mapping, batches, report. */
+async function importRows(ctx: AppContext, scope: Scope, opts: ImportOptions, business: Business, source: CsvSource, started: number): Promise<ImportReport> {
+  const batchSize = Math.max(1, Math.min(opts.batchSize ?? defaultBatchSize, 10_000));
+  const dryRun = opts.dryRun ?? false;
+  const plan = resolveMapping(opts.entity, source.headers, opts.mapping);
+  const importId = newId();
+  const env: ImportEnv = {
+    ctx,
+    scope,
+    business,
+    plan,
+    dryRun,
+    importId,
+    phones: new PhoneNormaliser(business.settings.defaultCountry),
+    contacts: new ContactResolver({ business, scope, dialect: ctx.db.dialect, importId, dryRun }),
+  };
+  const importer: EntityImporter =
+    opts.entity === 'contacts' ? contactsImporter(env) : activityImporter(env, opts.entity, await UserDirectory.load(ctx.db.kysely, scope.businessId));
+  const rejects = new RejectedRows(opts.errors, source.headers);
+  const counts = { rows: 0, created: 0, merged: 0 };
+  const width = source.headers.length;
+
+  // One batch is written while the next is read and validated. Writes stay in file order: each starts after the previous one ends.
+  let writing: Promise<void> = Promise.resolve();
+  // Held in an object: it is set inside the write closures, which TypeScript's narrowing does not follow.
+  const writeFailure: { error?: unknown; failed: boolean } = { failed: false };
+  let batch: CsvRow[] = [];
+  let misshapen: Array<{ row: CsvRow; error: string }> = [];
+  const startBatch = async () => {
+    const prepared = importer.prepare(batch);
+    const early = misshapen;
+    batch = [];
+    misshapen = [];
+    await writing;
+    if (writeFailure.failed) throw writeFailure.error;
+    const rowsSoFar = counts.rows;
+    // Never rejects: a failure is kept and rethrown by the next startBatch/settle, so it is never left unhandled.
+    writing = (async () => {
+      try {
+        const result = await importer.write(prepared);
+        counts.created += result.created;
+        counts.merged += result.merged;
+        for (const r of [...early, ...result.rejected].sort((a, b) => a.row.line - b.row.line)) await rejects.add(r.row, r.error);
+        opts.onProgress?.({ rows: rowsSoFar, bytes: source.bytesRead() });
+      } catch (error) {
+        writeFailure.failed = true;
+        writeFailure.error = error;
+      }
+    })();
+  };
+  const settle = async () => {
+    await writing;
+    if (writeFailure.failed) throw writeFailure.error;
+  };
+
+  const report = (): ImportReport => {
+    const durationMs = Math.round(performance.now() - started);
+    return {
+      entity: opts.entity,
+      importId,
+      rows: counts.rows,
+      created: counts.created,
+      merged: counts.merged,
+      rejected: rejects.count,
+      contactsCreated: env.contacts.contactsCreated,
+      mapping: plan.mapping,
+      unmappedColumns: plan.unmapped,
+      dryRun,
+      durationMs,
+      rowsPerSecond: durationMs > 0 ? Math.round((counts.rows * 1000) / durationMs) : counts.rows,
+      errorsSample: rejects.sample,
+    };
+  };
+
+  try {
+    for await (const row of source.rows) {
+      if (row.values.every((v) => v.trim() === '')) continue; // a line of bare delimiters, as spreadsheets leave behind
+      counts.rows++;
+      const problem = shapeProblem(row, width);
+      if (problem) misshapen.push({ row, error: problem });
+      else batch.push(row);
+      if (batch.length + misshapen.length >= batchSize) await startBatch();
+    }
+    if (batch.length + misshapen.length > 0) await startBatch();
+    await settle();
+    opts.onProgress?.({ rows: counts.rows, bytes: source.bytesRead() });
+  } catch (err) {
+    // A write may still be running: let it finish so the report says exactly what was committed.
+    await writing;
+    throw await stopped(ctx, scope, writeFailure.failed ? writeFailure.error : err, report(), dryRun);
+  }
+  const done = report();
+  if (!dryRun) await audit(ctx, scope, done, 'completed');
+  return done;
+}
+
+/** One audit row per import: the counts, the mapping, and whether it finished. */
+async function audit(ctx: AppContext, scope: Scope, report: ImportReport, status: 'completed' | 'stopped', reason?: string): Promise<void> {
+  const { entity, importId, rows, created, merged, rejected, contactsCreated, mapping } = report;
+  await ctx.db.kysely
+    .insertInto('audit_log')
+    .values({
+      business_id: scope.businessId,
+      actor_type: scope.actor.type,
+      actor_id: scope.actor.id,
+      action: 'import',
+      entity_type: entity,
+      entity_id: importId,
+      changes: JSON.stringify({ status, rows, created, merged, rejected, contactsCreated, mapping, ...(reason && { reason }) }),
+      at: isoNow(ctx.clock),
+    })
+    .execute();
+}
+
+/** A whole-file failure part-way through: say what was already committed, and record it. */
+async function stopped(ctx: AppContext, scope: Scope, err: unknown, sofar: ImportReport, dryRun: boolean): Promise<unknown> {
+  const committed = sofar.created + sofar.merged;
+  if (dryRun || committed === 0) return err;
+  const reason = err instanceof Error ? err.message : String(err);
+  const written = { ...sofar, rows: sofar.created + sofar.merged + sofar.rejected };
+  await audit(ctx, scope, written, 'stopped', reason).catch((auditError: unknown) => ctx.log.warn({ err: auditError, importId: sofar.importId }, 'could not record the stopped import in the audit log'));
+  if (!(err instanceof AppError)) return err;
+  const message = `${err.message}. The import stopped there: ${committed} earlier rows were already imported (${sofar.created} created, ${sofar.merged} merged; import ${sofar.importId}). Fix the file and import it again: rows already imported are merged, not duplicated.`;
+  const details = typeof err.details === 'object' && err.details !== null ? err.details : {};
+  return new AppError(err.code, message, { ...details, importId: sofar.importId, committed: { created: sofar.created, merged: sofar.merged, rejected: sofar.rejected } });
+}
