@@ -1,0 +1,202 @@
+import { Duration } from 'luxon';
+import { z } from 'zod';
+import { eventTypes } from '../events/catalog.ts';
+import { roles } from '../access/users.ts';
+
+/**
+ * Automations are data: a JSON document validated here. A typed catalog of
+ * trigger kinds and step kinds; `compile` flattens nested branches into a
+ * linear program whose instruction index is the enrolment's step pointer.
+ */
+const isoDuration = z
+  .string()
+  .max(40)
+  .refine((v) => {
+    const d = Duration.fromISO(v);
+    return d.isValid && d.as('milliseconds') > 0;
+  }, { message: 'must be an ISO-8601 duration such as PT5M, PT1H or P3D' });
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 09:00');
+
+export const conditionOps = ['eq', 'neq', 'in', 'not_in', 'contains', 'not_contains', 'exists', 'not_exists', 'gt', 'gte', 'lt', 'lte'] as const;
+
+export type Condition =
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition }
+  | { field: string; op: (typeof conditionOps)[number]; value?: unknown };
+
+export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
+  z.union([
+    z.object({ all: z.array(conditionSchema).min(1).max(50) }).strict(),
+    z.object({ any: z.array(conditionSchema).min(1).max(50) }).strict(),
+    z.object({ not: conditionSchema }).strict(),
+    z
+      .object({
+        field: z.string().regex(/^(contact|event|job|deal|vars|business)(\.[A-Za-z0-9_]+)+$/, 'must be a path like contact.source, event.serviceType or vars.urgency'),
+        op: z.enum(conditionOps),
+        value: z.unknown().optional(),
+      })
+      .strict(),
+  ]),
+);
+
+const template = z.string().min(1).max(1600);
+
+const assignee = z.discriminatedUnion('rule', [
+  z.object({ rule: z.literal('user'), userId: z.string().min(1) }).strict(),
+  z.object({ rule: z.literal('contact_owner'), fallbackRole: z.enum(roles).default('owner') }).strict(),
+  z.object({ rule: z.literal('role'), role: z.enum(roles) }).strict(),
+  z.object({ rule: z.literal('round_robin'), role: z.enum(roles).default('agent') }).strict(),
+  z.object({ rule: z.literal('on_call') }).strict(),
+]);
+
+const due = z.union([
+  z.object({ in: isoDuration }).strict(),
+  z.object({ next: z.enum(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'business_day']), at: hhmm }).strict(),
+]);
+
+const staffTarget = z.union([
+  z.object({ userId: z.string().min(1) }).strict(),
+  z.object({ role: z.enum(roles) }).strict(),
+  z.object({ onCall: z.literal(true), escalateAfterMinutes: z.number().int().min(1).max(240).optional() }).strict(),
+  z.object({ contactOwner: z.literal(true) }).strict(),
+]);
+
+export const exitReasons = ['replied', 'booked', 'opted_out', 'deal_won', 'deal_lost'] as const;
+export type ExitReason = (typeof exitReasons)[number] | 'manual' | 'stop_step' | 'contact_deleted';
+
+export type Step =
+  | { type: 'send_sms'; id?: string; body: string }
+  | { type: 'send_email'; id?: string; subject: string; body: string }
+  | { type: 'wait'; id?: string; duration?: string; until?: { time: string; zone: 'contact' | 'business'; weekdaysOnly?: boolean }; businessHours?: boolean; forEvent?: { event: string; timeout: string } }
+  | { type: 'branch'; id?: string; if: Condition; then: Step[]; else?: Step[] }
+  | { type: 'create_task'; id?: string; title: string; description?: string; assignee: z.infer<typeof assignee>; due?: z.infer<typeof due> }
+  | { type: 'route'; id?: string; mode: 'round_robin' | 'on_call'; role?: (typeof roles)[number]; escalateAfterMinutes?: number; message?: string }
+  | { type: 'update'; id?: string; set?: { lifecycleStage?: 'lead' | 'customer' | 'dormant' | 'lost'; source?: string; customFields?: Record<string, string | number | boolean | null> }; addTags?: string[]; removeTags?: string[] }
+  | { type: 'notify_staff'; id?: string; to: z.infer<typeof staffTarget>; channel: 'sms' | 'email'; body: string; subject?: string }
+  | { type: 'webhook'; id?: string; url: string; payload?: Record<string, unknown> }
+  | { type: 'approval'; id?: string; title: string; amountCents?: number | string; autoApproveIf?: Condition; approverRole: 'owner' | 'manager' }
+  | { type: 'stop'; id?: string; reason?: string };
+
+const stepId = z.string().regex(/^[a-z0-9_-]{1,40}$/).optional();
+
+export const stepSchema: z.ZodType<Step> = z.lazy(() =>
+  z.discriminatedUnion('type', [
+    z.object({ type: z.literal('send_sms'), id: stepId, body: template }).strict(),
+    z.object({ type: z.literal('send_email'), id: stepId, subject: z.string().min(1).max(200), body: z.string().min(1).max(50_000) }).strict(),
+    z
+      .object({
+        type: z.literal('wait'),
+        id: stepId,
+        duration: isoDuration.optional(),
+        until: z.object({ time: hhmm, zone: z.enum(['contact', 'business']).default('contact'), weekdaysOnly: z.boolean().optional() }).strict().optional(),
+        businessHours: z.boolean().optional(),
+        forEvent: z.object({ event: z.enum(eventTypes as [string, ...string[]]), timeout: isoDuration }).strict().optional(),
+      })
+      .strict()
+      .refine((w) => Boolean(w.duration || w.until || w.businessHours || w.forEvent), { message: 'a wait needs duration, until, businessHours or forEvent' }),
+    z.object({ type: z.literal('branch'), id: stepId, if: conditionSchema, then: z.array(stepSchema).max(50), else: z.array(stepSchema).max(50).optional() }).strict(),
+    z.object({ type: z.literal('create_task'), id: stepId, title: z.string().min(1).max(200), description: z.string().max(5000).optional(), assignee, due: due.optional() }).strict(),
+    z
+      .object({
+        type: z.literal('route'),
+        id: stepId,
+        mode: z.enum(['round_robin', 'on_call']),
+        role: z.enum(roles).optional(),
+        escalateAfterMinutes: z.number().int().min(1).max(240).optional(),
+        message: template.optional(),
+      })
+      .strict(),
+    z
+      .object({
+        type: z.literal('update'),
+        id: stepId,
+        set: z
+          .object({
+            lifecycleStage: z.enum(['lead', 'customer', 'dormant', 'lost']).optional(),
+            source: z.string().max(60).optional(),
+            customFields: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+          })
+          .strict()
+          .optional(),
+        addTags: z.array(z.string().min(1).max(50)).max(20).optional(),
+        removeTags: z.array(z.string().min(1).max(50)).max(20).optional(),
+      })
+      .strict(),
+    z.object({ type: z.literal('notify_staff'), id: stepId, to: staffTarget, channel: z.enum(['sms', 'email']), body: template, subject: z.string().max(200).optional() }).strict(),
+    z.object({ type: z.literal('webhook'), id: stepId, url: z.url({ protocol: /^https?$/ }), payload: z.record(z.string(), z.unknown()).optional() }).strict(),
+    z
+      .object({
+        type: z.literal('approval'),
+        id: stepId,
+        title: z.string().min(1).max(200),
+        amountCents: z.union([z.number().int().min(0), z.string().regex(/^(event|deal|vars)\.[A-Za-z0-9_.]+$/)]).optional(),
+        autoApproveIf: conditionSchema.optional(),
+        approverRole: z.enum(['owner', 'manager']).default('manager'),
+      })
+      .strict(),
+    z.object({ type: z.literal('stop'), id: stepId, reason: z.string().max(200).optional() }).strict(),
+  ]) as unknown as z.ZodType<Step>,
+);
+
+export const segmentSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('last_job_older_than'), days: z.number().int().min(1).max(3650), serviceType: z.string().max(60).optional() }).strict(),
+  z.object({ kind: z.literal('no_interaction_for'), days: z.number().int().min(1).max(3650), lifecycleStage: z.enum(['lead', 'customer', 'dormant', 'lost']).optional() }).strict(),
+  z.object({ kind: z.literal('lifecycle_stage'), stage: z.enum(['lead', 'customer', 'dormant', 'lost']) }).strict(),
+]);
+export type Segment = z.infer<typeof segmentSchema>;
+
+export const triggerSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('event'), event: z.enum(eventTypes as [string, ...string[]]), filter: conditionSchema.optional() }).strict(),
+  z.object({ type: z.literal('segment'), segment: segmentSchema, filter: conditionSchema.optional() }).strict(),
+  z.object({ type: z.literal('manual') }).strict(),
+]);
+export type Trigger = z.infer<typeof triggerSchema>;
+
+export const automationDefinitionSchema = z
+  .object({
+    name: z.string().trim().min(1).max(120),
+    description: z.string().max(2000).optional(),
+    trigger: triggerSchema,
+    /** Marketing messages obey state quiet hours and frequency caps; transactional ones (reminders, replies) only the federal window. */
+    purpose: z.enum(['marketing', 'transactional']).default('marketing'),
+    exitOn: z.array(z.enum(exitReasons)).max(exitReasons.length).default(['replied', 'booked', 'opted_out']),
+    /** Whether a contact may be enrolled again after finishing (a new occurrence). */
+    reenroll: z.boolean().default(true),
+    /** Among automations competing for the same contact, the higher priority speaks first. */
+    priority: z.number().int().min(0).max(100).default(50),
+    steps: z.array(stepSchema).min(1).max(200),
+  })
+  .strict();
+export type AutomationDefinition = z.infer<typeof automationDefinitionSchema>;
+
+/** One instruction of the compiled program. */
+export type Instruction =
+  | { op: 'step'; step: Exclude<Step, { type: 'branch' }>; path: string }
+  | { op: 'branch'; if: Condition; elseTarget: number; path: string }
+  | { op: 'jump'; target: number; path: string };
+
+/** Flattens nested branches: `branch` jumps to its else-part when the condition is false; the then-part ends with a jump over it. */
+export function compile(steps: Step[], prefix = 'steps'): Instruction[] {
+  const out: Instruction[] = [];
+  const emit = (list: Step[], at: string) => {
+    list.forEach((step, i) => {
+      const path = `${at}.${i}`;
+      if (step.type !== 'branch') {
+        out.push({ op: 'step', step, path });
+        return;
+      }
+      const branchAt = out.length;
+      out.push({ op: 'branch', if: step.if, elseTarget: -1, path });
+      emit(step.then, `${path}.then`);
+      const jumpAt = out.length;
+      out.push({ op: 'jump', target: -1, path: `${path}.end` });
+      (out[branchAt] as { elseTarget: number }).elseTarget = out.length;
+      emit(step.else ?? [], `${path}.else`);
+      (out[jumpAt] as { target: number }).target = out.length;
+    });
+  };
+  emit(steps, prefix);
+  return out;
+}

@@ -1,0 +1,184 @@
+import type { Executor } from '../db/database.ts';
+import type { StoredEvent } from '../events/record.ts';
+import { newId } from '../lib/ids.ts';
+import { evaluate } from './conditions.ts';
+import type { AutomationDefinition, ExitReason } from './definition.ts';
+import { loadBusiness, loadFacts, notifyWorkers } from './facts.ts';
+import { writeLog } from './log.ts';
+
+export const LIVE_STATUSES = ['active', 'waiting'] as const;
+
+/** Which exit condition an event satisfies for the contact it is about. */
+export function exitReasonFor(e: StoredEvent): ExitReason | null {
+  switch (e.type) {
+    case 'message.received':
+      return 'replied';
+    case 'job.scheduled':
+      return 'booked';
+    case 'consent.changed':
+      return e.payload.status === 'revoked' ? 'opted_out' : null;
+    case 'deal.won':
+      return 'deal_won';
+    case 'deal.lost':
+      return 'deal_lost';
+    default:
+      return null;
+  }
+}
+
+/** Ends the contact's live enrolments whose automation exits on this reason. */
+async function applyExit(trx: Executor, e: StoredEvent, reason: ExitReason): Promise<void> {
+  const live = await trx
+    .selectFrom('enrollments')
+    .innerJoin('automation_versions', (j) => j.onRef('automation_versions.automation_id', '=', 'enrollments.automation_id').onRef('automation_versions.version', '=', 'enrollments.version'))
+    .select(['enrollments.id', 'enrollments.contact_id', 'enrollments.trigger_event_id', 'automation_versions.definition'])
+    .where('enrollments.business_id', '=', e.businessId)
+    .where('enrollments.contact_id', '=', e.contactId!)
+    .where('enrollments.status', 'in', [...LIVE_STATUSES])
+    .execute();
+  for (const en of live) {
+    if (en.trigger_event_id === e.id) continue;
+    const def = JSON.parse(en.definition) as AutomationDefinition;
+    if (!def.exitOn.includes(reason as (typeof def.exitOn)[number])) continue;
+    await trx
+      .updateTable('enrollments')
+      .set({ status: 'exited', exit_reason: reason, next_run_at: null, waiting_for: null, finished_at: e.occurredAt, updated_at: e.occurredAt })
+      .where('id', '=', en.id)
+      .execute();
+    await writeLog(trx, { businessId: e.businessId, enrollmentId: en.id, contactId: en.contact_id, step: null, stepType: null, outcome: 'exited', detail: { reason, eventType: e.type, eventId: e.id }, at: e.occurredAt });
+  }
+}
+
+/** Wakes enrolments waiting for this event type ("wait until they reply, or 3 days"). */
+async function resumeWaiting(trx: Executor, e: StoredEvent): Promise<boolean> {
+  const waiting = await trx
+    .selectFrom('enrollments')
+    .select(['id', 'waiting_for', 'vars', 'contact_id'])
+    .where('business_id', '=', e.businessId)
+    .where('contact_id', '=', e.contactId!)
+    .where('status', '=', 'waiting')
+    .execute();
+  let resumed = false;
+  for (const en of waiting) {
+    const w = en.waiting_for ? (JSON.parse(en.waiting_for) as { kind: string; event?: string }) : null;
+    if (!w || w.kind !== 'event' || w.event !== e.type) continue;
+    const vars = { ...(JSON.parse(en.vars) as Record<string, unknown>), waitResult: 'event', waitEvent: { type: e.type, id: e.id, ...e.payload } };
+    await trx
+      .updateTable('enrollments')
+      .set({ status: 'active', waiting_for: null, next_run_at: e.occurredAt, vars: JSON.stringify(vars), updated_at: e.occurredAt })
+      .where('id', '=', en.id)
+      .where('status', '=', 'waiting')
+      .execute();
+    await writeLog(trx, { businessId: e.businessId, enrollmentId: en.id, contactId: en.contact_id, step: null, stepType: 'wait', outcome: 'resumed', detail: { eventType: e.type, eventId: e.id }, at: e.occurredAt });
+    resumed = true;
+  }
+  return resumed;
+}
+
+export interface EnrollRequest {
+  businessId: string;
+  automationId: string;
+  version: number;
+  contactId: string;
+  occurrenceKey: string;
+  triggerEventId: string | null;
+  at: string;
+  vars?: Record<string, unknown>;
+  reason: string;
+}
+
+/**
+ * Enrols a contact once per occurrence (a unique key guards it) and never
+ * while the contact is still live in the same automation. Returns whether a
+ * new enrolment was created.
+ */
+export async function enroll(trx: Executor, r: EnrollRequest): Promise<string | null> {
+  const live = await trx
+    .selectFrom('enrollments')
+    .select('id')
+    .where('automation_id', '=', r.automationId)
+    .where('contact_id', '=', r.contactId)
+    .where('status', 'in', [...LIVE_STATUSES, 'parked'])
+    .executeTakeFirst();
+  if (live) return null;
+  const id = newId();
+  const res = await trx
+    .insertInto('enrollments')
+    .values({
+      id,
+      business_id: r.businessId,
+      automation_id: r.automationId,
+      version: r.version,
+      contact_id: r.contactId,
+      occurrence_key: r.occurrenceKey,
+      trigger_event_id: r.triggerEventId,
+      status: 'active',
+      step: 0,
+      attempt: 0,
+      next_run_at: r.at,
+      waiting_for: null,
+      vars: JSON.stringify(r.vars ?? {}),
+      last_error: null,
+      exit_reason: null,
+      locked_by: null,
+      locked_until: null,
+      created_at: r.at,
+      updated_at: r.at,
+      finished_at: null,
+    })
+    .onConflict((oc) => oc.columns(['automation_id', 'contact_id', 'occurrence_key']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (!res) return null;
+  await writeLog(trx, { businessId: r.businessId, enrollmentId: id, contactId: r.contactId, step: null, stepType: null, outcome: 'enrolled', detail: { reason: r.reason, occurrence: r.occurrenceKey, version: r.version }, at: r.at });
+  return id;
+}
+
+/**
+ * The engine's event hook, run inside the transaction that wrote the events:
+ * ends sequences on exit conditions, resumes waits, and enrols contacts into
+ * automations whose trigger matches.
+ */
+export async function onEvents(trx: Executor, events: StoredEvent[]): Promise<void> {
+  let wake = false;
+  for (const e of events) {
+    if (!e.contactId) continue;
+    if (e.type === 'contact.deleted') continue;
+    const reason = exitReasonFor(e);
+    if (reason) await applyExit(trx, e, reason);
+    if (await resumeWaiting(trx, e)) wake = true;
+    const candidates = await trx
+      .selectFrom('automations')
+      .select(['id', 'version', 'definition'])
+      .where('business_id', '=', e.businessId)
+      .where('status', '=', 'enabled')
+      .where('trigger_type', '=', 'event')
+      .where('trigger_event', '=', e.type)
+      .execute();
+    if (candidates.length === 0) continue;
+    const contactExists = await trx.selectFrom('contacts').select('id').where('id', '=', e.contactId).executeTakeFirst();
+    if (!contactExists) continue;
+    const business = await loadBusiness(trx, e.businessId);
+    const facts = await loadFacts(trx, e.businessId, e.contactId, e.payload, {}, business);
+    for (const a of candidates) {
+      // An automation's own changes never re-trigger it (no loops).
+      if (e.actor.type === 'automation' && e.actor.id === a.id) continue;
+      const def = JSON.parse(a.definition) as AutomationDefinition;
+      if (def.trigger.type !== 'event') continue;
+      if (def.trigger.filter && !evaluate(def.trigger.filter, facts)) continue;
+      const id = await enroll(trx, {
+        businessId: e.businessId,
+        automationId: a.id,
+        version: a.version,
+        contactId: e.contactId,
+        occurrenceKey: def.reenroll ? `event:${e.id}` : 'once',
+        triggerEventId: e.id,
+        at: e.occurredAt,
+        vars: { trigger: { type: e.type, ...e.payload } },
+        reason: `event ${e.type}`,
+      });
+      if (id) wake = true;
+    }
+  }
+  if (wake) await notifyWorkers(trx);
+}

@@ -1,0 +1,188 @@
+import type { Selectable } from 'kysely';
+import { sql } from 'kysely';
+import type { AppContext } from '../../context.ts';
+import type { OutboxTable } from '../../db/types.ts';
+import { ProviderError, type MessageProvider, type OutboundMessage } from '../../channels/types.ts';
+import { backoffMs } from '../timing.ts';
+import { markOptedOut } from './opt-out.ts';
+
+type OutboxRow = Selectable<OutboxTable>;
+
+const MAYBE_SENT_GRACE_MS = 30_000;
+
+export interface Providers {
+  sms: MessageProvider;
+  email: MessageProvider;
+}
+
+export interface DispatchOptions {
+  workerId: string;
+  limit?: number;
+  /** How long a claimed row stays ours; must exceed the provider's own timeout. */
+  leaseMs?: number;
+  maxAttempts?: number;
+  /** Messages in flight at once (provider latency dominates sending). */
+  concurrency?: number;
+}
+
+const toMessage = (ctx: AppContext, row: OutboxRow, knownProviderIds: string[] = []): OutboundMessage => ({
+  outboxId: row.id,
+  businessId: row.business_id,
+  channel: row.channel as 'sms' | 'email',
+  to: row.to_address,
+  from: row.from_address,
+  body: row.body,
+  subject: row.subject,
+  html: row.html,
+  headers: JSON.parse(row.headers) as Record<string, string>,
+  statusCallbackUrl: row.channel === 'sms' ? `${ctx.config.publicUrl}/webhooks/twilio/status` : null,
+  attemptStartedAt: new Date(row.updated_at),
+  knownProviderIds,
+});
+
+/**
+ * Outbox state machine: queued → sending → sent → delivered, or failed, or
+ * unknown (a person decides). A row is marked `sending` and committed BEFORE
+ * the provider is called; if the process dies mid-send the row stays
+ * `sending` until its lease expires, and `reconcile` asks the provider
+ * whether it arrived before anything is retried. So nothing is sent twice
+ * and nothing is dropped silently.
+ */
+export async function claimQueued(ctx: AppContext, now: Date, opts: DispatchOptions): Promise<OutboxRow[]> {
+  const nowIso = now.toISOString();
+  const lease = new Date(now.getTime() + (opts.leaseMs ?? 120_000)).toISOString();
+  const due = sql`select id from outbox where state = 'queued' and not_before <= ${nowIso} order by not_before limit ${opts.limit ?? 50}`;
+  // MATERIALIZED: PostgreSQL must run the locking subquery once, or it can claim more than the limit.
+  const picked = ctx.db.dialect === 'postgres' ? sql`with picked as materialized (${due} for update skip locked)` : sql`with picked as (${due})`;
+  const res = await sql<OutboxRow>`${picked} update outbox set state = 'sending', locked_by = ${opts.workerId}, locked_until = ${lease}, attempts = attempts + 1, updated_at = ${nowIso} where id in (select id from picked) and state = 'queued' returning *`.execute(ctx.db.kysely);
+  return res.rows;
+}
+
+async function markSent(ctx: AppContext, row: OutboxRow, provider: MessageProvider, providerId: string, status: string, workerId: string): Promise<void> {
+  const now = ctx.clock.now().toISOString();
+  let q = ctx.db.kysely
+    .updateTable('outbox')
+    .set({ state: status === 'delivered' ? 'delivered' : 'sent', provider: provider.name, provider_message_id: providerId, sent_at: now, delivered_at: status === 'delivered' ? now : null, locked_by: null, locked_until: null, last_error: null, updated_at: now })
+    .where('id', '=', row.id)
+    .where('state', '=', 'sending')
+    .where('locked_by', '=', workerId);
+  await q.execute();
+}
+
+async function markFailed(ctx: AppContext, row: OutboxRow, error: unknown, maxAttempts: number, workerId: string): Promise<void> {
+  const now = ctx.clock.now();
+  const info = error instanceof ProviderError ? error.info : { code: null, message: error instanceof Error ? error.message : String(error), permanent: false, maybeSent: false };
+  if (info.maybeSent) {
+    // A timeout or a dropped connection may have reached the provider: keep the row `sending`, and let
+    // reconciliation ask the provider before anything is sent again — after a grace period, so a request
+    // the provider is still processing has landed by then.
+    await ctx.db.kysely
+      .updateTable('outbox')
+      .set({ locked_until: new Date(now.getTime() + MAYBE_SENT_GRACE_MS).toISOString(), last_error: `${info.code ?? ''} ${info.message}`.trim().slice(0, 1000), updated_at: now.toISOString() })
+      .where('id', '=', row.id)
+      .where('state', '=', 'sending')
+      .where('locked_by', '=', workerId)
+      .execute();
+    return;
+  }
+  const final = info.permanent || row.attempts >= maxAttempts;
+  await ctx.db.transaction(async (trx) => {
+    await trx
+      .updateTable('outbox')
+      .set({
+        state: final ? 'failed' : 'queued',
+        last_error: `${info.code ?? ''} ${info.message}`.trim().slice(0, 1000),
+        not_before: final ? row.not_before : new Date(now.getTime() + backoffMs(row.attempts)).toISOString(),
+        locked_by: null,
+        locked_until: null,
+        updated_at: now.toISOString(),
+      })
+      .where('id', '=', row.id)
+      .where('state', '=', 'sending')
+      .where('locked_by', '=', workerId)
+      .execute();
+    if (error instanceof ProviderError && error.info.optedOut && row.contact_id) {
+      await markOptedOut(trx, row.business_id, row.contact_id, row.channel as 'sms' | 'email', row.to_address, `provider error ${error.info.code}`, now.toISOString());
+    }
+  });
+}
+
+/** Sends the claimed rows, a few at a time. Returns how many were handed to a provider. */
+export async function dispatchQueued(ctx: AppContext, providers: Providers, opts: DispatchOptions): Promise<number> {
+  const rows = await claimQueued(ctx, ctx.clock.now(), opts);
+  const sendOne = async (row: OutboxRow) => {
+    const provider = providers[row.channel as 'sms' | 'email'];
+    try {
+      const result = await provider.send(toMessage(ctx, row));
+      await markSent(ctx, row, provider, result.providerMessageId, result.status, opts.workerId);
+    } catch (err) {
+      ctx.log.warn({ outboxId: row.id, err: err instanceof Error ? err.message : String(err) }, 'send failed');
+      await markFailed(ctx, row, err, opts.maxAttempts ?? 5, opts.workerId);
+    }
+  };
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(opts.concurrency ?? 8, rows.length) }, async () => {
+    while (next < rows.length) await sendOne(rows[next++]);
+  });
+  await Promise.all(lanes);
+  return rows.length;
+}
+
+/**
+ * Rows left `sending` past their lease belonged to a worker that died. Ask the
+ * provider: if the message arrived, record it as sent; if it did not, queue it
+ * again; if the provider cannot tell, mark it `unknown` for a person.
+ */
+export async function reconcileStuck(ctx: AppContext, providers: Providers, opts: { workerId?: string; leaseMs?: number; limit?: number } = {}): Promise<{ sent: number; requeued: number; unknown: number }> {
+  const now = ctx.clock.now();
+  const me = opts.workerId ?? 'reconciler';
+  const stuck = await ctx.db.kysely.selectFrom('outbox').selectAll().where('state', '=', 'sending').where('locked_until', '<', now.toISOString()).orderBy('updated_at').limit(opts.limit ?? 100).execute();
+  const tally = { sent: 0, requeued: 0, unknown: 0 };
+  for (const row of stuck) {
+    // Take the row over first, conditionally on it still being the same stuck attempt: with several
+    // workers reconciling at once, exactly one asks the provider and decides.
+    const lease = new Date(now.getTime() + (opts.leaseMs ?? 120_000)).toISOString();
+    const taken = await ctx.db.kysely
+      .updateTable('outbox')
+      .set({ locked_by: me, locked_until: lease })
+      .where('id', '=', row.id)
+      .where('state', '=', 'sending')
+      .where('attempts', '=', row.attempts)
+      .where('locked_until', '<', now.toISOString())
+      .executeTakeFirst();
+    if (Number(taken.numUpdatedRows) !== 1) continue;
+    const mine = (q: ReturnType<typeof ctx.db.kysely.updateTable<'outbox'>>) => q.where('id', '=', row.id).where('state', '=', 'sending').where('locked_by', '=', me);
+    const provider = providers[row.channel as 'sms' | 'email'];
+    const known = await ctx.db.kysely
+      .selectFrom('outbox')
+      .select('provider_message_id')
+      .where('business_id', '=', row.business_id)
+      .where('to_address', '=', row.to_address)
+      .where('provider_message_id', 'is not', null)
+      .execute();
+    let found: Awaited<ReturnType<MessageProvider['lookup']>>;
+    try {
+      found = await provider.lookup(toMessage(ctx, row, known.map((k) => k.provider_message_id!)));
+    } catch (err) {
+      // The provider could not be asked now: leave the row stuck, to be asked again after the lease.
+      ctx.log.warn({ outboxId: row.id, err: err instanceof Error ? err.message : String(err) }, 'reconciliation lookup failed');
+      continue;
+    }
+    const at = ctx.clock.now().toISOString();
+    if (found.found === true) {
+      await mine(ctx.db.kysely.updateTable('outbox'))
+        .set({ state: found.status === 'delivered' ? 'delivered' : 'sent', provider: provider.name, provider_message_id: found.providerMessageId, sent_at: at, delivered_at: found.status === 'delivered' ? at : null, locked_by: null, locked_until: null, last_error: 'confirmed with the provider after the sending worker stopped', updated_at: at })
+        .execute();
+      tally.sent++;
+    } else if (found.found === false) {
+      await mine(ctx.db.kysely.updateTable('outbox')).set({ state: 'queued', locked_by: null, locked_until: null, updated_at: at }).execute();
+      tally.requeued++;
+    } else {
+      await mine(ctx.db.kysely.updateTable('outbox'))
+        .set({ state: 'unknown', last_error: 'the worker stopped mid-send and the provider cannot confirm delivery: check and resend by hand if needed', locked_by: null, locked_until: null, updated_at: at })
+        .execute();
+      tally.unknown++;
+    }
+  }
+  return tally;
+}

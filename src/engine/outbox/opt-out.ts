@@ -1,0 +1,28 @@
+import type { Executor } from '../../db/database.ts';
+import { appendConsents } from '../../crm/contacts/consent.ts';
+import { recordChange } from '../../crm/shared/audit.ts';
+
+/**
+ * A contact said no (STOP, unsubscribe link, carrier error 21610): record the
+ * revocation as consent evidence, suppress the address, and cancel anything
+ * still queued for it. The consent event ends sequences that exit on opt-out.
+ */
+export async function markOptedOut(trx: Executor, businessId: string, contactId: string, channel: 'sms' | 'email', address: string, evidence: string, at: string): Promise<void> {
+  const scope = { businessId, actor: { type: 'system' as const, id: null } };
+  const method = channel === 'sms' ? 'sms_keyword' : 'email_link';
+  const events = await appendConsents(trx, scope, contactId, [{ channel, status: 'revoked', method, evidence }], at);
+  await trx
+    .insertInto('suppressions')
+    .values({ business_id: businessId, channel, address, reason: evidence.slice(0, 200), created_at: at })
+    .onConflict((oc) => oc.columns(['business_id', 'channel', 'address']).doNothing())
+    .execute();
+  await trx
+    .updateTable('outbox')
+    .set({ state: 'cancelled', last_error: 'recipient opted out', updated_at: at })
+    .where('business_id', '=', businessId)
+    .where('to_address', '=', address)
+    .where('state', '=', 'queued')
+    .where('user_id', 'is', null)
+    .execute();
+  await recordChange(trx, scope, at, { entityType: 'contact', entityId: contactId, action: 'update', before: {}, after: { consent: { channel, status: 'revoked', method } }, events });
+}

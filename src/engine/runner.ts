@@ -1,0 +1,229 @@
+import type { Selectable } from 'kysely';
+import { sql } from 'kysely';
+import type { AppContext, Scope } from '../context.ts';
+import type { Executor } from '../db/database.ts';
+import type { EnrollmentTable } from '../db/types.ts';
+import type { Business } from '../crm/businesses/schema.ts';
+import { compile, type AutomationDefinition, type Instruction, type Step } from './definition.ts';
+import { definitionAt } from './automations.ts';
+import { evaluate } from './conditions.ts';
+import { loadBusiness, loadFacts } from './facts.ts';
+import { writeLog } from './log.ts';
+import { notifyStaff, sendEmail, sendSms } from './steps/messages.ts';
+import { approval, createTask, route, stop, update, wait, webhook } from './steps/flow.ts';
+import type { StepContext, StepOutcome } from './steps/types.ts';
+import { backoffMs } from './timing.ts';
+
+type Enrollment = Selectable<EnrollmentTable>;
+
+const runners: { [K in Exclude<Step['type'], 'branch'>]: (step: Extract<Step, { type: K }>, sc: StepContext) => Promise<StepOutcome> } = {
+  send_sms: sendSms,
+  send_email: sendEmail,
+  notify_staff: notifyStaff,
+  wait,
+  create_task: createTask,
+  route,
+  update,
+  webhook,
+  approval,
+  stop,
+};
+
+export const MAX_ATTEMPTS = 5;
+const MAX_INSTRUCTIONS_PER_RUN = 100;
+
+const programs = new Map<string, { def: AutomationDefinition; program: Instruction[] }>();
+async function programFor(trx: Executor, automationId: string, version: number) {
+  const key = `${automationId}:${version}`;
+  let p = programs.get(key);
+  if (!p) {
+    const def = await definitionAt(trx, automationId, version);
+    p = { def, program: compile(def.steps) };
+    if (programs.size > 1000) programs.clear();
+    programs.set(key, p);
+  }
+  return p;
+}
+
+/**
+ * Claims due enrolments for one worker. On PostgreSQL several workers run
+ * side by side: FOR UPDATE SKIP LOCKED hands each row to exactly one of them,
+ * and the lease (locked_until) returns it if that worker dies.
+ */
+export async function claimDue(ctx: AppContext, now: Date, workerId: string, limit: number, leaseMs = 60_000): Promise<Enrollment[]> {
+  const nowIso = now.toISOString();
+  const lease = new Date(now.getTime() + leaseMs).toISOString();
+  const due = sql`select id from enrollments where status in ('active', 'waiting') and next_run_at <= ${nowIso} and (locked_until is null or locked_until < ${nowIso}) order by next_run_at limit ${limit}`;
+  // MATERIALIZED: PostgreSQL must run the locking subquery once, or it can claim more than the limit.
+  const picked = ctx.db.dialect === 'postgres' ? sql`with picked as materialized (${due} for update skip locked)` : sql`with picked as (${due})`;
+  const res = await sql<Enrollment>`${picked} update enrollments set locked_by = ${workerId}, locked_until = ${lease} where id in (select id from picked) returning *`.execute(ctx.db.kysely);
+  return res.rows;
+}
+
+export interface AdvanceResult {
+  status: string;
+  steps: number;
+}
+
+/**
+ * Runs an enrolment from its pointer until it sleeps, waits or ends. Every
+ * effect of the run (outbox rows, tasks, contact changes) and the new pointer
+ * commit in the caller's transaction: all of it happens, or none of it.
+ */
+/** Businesses read once per scheduler pass, not once per step. */
+export type BusinessCache = Map<string, Business>;
+async function businessFor(trx: Executor, id: string, cache?: BusinessCache): Promise<Business> {
+  const hit = cache?.get(id);
+  if (hit) return hit;
+  const b = await loadBusiness(trx, id);
+  cache?.set(id, b);
+  return b;
+}
+
+export async function advance(ctx: AppContext, trx: Executor, claimed: Enrollment, now: Date, workerId: string | null, businesses?: BusinessCache): Promise<AdvanceResult> {
+  const en = await trx.selectFrom('enrollments').selectAll().where('id', '=', claimed.id).executeTakeFirst();
+  if (!en || !['active', 'waiting'].includes(en.status) || (workerId && en.locked_by !== workerId)) return { status: en?.status ?? 'gone', steps: 0 };
+  const { def, program } = await programFor(trx, en.automation_id, en.version);
+  const business = await businessFor(trx, en.business_id, businesses);
+  const vars = JSON.parse(en.vars) as Record<string, unknown>;
+  if (en.status === 'waiting') {
+    // Woken by its deadline: an event wait timed out, or an escalation is due.
+    const w = en.waiting_for ? (JSON.parse(en.waiting_for) as { kind: string }) : null;
+    if (w?.kind === 'event') vars.waitResult = 'timeout';
+  }
+  const scope: Scope = { businessId: en.business_id, actor: { type: 'automation', id: en.automation_id } };
+  const trigger = (vars.trigger as Record<string, unknown> | undefined) ?? {};
+  let loaded: Promise<Awaited<ReturnType<typeof loadFacts>>> | null = null;
+  const facts = () => (loaded ??= loadFacts(trx, en.business_id, en.contact_id, trigger, vars, business));
+  let pointer = en.step;
+  let executed = 0;
+  let finish: { status: string; nextRunAt: string | null; waitingFor: string | null; exitReason: string | null } | null = null;
+  const log = (step: number | null, stepType: string | null, outcome: string, detail: Record<string, unknown>) =>
+    writeLog(trx, { businessId: en.business_id, enrollmentId: en.id, contactId: en.contact_id, step, stepType, outcome, detail, at: now.toISOString() });
+
+  while (!finish) {
+    if (pointer >= program.length) {
+      finish = { status: 'completed', nextRunAt: null, waitingFor: null, exitReason: null };
+      await log(null, null, 'completed', {});
+      break;
+    }
+    if (executed++ >= MAX_INSTRUCTIONS_PER_RUN) {
+      finish = { status: 'active', nextRunAt: now.toISOString(), waitingFor: null, exitReason: null };
+      break;
+    }
+    const ins = program[pointer];
+    if (ins.op === 'jump') {
+      pointer = ins.target;
+      continue;
+    }
+    if (ins.op === 'branch') {
+      const taken = evaluate(ins.if, { ...(await facts()), vars });
+      await log(pointer, 'branch', taken ? 'then' : 'else', { path: ins.path });
+      pointer = taken ? pointer + 1 : ins.elseTarget;
+      continue;
+    }
+    const sc: StepContext = { ctx, trx, now, enrollment: { ...en, step: pointer }, index: pointer, def, business, facts, scope, vars };
+    const run = runners[ins.step.type] as (s: Step, c: StepContext) => Promise<StepOutcome>;
+    const out = await run(ins.step, sc);
+    await log(pointer, ins.step.type, out.outcome, { ...out.detail, path: ins.path });
+    switch (out.next) {
+      case 'continue':
+        pointer++;
+        break;
+      case 'sleep':
+        pointer++;
+        finish = { status: 'active', nextRunAt: out.until.toISOString(), waitingFor: null, exitReason: null };
+        break;
+      case 'wait':
+        pointer++;
+        finish = { status: 'waiting', nextRunAt: out.until?.toISOString() ?? null, waitingFor: JSON.stringify(out.waitingFor), exitReason: null };
+        break;
+      case 'retry_at':
+        finish = { status: 'active', nextRunAt: out.until.toISOString(), waitingFor: null, exitReason: null };
+        break;
+      case 'end':
+        finish = { status: out.status, nextRunAt: null, waitingFor: null, exitReason: out.reason };
+        break;
+    }
+  }
+  const done = finish.status === 'completed' || finish.status === 'exited';
+  await trx
+    .updateTable('enrollments')
+    .set({
+      step: pointer,
+      status: finish.status,
+      next_run_at: finish.nextRunAt,
+      waiting_for: finish.waitingFor,
+      exit_reason: finish.exitReason,
+      vars: JSON.stringify(vars),
+      attempt: 0,
+      last_error: null,
+      locked_by: null,
+      locked_until: null,
+      updated_at: now.toISOString(),
+      finished_at: done ? now.toISOString() : null,
+    })
+    .where('id', '=', en.id)
+    .execute();
+  return { status: finish.status, steps: executed };
+}
+
+/** Records a failed run: retry with backoff, or park with the error visible after MAX_ATTEMPTS. */
+export async function recordFailure(ctx: AppContext, en: Enrollment, now: Date, error: unknown): Promise<void> {
+  const attempt = en.attempt + 1;
+  const parked = attempt >= MAX_ATTEMPTS;
+  const message = error instanceof Error ? error.message : String(error);
+  await ctx.db.transaction(async (trx) => {
+    await trx
+      .updateTable('enrollments')
+      .set({
+        attempt,
+        last_error: message.slice(0, 2000),
+        status: parked ? 'parked' : en.status,
+        next_run_at: parked ? null : new Date(now.getTime() + backoffMs(attempt)).toISOString(),
+        locked_by: null,
+        locked_until: null,
+        updated_at: now.toISOString(),
+      })
+      .where('id', '=', en.id)
+      .execute();
+    await writeLog(trx, { businessId: en.business_id, enrollmentId: en.id, contactId: en.contact_id, step: en.step, stepType: null, outcome: parked ? 'parked' : 'failed', detail: { error: message.slice(0, 500), attempt }, at: now.toISOString() });
+  });
+}
+
+/**
+ * One pass of the scheduler: claim due enrolments and advance them, several
+ * per transaction (a commit is the expensive part on PostgreSQL), each inside
+ * its own savepoint: one failing enrolment rolls back only itself.
+ */
+export async function runDueEnrollments(ctx: AppContext, workerId: string, limit = 100, leaseMs = 60_000, perTransaction = 25): Promise<number> {
+  const now = ctx.clock.now();
+  const claimed = await claimDue(ctx, now, workerId, limit, leaseMs);
+  const businesses: BusinessCache = new Map();
+  for (let i = 0; i < claimed.length; i += perTransaction) {
+    const group = claimed.slice(i, i + perTransaction);
+    const failures: Array<[Enrollment, unknown]> = [];
+    try {
+      await ctx.db.transaction(async (trx) => {
+        for (const en of group) {
+          await sql`savepoint enrollment_step`.execute(trx);
+          try {
+            await advance(ctx, trx, en, now, workerId, businesses);
+            await sql`release savepoint enrollment_step`.execute(trx);
+          } catch (err) {
+            await sql`rollback to savepoint enrollment_step`.execute(trx);
+            failures.push([en, err]);
+          }
+        }
+      });
+    } catch (err) {
+      // The commit itself failed: every enrolment of the group is retried.
+      for (const en of group) if (!failures.some(([f]) => f.id === en.id)) failures.push([en, err]);
+    }
+    for (const [en, err] of failures) {
+      ctx.log.warn({ err, enrollmentId: en.id }, 'automation step failed');
+      await recordFailure(ctx, en, now, err);
+    }
+  }
+  return claimed.length;
+}

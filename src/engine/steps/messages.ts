@@ -1,0 +1,93 @@
+import { renderTemplate } from '../templates.ts';
+import { enqueueMessage, gateCustomerMessage } from '../outbox/enqueue.ts';
+import { resolveStaff } from './staff.ts';
+import type { StepContext, StepOutcome, StepRunner } from './types.ts';
+import type { Contact } from '../../crm/contacts/schema.ts';
+import { unsubscribeHeaders } from '../unsubscribe.ts';
+
+const keyFor = (sc: StepContext, suffix = '') => `enr:${sc.enrollment.id}:${sc.index}:${sc.enrollment.occurrence_key}${suffix}`;
+
+async function sendToContact(sc: StepContext, channel: 'sms' | 'email', body: string, subject: string | null): Promise<StepOutcome> {
+  const contact = (await sc.facts()).contact as unknown as Contact;
+  const { decision, address } = await gateCustomerMessage(sc.trx, sc.business, contact, channel, sc.def.purpose, sc.now);
+  if (decision.action === 'skip') {
+    if (decision.optedOut && sc.def.exitOn.includes('opted_out')) {
+      return { next: 'end', status: 'exited', reason: 'opted_out', outcome: 'skipped', detail: { channel, reason: decision.reason } };
+    }
+    return { next: 'continue', outcome: 'skipped', detail: { channel, reason: decision.reason } };
+  }
+  if (decision.action === 'defer') {
+    return { next: 'retry_at', until: decision.until, outcome: 'deferred', detail: { channel, reason: decision.reason, until: decision.until.toISOString() } };
+  }
+  const headers = channel === 'email' ? unsubscribeHeaders(sc.ctx, sc.business.id, contact.id, address!) : {};
+  const footer = channel === 'email' ? emailFooter(sc) : '';
+  const { id, created } = await enqueueMessage(
+    sc.trx,
+    {
+      businessId: sc.business.id,
+      channel,
+      purpose: sc.def.purpose,
+      to: address!,
+      subject,
+      body: body + footer,
+      headers,
+      contactId: contact.id,
+      enrollmentId: sc.enrollment.id,
+      step: sc.index,
+      idempotencyKey: keyFor(sc),
+      notBefore: sc.now.toISOString(),
+    },
+    sc.now.toISOString(),
+  );
+  return { next: 'continue', outcome: created ? 'queued' : 'already_queued', detail: { channel, outboxId: id, to: address, body: body.slice(0, 320) } };
+}
+
+/** Email must carry the sender's postal address and a way out (CAN-SPAM). */
+function emailFooter(sc: StepContext): string {
+  const a = sc.business.address;
+  const postal = [a.line1, a.city, [a.region, a.postalCode].filter(Boolean).join(' ')].filter(Boolean).join(', ');
+  return `\n\n--\n${sc.business.name}${postal ? `, ${postal}` : ''}\nTo stop these emails, use the unsubscribe link in this message.`;
+}
+
+export const sendSms: StepRunner<'send_sms'> = async (step, sc) => sendToContact(sc, 'sms', renderTemplate(step.body, await sc.facts()), null);
+
+export const sendEmail: StepRunner<'send_email'> = async (step, sc) => {
+  const facts = await sc.facts();
+  return sendToContact(sc, 'email', renderTemplate(step.body, facts), renderTemplate(step.subject, facts));
+};
+
+/** Messages to the team are operational: no consent or quiet hours apply, but each goes through the outbox once. */
+export const notifyStaff: StepRunner<'notify_staff'> = async (step, sc) => {
+  const users = await resolveStaff(sc, step.to);
+  const body = renderTemplate(step.body, await sc.facts());
+  const queued: Array<{ userId: string; outboxId: string }> = [];
+  const missing: string[] = [];
+  for (const u of users.slice(0, 'onCall' in step.to ? 1 : users.length)) {
+    const to = step.channel === 'sms' ? u.phone : u.email;
+    if (!to) {
+      missing.push(u.id);
+      continue;
+    }
+    const { id } = await enqueueMessage(
+      sc.trx,
+      {
+        businessId: sc.business.id,
+        channel: step.channel,
+        purpose: 'transactional',
+        to,
+        subject: step.subject ? renderTemplate(step.subject, await sc.facts()) : `${sc.business.name}: ${sc.def.name}`,
+        body,
+        userId: u.id,
+        contactId: sc.enrollment.contact_id,
+        enrollmentId: sc.enrollment.id,
+        step: sc.index,
+        idempotencyKey: keyFor(sc, `:${u.id}`),
+        notBefore: sc.now.toISOString(),
+      },
+      sc.now.toISOString(),
+    );
+    queued.push({ userId: u.id, outboxId: id });
+  }
+  if (queued.length === 0) return { next: 'continue', outcome: 'skipped', detail: { reason: 'no team member to notify with a ' + (step.channel === 'sms' ? 'phone' : 'email'), missing } };
+  return { next: 'continue', outcome: 'queued', detail: { channel: step.channel, recipients: queued } };
+};
