@@ -1,0 +1,65 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { AppContext } from '../../context.ts';
+import { createApiKey, listApiKeys, login, logout, revokeApiKey } from '../../access/auth.ts';
+import { createUser, getUser, listUsers, roles, updateUser, userInputSchema, userPatchSchema } from '../../access/users.ts';
+import { getBusiness, updateBusiness } from '../../crm/businesses/businesses.ts';
+import { businessPatchSchema } from '../../crm/businesses/schema.ts';
+import { parseInput } from '../../crm/shared/validate.ts';
+import { requireRole, scopeOf, SESSION_COOKIE } from '../auth.ts';
+import { idParams } from './resources.ts';
+
+const managers = requireRole('owner', 'manager');
+
+export function registerAccessRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.post(
+    '/auth/login',
+    { schema: { tags: ['Auth'], summary: 'Log in with email and password; sets the session cookie', body: z.object({ email: z.string(), password: z.string() }) } },
+    async (req, reply) => {
+      const session = await login(ctx, req.body);
+      void reply.setCookie(SESSION_COOKIE, session.token, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: ctx.config.publicUrl.startsWith('https://'),
+        expires: new Date(session.expiresAt),
+      });
+      return { user: session.user, expiresAt: session.expiresAt };
+    },
+  );
+  app.post('/auth/logout', { schema: { tags: ['Auth'], summary: 'End the session' } }, async (req, reply) => {
+    const token = req.cookies[SESSION_COOKIE];
+    if (token) await logout(ctx, token);
+    void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.code(204).send();
+  });
+  app.get('/me', { schema: { tags: ['Auth'], summary: 'Who is calling, for which business' } }, async (req) => {
+    const scope = scopeOf(req);
+    return { kind: req.principal!.kind, user: req.principal!.user, business: await getBusiness(ctx, scope.businessId) };
+  });
+
+  app.get('/business', { schema: { tags: ['Business'], summary: "The caller's business: hours, services, on-call schedule, settings" } }, (req) => getBusiness(ctx, scopeOf(req).businessId));
+  app.patch('/business', { preHandler: managers, schema: { tags: ['Business'], summary: 'Update business settings', body: businessPatchSchema } }, (req) => updateBusiness(ctx, scopeOf(req), req.body));
+
+  app.get('/users', { schema: { tags: ['Users'], summary: 'Team members', querystring: z.object({ role: z.enum(roles).optional() }).strict() } }, async (req) => ({
+    data: await listUsers(ctx, scopeOf(req), parseInput(z.object({ role: z.enum(roles).optional() }).strict(), req.query)),
+  }));
+  app.post('/users', { preHandler: managers, schema: { tags: ['Users'], summary: 'Add a team member', body: userInputSchema } }, async (req, reply) =>
+    reply.code(201).send(await createUser(ctx, scopeOf(req), req.body)),
+  );
+  app.get('/users/:id', { schema: { tags: ['Users'], params: idParams } }, (req) => getUser(ctx, scopeOf(req), (req.params as { id: string }).id));
+  app.patch('/users/:id', { preHandler: managers, schema: { tags: ['Users'], params: idParams, body: userPatchSchema } }, (req) =>
+    updateUser(ctx, scopeOf(req), (req.params as { id: string }).id, req.body),
+  );
+
+  app.get('/api-keys', { preHandler: managers, schema: { tags: ['API keys'], summary: 'API keys of this business (secrets are never shown again)' } }, async (req) => ({
+    data: await listApiKeys(ctx, scopeOf(req)),
+  }));
+  app.post('/api-keys', { preHandler: managers, schema: { tags: ['API keys'], summary: 'Create an API key; the secret is returned once', body: z.object({ name: z.string() }) } }, async (req, reply) =>
+    reply.code(201).send(await createApiKey(ctx, scopeOf(req), req.body)),
+  );
+  app.delete('/api-keys/:id', { preHandler: managers, schema: { tags: ['API keys'], summary: 'Revoke an API key', params: idParams } }, async (req, reply) => {
+    await revokeApiKey(ctx, scopeOf(req), (req.params as { id: string }).id);
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,72 @@
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import type { AppContext } from '../context.ts';
+import { businessSummary } from '../crm/summary.ts';
+import { registerAuth, scopeOf } from './auth.ts';
+import { errorHandler, notFoundHandler } from './errors.ts';
+import { registerInputRules } from './input.ts';
+import { registerAccessRoutes } from './routes/access.ts';
+import { registerContactRoutes } from './routes/contacts.ts';
+import { registerDashboard } from './routes/dashboard.ts';
+import { registerLogRoutes } from './routes/log.ts';
+import { registerResourceRoutes } from './routes/resources.ts';
+import { registerAutomationRoutes, registerWebhookSubscriptionRoutes } from './routes/automations.ts';
+import { registerInboundEmailRoute, registerWebhookRoutes } from './routes/webhooks.ts';
+
+export interface ServerOptions {
+  logger?: boolean;
+  /** Called for every route as it is registered (tests use it to prove each route is covered). */
+  onRoute?: (route: { method: string | string[]; url: string }) => void;
+}
+
+/** Builds the HTTP API (not listening): tests call inject(), `kinetic start` calls listen(). */
+export async function buildServer(ctx: AppContext, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ? { level: ctx.config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'] } : false,
+    bodyLimit: ctx.config.bodyLimitBytes,
+    trustProxy: true,
+    ajv: { customOptions: { removeAdditional: false } },
+    // Bad percent-encoding and over-long path segments are rejected by the router, before any
+    // route or hook runs; without this they get Fastify's own error body instead of Kinetic's.
+    frameworkErrors: errorHandler,
+  });
+  const onRoute = options.onRoute;
+  if (onRoute) app.addHook('onRoute', (route) => onRoute({ method: route.method, url: route.url }));
+  // The domain validates every input with zod (one place, one error shape); route schemas only document.
+  app.setValidatorCompiler(() => (data) => ({ value: data }));
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  registerInputRules(app);
+
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Kinetic API', version: '1', description: 'The CRM memory layer and execution layer of Kinetic. Authenticate with `Authorization: Bearer <api key>` or the session cookie from POST /auth/login. Errors: `{ "error": { "code", "message", "details" } }`.' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  registerAuth(app, ctx);
+  app.get('/health', { schema: { tags: ['System'], summary: 'Liveness and database check' } }, async () => {
+    await ctx.db.kysely.selectFrom('businesses').select('id').limit(1).execute();
+    return { status: 'ok', database: ctx.db.dialect, time: ctx.clock.now().toISOString() };
+  });
+  app.get('/summary', { schema: { tags: ['Business'], summary: 'Headline numbers: contacts by stage, open deals, jobs, tasks, reviews' } }, (req) => businessSummary(ctx, scopeOf(req)));
+  registerAccessRoutes(app, ctx);
+  registerContactRoutes(app, ctx);
+  registerResourceRoutes(app, ctx);
+  registerLogRoutes(app, ctx);
+  registerAutomationRoutes(app, ctx);
+  registerWebhookSubscriptionRoutes(app, ctx);
+  await registerWebhookRoutes(app, ctx);
+  registerInboundEmailRoute(app, ctx);
+  registerDashboard(app, ctx);
+  return app;
+}
