@@ -1,0 +1,17 @@
+// `npm run bench`: prints the numbers; copy them into bench/RESULTS.md with the date and machine.
+import os from 'node:os';
+import { benchContactList } from './contact-list.ts';
+import { benchCsvImport } from './csv-import.ts';
+import { benchDueSteps, benchLeadToSms } from './engine.ts';
+
+const only = (process.env.BENCH_ONLY ?? 'import,list,engine').split(',');
+console.log(`Kinetic benchmarks — ${new Date().toISOString()} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);
+if (only.includes('import')) for (const line of await benchCsvImport()) console.log(line);
+if (only.includes('list')) for (const d of ['sqlite', 'postgres'] as const) for (const line of await benchContactList(d)) console.log(line);
+if (only.includes('engine')) {
+  for (const d of ['sqlite', 'postgres'] as const) for (const rate of [10, 50]) console.log(await benchLeadToSms(d, rate));
+  console.log(await benchDueSteps('sqlite', 1));
+  console.log(await benchDueSteps('postgres', 1));
+  console.log(await benchDueSteps('postgres', 4));
+}
+process.exit(0);
