@@ -4,6 +4,7 @@ import type { Db } from './database.ts';
 import { foundation } from './migrations/0001_foundation.ts';
 import { engine } from './migrations/0002_engine.ts';
 import { lookupIndexes } from './migrations/0003_lookup_indexes.ts';
+import { campaigns } from './migrations/0004_campaigns.ts';
 
 /** Numbered migrations, in order. Never edit one that has shipped; add the next number. */
 function migrations(db: Db): Record<string, Migration> {
@@ -11,6 +12,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0001_foundation': foundation(db.dialect),
     '0002_engine': engine(db.dialect),
     '0003_lookup_indexes': lookupIndexes(),
+    '0004_campaigns': campaigns(),
   };
 }
 

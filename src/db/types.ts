@@ -331,6 +331,8 @@ export interface OutboxTable {
   updated_at: string;
   sent_at: string | null;
   delivered_at: string | null;
+  /** A/B variant label of the step that produced this message, if the step has variants. */
+  variant: string | null;
 }
 
 export interface ApprovalTable {
