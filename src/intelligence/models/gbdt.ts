@@ -1,0 +1,302 @@
+import { MISSING_BIN, type Binner } from './binning.ts';
+import { logLoss, sigmoid } from './metrics.ts';
+
+/**
+ * Histogram-based gradient-boosted decision trees for a binary label (log loss),
+ * grown leaf-wise like LightGBM: per-leaf gradient histograms, the sibling's
+ * histogram by subtraction, a learned direction for missing values, sorted
+ * category splits, and early stopping on a validation set.
+ */
+export interface GbdtParams {
+  learningRate: number;
+  maxLeaves: number;
+  maxDepth: number;
+  minChildSamples: number;
+  lambda: number;
+  maxTrees: number;
+  patience: number;
+}
+
+export const defaultGbdtParams: GbdtParams = { learningRate: 0.1, maxLeaves: 31, maxDepth: 8, minChildSamples: 20, lambda: 1, maxTrees: 400, patience: 25 };
+
+/** One tree as parallel arrays; node i is a leaf when feature[i] === -1. `value` is every node's (scaled) Newton value, used for explanations. */
+export interface Tree {
+  feature: number[];
+  /** Numeric split: x <= threshold goes left (raw units); the bin index is kept for binned prediction. */
+  threshold: number[];
+  bin: number[];
+  /** Categorical split: these category codes go left. */
+  catLeft: Array<number[] | null>;
+  missingLeft: boolean[];
+  left: number[];
+  right: number[];
+  value: number[];
+  gain: number[];
+}
+
+export interface GbdtModel {
+  kind: 'gbdt';
+  baseScore: number;
+  trees: Tree[];
+  bestIteration: number;
+}
+
+export interface BinnedData {
+  bins: Uint8Array;
+  n: number;
+  y: Uint8Array;
+}
+
+interface Split {
+  gain: number;
+  feature: number;
+  bin: number;
+  catLeft: number[] | null;
+  missingLeft: boolean;
+}
+
+interface Leaf {
+  node: number;
+  start: number;
+  end: number;
+  depth: number;
+  hist: Float64Array;
+  G: number;
+  H: number;
+  split: Split | null;
+}
+
+export function trainGbdt(train: BinnedData, valid: BinnedData | null, binner: Binner, categorical: boolean[], p: GbdtParams = defaultGbdtParams): GbdtModel {
+  const F = categorical.length;
+  const { n, bins, y } = train;
+  let pos = 0;
+  for (let i = 0; i < n; i++) pos += y[i];
+  const rate = Math.min(Math.max(pos / n, 1e-6), 1 - 1e-6);
+  const baseScore = Math.log(rate / (1 - rate));
+  const raw = new Float64Array(n).fill(baseScore);
+  const g = new Float64Array(n);
+  const h = new Float64Array(n);
+  const order = new Uint32Array(n);
+  const validRaw = valid ? new Float64Array(valid.n).fill(baseScore) : null;
+  const trees: Tree[] = [];
+  let best = Infinity;
+  let bestIteration = 0;
+  const histSize = F * 256 * 3;
+
+  const buildHist = (start: number, end: number): Float64Array => {
+    const hist = new Float64Array(histSize);
+    for (let k = start; k < end; k++) {
+      const r = order[k];
+      const gr = g[r];
+      const hr = h[r];
+      const off = r * F;
+      for (let f = 0; f < F; f++) {
+        const j = (f * 256 + bins[off + f]) * 3;
+        hist[j] += gr;
+        hist[j + 1] += hr;
+        hist[j + 2] += 1;
+      }
+    }
+    return hist;
+  };
+
+  const score = (G: number, H: number) => (G * G) / (H + p.lambda);
+
+  const findSplit = (hist: Float64Array, G: number, H: number, count: number): Split | null => {
+    let bestSplit: Split | null = null;
+    const parent = score(G, H);
+    const minC = p.minChildSamples;
+    for (let f = 0; f < F; f++) {
+      const base = f * 768;
+      const mj = base + MISSING_BIN * 3;
+      const mG = hist[mj];
+      const mH = hist[mj + 1];
+      const mC = hist[mj + 2];
+      const nb = binnerBins(f);
+      if (categorical[f]) {
+        const cats: number[] = [];
+        for (let b = 0; b < nb; b++) if (hist[base + b * 3 + 2] > 0) cats.push(b);
+        if (cats.length < 2) continue;
+        cats.sort((a, b) => hist[base + a * 3] / (hist[base + a * 3 + 1] + 10) - hist[base + b * 3] / (hist[base + b * 3 + 1] + 10));
+        let GL = 0;
+        let HL = 0;
+        let CL = 0;
+        for (let i = 0; i < cats.length - 1; i++) {
+          const j = base + cats[i] * 3;
+          GL += hist[j];
+          HL += hist[j + 1];
+          CL += hist[j + 2];
+          for (const ml of [false, true]) {
+            const gl = ml ? GL + mG : GL;
+            const hl = ml ? HL + mH : HL;
+            const cl = ml ? CL + mC : CL;
+            if (cl < minC || count - cl < minC) continue;
+            const gain = score(gl, hl) + score(G - gl, H - hl) - parent;
+            if (gain > (bestSplit?.gain ?? 1e-9)) bestSplit = { gain, feature: f, bin: -1, catLeft: cats.slice(0, i + 1), missingLeft: ml };
+          }
+        }
+        continue;
+      }
+      let GL = 0;
+      let HL = 0;
+      let CL = 0;
+      for (let b = 0; b < nb - 1; b++) {
+        const j = base + b * 3;
+        GL += hist[j];
+        HL += hist[j + 1];
+        CL += hist[j + 2];
+        if (hist[j + 2] === 0 && b > 0) continue;
+        for (let m = 0; m < (mC > 0 ? 2 : 1); m++) {
+          const ml = mC > 0 ? m === 1 : CL >= count - CL;
+          const gl = ml ? GL + mG : GL;
+          const hl = ml ? HL + mH : HL;
+          const cl = ml ? CL + mC : CL;
+          if (cl < minC || count - cl < minC) continue;
+          const gain = score(gl, hl) + score(G - gl, H - hl) - parent;
+          if (gain > (bestSplit?.gain ?? 1e-9)) bestSplit = { gain, feature: f, bin: b, catLeft: null, missingLeft: ml };
+        }
+      }
+    }
+    return bestSplit;
+  };
+  const binnerBins = (f: number) => binner.numBins[f];
+
+  const goesLeftBin = (s: { feature: number; bin: number; catLeft: number[] | null; missingLeft: boolean }, catMask: Uint8Array | null, b: number) =>
+    b === MISSING_BIN ? s.missingLeft : catMask ? catMask[b] === 1 : b <= s.bin;
+
+  for (let t = 0; t < p.maxTrees; t++) {
+    for (let i = 0; i < n; i++) {
+      const pr = sigmoid(raw[i]);
+      g[i] = pr - y[i];
+      h[i] = Math.max(pr * (1 - pr), 1e-12);
+      order[i] = i;
+    }
+    const tree: Tree = { feature: [], threshold: [], bin: [], catLeft: [], missingLeft: [], left: [], right: [], value: [], gain: [] };
+    const catMasks: Array<Uint8Array | null> = [];
+    const addNode = (G: number, H: number) => {
+      tree.feature.push(-1);
+      tree.threshold.push(0);
+      tree.bin.push(-1);
+      tree.catLeft.push(null);
+      tree.missingLeft.push(false);
+      tree.left.push(-1);
+      tree.right.push(-1);
+      tree.value.push((-G / (H + p.lambda)) * p.learningRate);
+      tree.gain.push(0);
+      catMasks.push(null);
+      return tree.feature.length - 1;
+    };
+    let G0 = 0;
+    let H0 = 0;
+    for (let i = 0; i < n; i++) (G0 += g[i]), (H0 += h[i]);
+    const rootHist = buildHist(0, n);
+    const root: Leaf = { node: addNode(G0, H0), start: 0, end: n, depth: 0, hist: rootHist, G: G0, H: H0, split: null };
+    root.split = findSplit(rootHist, G0, H0, n);
+    const leaves: Leaf[] = [root];
+    while (leaves.length < p.maxLeaves) {
+      let bi = -1;
+      for (let i = 0; i < leaves.length; i++) if (leaves[i].split && (bi < 0 || leaves[i].split!.gain > leaves[bi].split!.gain)) bi = i;
+      if (bi < 0) break;
+      const leaf = leaves[bi];
+      const s = leaf.split!;
+      const mask = s.catLeft ? new Uint8Array(256) : null;
+      if (mask) for (const c of s.catLeft!) mask[c] = 1;
+      // Partition the leaf's rows in place: left ones first.
+      let lo = leaf.start;
+      let hi = leaf.end - 1;
+      while (lo <= hi) {
+        if (goesLeftBin(s, mask, bins[order[lo] * F + s.feature])) lo++;
+        else {
+          const tmp = order[lo];
+          order[lo] = order[hi];
+          order[hi] = tmp;
+          hi--;
+        }
+      }
+      const mid = lo;
+      let GL = 0;
+      let HL = 0;
+      for (let k = leaf.start; k < mid; k++) (GL += g[order[k]]), (HL += h[order[k]]);
+      const nl = leaf.node;
+      tree.feature[nl] = s.feature;
+      tree.bin[nl] = s.bin;
+      tree.threshold[nl] = s.catLeft ? 0 : (binner.cuts[s.feature]![s.bin] ?? Infinity);
+      tree.catLeft[nl] = s.catLeft;
+      tree.missingLeft[nl] = s.missingLeft;
+      tree.gain[nl] = s.gain;
+      catMasks[nl] = mask;
+      const leftNode = addNode(GL, HL);
+      const rightNode = addNode(leaf.G - GL, leaf.H - HL);
+      tree.left[nl] = leftNode;
+      tree.right[nl] = rightNode;
+      const leftSmaller = mid - leaf.start <= leaf.end - mid;
+      const small = leftSmaller ? buildHist(leaf.start, mid) : buildHist(mid, leaf.end);
+      const large = leaf.hist;
+      for (let j = 0; j < histSize; j++) large[j] -= small[j];
+      const L: Leaf = { node: leftNode, start: leaf.start, end: mid, depth: leaf.depth + 1, hist: leftSmaller ? small : large, G: GL, H: HL, split: null };
+      const R: Leaf = { node: rightNode, start: mid, end: leaf.end, depth: leaf.depth + 1, hist: leftSmaller ? large : small, G: leaf.G - GL, H: leaf.H - HL, split: null };
+      for (const c of [L, R]) if (c.depth < p.maxDepth && c.end - c.start >= 2 * p.minChildSamples) c.split = findSplit(c.hist, c.G, c.H, c.end - c.start);
+      leaves.splice(bi, 1, L, R);
+    }
+    for (const leaf of leaves) {
+      const v = tree.value[leaf.node];
+      for (let k = leaf.start; k < leaf.end; k++) raw[order[k]] += v;
+    }
+    trees.push(tree);
+    if (valid && validRaw) {
+      const preds = new Float64Array(valid.n);
+      for (let i = 0; i < valid.n; i++) {
+        let node = 0;
+        while (tree.feature[node] >= 0) node = goesLeftBin({ feature: tree.feature[node], bin: tree.bin[node], catLeft: null, missingLeft: tree.missingLeft[node] }, catMasks[node], valid.bins[i * F + tree.feature[node]]) ? tree.left[node] : tree.right[node];
+        validRaw[i] += tree.value[node];
+        preds[i] = sigmoid(validRaw[i]);
+      }
+      const loss = logLoss(valid.y, preds);
+      if (loss < best - 1e-7) (best = loss), (bestIteration = t + 1);
+      else if (t + 1 - bestIteration >= p.patience) break;
+    } else bestIteration = t + 1;
+    if (leaves.length === 1) break; // nothing left to learn
+  }
+  return { kind: 'gbdt', baseScore, trees: trees.slice(0, Math.max(bestIteration, 1)), bestIteration };
+}
+
+/** The leaf a raw feature row reaches in one tree, and the path's per-feature changes (for explanations). */
+function walk(tree: Tree, x: ArrayLike<number>, contrib?: Float64Array): number {
+  let node = 0;
+  while (tree.feature[node] >= 0) {
+    const f = tree.feature[node];
+    const v = x[f];
+    const cats = tree.catLeft[node];
+    const left = Number.isNaN(v) ? tree.missingLeft[node] : cats ? cats.includes(v) : v <= tree.threshold[node];
+    const next = left ? tree.left[node] : tree.right[node];
+    if (contrib) contrib[f] += tree.value[next] - tree.value[node];
+    node = next;
+  }
+  return node;
+}
+
+/** Raw score (log-odds) of one row. */
+export function gbdtRaw(model: GbdtModel, x: ArrayLike<number>): number {
+  let s = model.baseScore;
+  for (const t of model.trees) s += t.value[walk(t, x)];
+  return s;
+}
+
+/** Per-feature contributions to the raw score (path-based attribution), plus the base every row starts from. */
+export function gbdtContributions(model: GbdtModel, x: ArrayLike<number>, F: number): { base: number; contributions: Float64Array } {
+  const contributions = new Float64Array(F);
+  let base = model.baseScore;
+  for (const t of model.trees) {
+    base += t.value[0];
+    walk(t, x, contributions);
+  }
+  return { base, contributions };
+}
+
+/** Total split gain per feature, normalised to sum to 1. */
+export function gbdtImportance(model: GbdtModel, F: number): number[] {
+  const imp = new Array<number>(F).fill(0);
+  for (const t of model.trees) t.feature.forEach((f, i) => f >= 0 && (imp[f] += t.gain[i]));
+  const total = imp.reduce((a, b) => a + b, 0) || 1;
+  return imp.map((v) => v / total);
+}

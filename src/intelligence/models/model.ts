@@ -1,0 +1,61 @@
+import { applyPlatt, type CalibrationBin, type Metrics, type Platt } from './metrics.ts';
+import { gbdtContributions, gbdtRaw, type GbdtModel } from './gbdt.ts';
+import { logisticContributions, logisticRaw, type LogisticModel } from './logistic.ts';
+import { encodeTable, type ColumnReport, type FeatureSpec, type Table } from './schema.ts';
+import { reasonsText, topReasons, type Reason } from './explain.ts';
+
+/** A trained model as saved to model.json (and stored for the built-in models). */
+export interface SavedModel {
+  format: 'kinetic-model';
+  formatVersion: 1;
+  label: string;
+  /** The label value counted as positive; null when the label reads as yes/no (yes/true/1 positive). */
+  positive: string | null;
+  idColumn: string | null;
+  features: FeatureSpec[];
+  columns: ColumnReport[];
+  algorithm: 'gbdt' | 'logistic';
+  model: GbdtModel | LogisticModel;
+  calibration: Platt;
+  split: { kind: 'time' | 'stratified'; column: string | null; train: number; valid: number; test: number };
+  metrics: { test: Metrics; candidates: Partial<Record<'gbdt' | 'logistic', Metrics>> };
+  calibrationTable: CalibrationBin[];
+  importance: Array<{ feature: string; importance: number }>;
+  trainSeconds: number;
+}
+
+export interface Prediction {
+  probability: number;
+  reasons: Reason[];
+  text: string;
+}
+
+export function rawScore(model: GbdtModel | LogisticModel, x: ArrayLike<number>): number {
+  return model.kind === 'gbdt' ? gbdtRaw(model, x) : logisticRaw(model, x);
+}
+
+/** Probability and reasons for one encoded row. */
+export function predictEncoded(m: SavedModel, x: ArrayLike<number>, reasonLimit = 3): Prediction {
+  const probability = applyPlatt(m.calibration, rawScore(m.model, x));
+  const { contributions } = m.model.kind === 'gbdt' ? gbdtContributions(m.model, x, m.features.length) : logisticContributions(m.model, x);
+  // Calibration rescales log-odds by `a`: the reasons are stated on the calibrated scale.
+  for (let i = 0; i < contributions.length; i++) contributions[i] *= m.calibration.a;
+  const reasons = topReasons(m.features, x, contributions, reasonLimit);
+  return { probability, reasons, text: reasonsText(reasons) };
+}
+
+/** Scores every row of a table, in order. Columns the model never saw are ignored; missing ones read as blank. */
+export function predictTable(m: SavedModel, table: Table): Prediction[] {
+  const cols = encodeTable(m.features, table);
+  const x = new Float64Array(m.features.length);
+  return table.rows.map((_, r) => {
+    for (let f = 0; f < cols.length; f++) x[f] = cols[f][r];
+    return predictEncoded(m, x);
+  });
+}
+
+/** Scores rows given as objects (the built-in models build these from the CRM). */
+export function predictRecords(m: SavedModel, records: Array<Record<string, string | number | boolean | null>>): Prediction[] {
+  const columns = [...new Set(m.features.map((f) => f.column))];
+  return predictTable(m, { columns, rows: records.map((r) => columns.map((c) => r[c] ?? null)) });
+}
