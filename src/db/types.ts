@@ -162,6 +162,8 @@ export interface JobTable {
   completed_at: string | null;
   amount_cents: number | null;
   technician_user_id: string | null;
+  /** When the customer confirmed the appointment (by reply). */
+  confirmed_at?: string | null;
   notes: string | null;
   external_id: string | null;
   created_at: string;
@@ -199,6 +201,8 @@ export interface TaskTable {
   status: string;
   origin: string;
   origin_ref: string | null;
+  /** What kind of follow-up this is (cold_lead, lead_replied, negative_review, …), set by automations. */
+  kind?: string | null;
   completed_at: string | null;
   created_at: string;
   updated_at: string;

@@ -41,10 +41,14 @@ export async function validateDefinition(trx: Executor, businessId: string, inpu
   const visit = (steps: Step[], path: string) =>
     steps.forEach((s, i) => {
       const at = `${path}.${i}`;
-      if (s.type === 'send_sms' || s.type === 'notify_staff') validateTemplate(s.body, `${at}.body`);
-      if (s.type === 'send_email') {
-        validateTemplate(s.subject, `${at}.subject`);
-        validateTemplate(s.body, `${at}.body`);
+      if (s.type === 'notify_staff') validateTemplate(s.body, `${at}.body`);
+      if (s.type === 'send_sms' || s.type === 'send_email') {
+        if (s.body) validateTemplate(s.body, `${at}.body`);
+        if (s.type === 'send_email' && s.subject) validateTemplate(s.subject, `${at}.subject`);
+        s.variants?.forEach((v, j) => {
+          validateTemplate(v.body, `${at}.variants.${j}.body`);
+          if (v.subject) validateTemplate(v.subject, `${at}.variants.${j}.subject`);
+        });
       }
       if (s.type === 'create_task') validateTemplate(s.title, `${at}.title`);
       if (s.type === 'create_task' && s.assignee.rule === 'user') userIds.push([s.assignee.userId, `${at}.assignee.userId`]);

@@ -5,6 +5,15 @@ import { evaluate } from './conditions.ts';
 import type { AutomationDefinition, ExitReason } from './definition.ts';
 import { loadBusiness, loadFacts, notifyWorkers } from './facts.ts';
 import { writeLog } from './log.ts';
+import { handOff } from './handoff.ts';
+import { readReply, type ReplyReading } from './reply-intent.ts';
+
+/** The text of the message that woke a wait, read for intent (confirm, reschedule, rating, unhappy). */
+async function readReplyOf(trx: Executor, e: StoredEvent): Promise<ReplyReading | null> {
+  if (typeof e.payload.interactionId !== 'string') return null;
+  const row = await trx.selectFrom('interactions').select('body').where('business_id', '=', e.businessId).where('id', '=', e.payload.interactionId).executeTakeFirst();
+  return row?.body ? readReply(row.body) : null;
+}
 
 export const LIVE_STATUSES = ['active', 'waiting'] as const;
 
@@ -21,6 +30,10 @@ export function exitReasonFor(e: StoredEvent): ExitReason | null {
       return 'deal_won';
     case 'deal.lost':
       return 'deal_lost';
+    case 'job.cancelled':
+      return 'job_cancelled';
+    case 'review.received':
+      return 'reviewed';
     default:
       return null;
   }
@@ -31,7 +44,7 @@ async function applyExit(trx: Executor, e: StoredEvent, reason: ExitReason): Pro
   const live = await trx
     .selectFrom('enrollments')
     .innerJoin('automation_versions', (j) => j.onRef('automation_versions.automation_id', '=', 'enrollments.automation_id').onRef('automation_versions.version', '=', 'enrollments.version'))
-    .select(['enrollments.id', 'enrollments.contact_id', 'enrollments.trigger_event_id', 'automation_versions.definition'])
+    .select(['enrollments.id', 'enrollments.contact_id', 'enrollments.trigger_event_id', 'enrollments.automation_id', 'enrollments.vars', 'automation_versions.definition'])
     .where('enrollments.business_id', '=', e.businessId)
     .where('enrollments.contact_id', '=', e.contactId!)
     .where('enrollments.status', 'in', [...LIVE_STATUSES])
@@ -40,12 +53,16 @@ async function applyExit(trx: Executor, e: StoredEvent, reason: ExitReason): Pro
     if (en.trigger_event_id === e.id) continue;
     const def = JSON.parse(en.definition) as AutomationDefinition;
     if (!def.exitOn.includes(reason as (typeof def.exitOn)[number])) continue;
+    // A cancelled job ends only the enrolment about that job (its reminders), not the contact's other sequences.
+    const triggerJob = (JSON.parse(en.vars) as { trigger?: { jobId?: unknown } }).trigger?.jobId;
+    if (reason === 'job_cancelled' && typeof triggerJob === 'string' && triggerJob !== e.payload.jobId) continue;
     await trx
       .updateTable('enrollments')
       .set({ status: 'exited', exit_reason: reason, next_run_at: null, waiting_for: null, finished_at: e.occurredAt, updated_at: e.occurredAt })
       .where('id', '=', en.id)
       .execute();
     await writeLog(trx, { businessId: e.businessId, enrollmentId: en.id, contactId: en.contact_id, step: null, stepType: null, outcome: 'exited', detail: { reason, eventType: e.type, eventId: e.id }, at: e.occurredAt });
+    if (def.handoff?.on.includes(reason as (typeof def.handoff.on)[number])) await handOff(trx, e, en, def.handoff, reason);
   }
 }
 
@@ -62,7 +79,8 @@ async function resumeWaiting(trx: Executor, e: StoredEvent): Promise<boolean> {
   for (const en of waiting) {
     const w = en.waiting_for ? (JSON.parse(en.waiting_for) as { kind: string; event?: string }) : null;
     if (!w || w.kind !== 'event' || w.event !== e.type) continue;
-    const vars = { ...(JSON.parse(en.vars) as Record<string, unknown>), waitResult: 'event', waitEvent: { type: e.type, id: e.id, ...e.payload } };
+    const vars: Record<string, unknown> = { ...(JSON.parse(en.vars) as Record<string, unknown>), waitResult: 'event', waitEvent: { type: e.type, id: e.id, ...e.payload } };
+    if (e.type === 'message.received') vars.reply = await readReplyOf(trx, e);
     await trx
       .updateTable('enrollments')
       .set({ status: 'active', waiting_for: null, next_run_at: e.occurredAt, vars: JSON.stringify(vars), updated_at: e.occurredAt })

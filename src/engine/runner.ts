@@ -4,13 +4,14 @@ import type { AppContext, Scope } from '../context.ts';
 import type { Executor } from '../db/database.ts';
 import type { EnrollmentTable } from '../db/types.ts';
 import type { Business } from '../crm/businesses/schema.ts';
-import { compile, type AutomationDefinition, type Instruction, type Step } from './definition.ts';
-import { definitionAt } from './automations.ts';
+import type { Instruction, Step } from './definition.ts';
+import { programFor } from './program.ts';
 import { evaluate } from './conditions.ts';
 import { loadBusiness, loadFacts } from './facts.ts';
 import { writeLog } from './log.ts';
 import { notifyStaff, sendEmail, sendSms } from './steps/messages.ts';
 import { approval, createTask, route, stop, update, wait, webhook } from './steps/flow.ts';
+import { recordReview, requestReview, updateJob } from './steps/records.ts';
 import type { StepContext, StepOutcome } from './steps/types.ts';
 import { backoffMs } from './timing.ts';
 
@@ -27,23 +28,21 @@ const runners: { [K in Exclude<Step['type'], 'branch'>]: (step: Extract<Step, { 
   webhook,
   approval,
   stop,
+  update_job: updateJob,
+  request_review: requestReview,
+  record_review: recordReview,
 };
 
 export const MAX_ATTEMPTS = 5;
-const MAX_INSTRUCTIONS_PER_RUN = 100;
 
-const programs = new Map<string, { def: AutomationDefinition; program: Instruction[] }>();
-async function programFor(trx: Executor, automationId: string, version: number) {
-  const key = `${automationId}:${version}`;
-  let p = programs.get(key);
-  if (!p) {
-    const def = await definitionAt(trx, automationId, version);
-    p = { def, program: compile(def.steps) };
-    if (programs.size > 1000) programs.clear();
-    programs.set(key, p);
-  }
-  return p;
+/** The instruction after the one at `i`, skipping a whole branch (its then- and else-parts) when `i` is a branch. */
+function afterInstruction(program: Instruction[], i: number): number {
+  const ins = program[i];
+  if (!ins || ins.op !== 'branch') return i + 1;
+  const jump = program[ins.elseTarget - 1];
+  return jump?.op === 'jump' ? jump.target : ins.elseTarget;
 }
+const MAX_INSTRUCTIONS_PER_RUN = 100;
 
 /**
  * Claims due enrolments for one worker. On PostgreSQL several workers run
@@ -129,6 +128,9 @@ export async function advance(ctx: AppContext, trx: Executor, claimed: Enrollmen
     switch (out.next) {
       case 'continue':
         pointer++;
+        break;
+      case 'skip_next':
+        pointer = afterInstruction(program, pointer + 1);
         break;
       case 'sleep':
         pointer++;

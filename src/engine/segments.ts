@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { DateTime } from 'luxon';
 import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/database.ts';
 import { evaluate } from './conditions.ts';
@@ -16,18 +17,19 @@ export interface SegmentMember {
 export async function segmentMembers(trx: Executor, businessId: string, segment: Segment, now: Date, limit = 1000): Promise<SegmentMember[]> {
   const day = 86_400_000;
   if (segment.kind === 'last_job_older_than') {
-    const cutoff = new Date(now.getTime() - segment.days * day).toISOString();
-    const service = segment.serviceType ?? null;
-    // The latest completed job per contact (of the service type, when given), older than the cutoff, and nothing booked since.
-    const rows = await sql<{ contact_id: string; job_id: string }>`
-      select j.contact_id, j.id as job_id from jobs j
-      where j.business_id = ${businessId} and j.status = 'completed' and j.contact_id is not null
-        and (cast(${service} as text) is null or j.service_type = ${service})
-        and j.completed_at < ${cutoff}
-        and not exists (select 1 from jobs k where k.business_id = j.business_id and k.contact_id = j.contact_id
-          and ((k.status = 'completed' and k.completed_at > j.completed_at and (cast(${service} as text) is null or k.service_type = ${service})) or (k.status = 'scheduled' and k.scheduled_start >= ${now.toISOString()})))
-      order by j.completed_at limit ${limit}`.execute(trx);
-    return rows.rows.map((r) => ({ contactId: r.contact_id, occurrence: `job:${r.job_id}` }));
+    // One query per interval: the base (days, optionally one service type) and each per-service-type override.
+    const intervals: Array<[string | null, number]> = segment.perServiceType ? Object.entries(segment.perServiceType) : [];
+    if (!segment.perServiceType || segment.serviceType) intervals.push([segment.serviceType ?? null, segment.days]);
+    const seen = new Set<string>();
+    const out: SegmentMember[] = [];
+    for (const [service, days] of intervals) {
+      for (const m of await lastJobOlderThan(trx, businessId, service, days, now, limit)) {
+        if (seen.has(m.contactId)) continue;
+        seen.add(m.contactId);
+        out.push(m);
+      }
+    }
+    return out.slice(0, limit);
   }
   if (segment.kind === 'no_interaction_for') {
     const cutoff = new Date(now.getTime() - segment.days * day).toISOString();
@@ -36,12 +38,42 @@ export async function segmentMembers(trx: Executor, businessId: string, segment:
       .select(['id', 'last_interaction_at', 'created_at'])
       .where('business_id', '=', businessId)
       .where((eb) => eb.or([eb('last_interaction_at', '<', cutoff), eb.and([eb('last_interaction_at', 'is', null), eb('created_at', '<', cutoff)])]));
+    if (segment.maxDays) {
+      const floor = new Date(now.getTime() - segment.maxDays * day).toISOString();
+      q = q.where((eb) => eb.or([eb('last_interaction_at', '>=', floor), eb.and([eb('last_interaction_at', 'is', null), eb('created_at', '>=', floor)])]));
+    }
     if (segment.lifecycleStage) q = q.where('lifecycle_stage', '=', segment.lifecycleStage);
     const rows = await q.orderBy('id').limit(limit).execute();
     return rows.map((r) => ({ contactId: r.id, occurrence: `quiet-since:${r.last_interaction_at ?? r.created_at}` }));
   }
   const rows = await trx.selectFrom('contacts').select('id').where('business_id', '=', businessId).where('lifecycle_stage', '=', segment.stage).orderBy('id').limit(limit).execute();
   return rows.map((r) => ({ contactId: r.id, occurrence: `stage:${segment.stage}` }));
+}
+
+/** The latest completed job per contact (of the service type, when given), older than the cutoff, and nothing booked since. */
+async function lastJobOlderThan(trx: Executor, businessId: string, service: string | null, days: number, now: Date, limit: number): Promise<SegmentMember[]> {
+  const cutoff = new Date(now.getTime() - days * 86_400_000).toISOString();
+  const rows = await sql<{ contact_id: string; job_id: string }>`
+    select j.contact_id, j.id as job_id from jobs j
+    where j.business_id = ${businessId} and j.status = 'completed' and j.contact_id is not null
+      and (cast(${service} as text) is null or j.service_type = ${service})
+      and j.completed_at < ${cutoff}
+      and not exists (select 1 from jobs k where k.business_id = j.business_id and k.contact_id = j.contact_id
+        and ((k.status = 'completed' and k.completed_at > j.completed_at and (cast(${service} as text) is null or k.service_type = ${service})) or (k.status = 'scheduled' and k.scheduled_start >= ${now.toISOString()})))
+    order by j.completed_at limit ${limit}`.execute(trx);
+  return rows.rows.map((r) => ({ contactId: r.contact_id, occurrence: `job:${r.job_id}` }));
+}
+
+/** How many more contacts a throttled automation may enrol today (the business's day). */
+async function roomToday(trx: Executor, automationId: string, zone: string, perDay: number, now: Date): Promise<number> {
+  const startOfDay = DateTime.fromJSDate(now, { zone }).startOf('day').toUTC().toISO()!;
+  const row = await trx
+    .selectFrom('enrollments')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('automation_id', '=', automationId)
+    .where('created_at', '>=', startOfDay)
+    .executeTakeFirst();
+  return Math.max(0, perDay - Number(row?.n ?? 0));
 }
 
 /**
@@ -61,10 +93,13 @@ export async function runSegmentTriggers(ctx: AppContext, opts: { now?: Date; ex
     if (def.trigger.type !== 'segment') continue;
     const trigger = def.trigger;
     const work = async (trx: Executor) => {
-      const members = await segmentMembers(trx, a.business_id, trigger.segment, now);
       const business = await loadBusiness(trx, a.business_id);
+      // A throttled campaign enrols at most perDay contacts per business day, in segment order; the rest wait for tomorrow's batch.
+      let room = trigger.throttle ? await roomToday(trx, a.id, business.timeZone, trigger.throttle.perDay, now) : Infinity;
+      const members = room > 0 ? await segmentMembers(trx, a.business_id, trigger.segment, now, trigger.throttle ? Math.min(1000, room + 1000) : 1000) : [];
       let n = 0;
       for (const m of members) {
+        if (room <= 0) break;
         if (trigger.filter) {
           const facts = await loadFacts(trx, a.business_id, m.contactId, {}, {}, business);
           if (!evaluate(trigger.filter, facts)) continue;
@@ -80,7 +115,10 @@ export async function runSegmentTriggers(ctx: AppContext, opts: { now?: Date; ex
           vars: { trigger: { type: `segment.${trigger.segment.kind}`, occurrence: m.occurrence } },
           reason: `segment ${trigger.segment.kind}`,
         });
-        if (id) n++;
+        if (id) {
+          n++;
+          room--;
+        }
       }
       await trx.updateTable('automations').set({ last_segment_run_at: now.toISOString() }).where('id', '=', a.id).execute();
       if (n) await notifyWorkers(trx);

@@ -35,6 +35,7 @@ const toMessage = (ctx: AppContext, row: OutboxRow, knownProviderIds: string[] =
   subject: row.subject,
   html: row.html,
   headers: JSON.parse(row.headers) as Record<string, string>,
+  ...(row.attachments ? { attachments: JSON.parse(row.attachments) as OutboundMessage['attachments'] } : {}),
   statusCallbackUrl: row.channel === 'sms' ? `${ctx.config.publicUrl}/webhooks/twilio/status` : null,
   attemptStartedAt: new Date(row.updated_at),
   knownProviderIds,

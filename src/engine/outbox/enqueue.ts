@@ -1,6 +1,7 @@
 import type { Executor } from '../../db/database.ts';
 import { complianceSettings, decideSend, type SendDecision } from '../../compliance/gate.ts';
 import type { Business } from '../../crm/businesses/schema.ts';
+import type { MessageAttachment } from '../../channels/types.ts';
 import { newId } from '../../lib/ids.ts';
 
 export interface MessageDraft {
@@ -12,10 +13,14 @@ export interface MessageDraft {
   body: string;
   html?: string | null;
   headers?: Record<string, string>;
+  /** Email only: files sent with the message (a calendar invite). */
+  attachments?: MessageAttachment[];
   contactId?: string | null;
   userId?: string | null;
   enrollmentId?: string | null;
   step?: number | null;
+  /** The A/B variant of the step this message came from. */
+  variant?: string | null;
   /** Unique per intended message: a retry of the same step reuses it, so the row is written once. */
   idempotencyKey: string;
   notBefore: string;
@@ -44,6 +49,7 @@ export async function enqueueMessage(trx: Executor, m: MessageDraft, now: string
       body: m.body,
       html: m.html ?? null,
       headers: JSON.stringify(m.headers ?? {}),
+      ...(m.attachments?.length ? { attachments: JSON.stringify(m.attachments) } : {}),
       state: 'queued',
       provider: null,
       provider_message_id: null,
@@ -56,6 +62,7 @@ export async function enqueueMessage(trx: Executor, m: MessageDraft, now: string
       updated_at: now,
       sent_at: null,
       delivered_at: null,
+      variant: m.variant ?? null,
     })
     .execute();
   return { id, created: true };

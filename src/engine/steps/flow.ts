@@ -1,3 +1,4 @@
+import { Duration } from 'luxon';
 import { updateContact } from '../../crm/contacts/contacts.ts';
 import { tasks } from '../../crm/tasks/tasks.ts';
 import { evaluate, readPath } from '../conditions.ts';
@@ -8,16 +9,46 @@ import { enqueueMessage } from '../outbox/enqueue.ts';
 import { byRole, nextRoundRobin, onCallChain, resolveStaff, type StaffMember } from './staff.ts';
 import type { StepRunner } from './types.ts';
 
+/** A moment relative to a time field of the enrolment (job.scheduledStart - 24h), or null when the field is empty. */
+export function relativeMoment(facts: Record<string, unknown>, field: string, offset: string | undefined): Date | null {
+  const raw = readPath(facts, field);
+  if (typeof raw !== 'string' || Number.isNaN(Date.parse(raw))) return null;
+  if (!offset) return new Date(raw);
+  const negative = offset.startsWith('-');
+  const ms = Duration.fromISO(offset.replace(/^-/, '')).as('milliseconds');
+  return new Date(Date.parse(raw) + (negative ? -ms : ms));
+}
+
+/** A relative wait reached this late is "past": the reminder it guards would come too late. */
+const PAST_GRACE_MS = 15 * 60_000;
+
 export const wait: StepRunner<'wait'> = async (step, sc) => {
   const zone = step.until?.zone === 'business' ? sc.business.timeZone : (((await sc.facts()).contact.timeZone as string | null) ?? sc.business.timeZone);
-  if (step.forEvent) {
-    const timeoutAt = addDuration(sc.now, step.forEvent.timeout);
-    return { next: 'wait', waitingFor: { kind: 'event', event: step.forEvent.event, timeoutAt: timeoutAt.toISOString() }, until: timeoutAt, outcome: 'waiting', detail: { forEvent: step.forEvent.event, timeoutAt: timeoutAt.toISOString() } };
-  }
   let until = sc.now;
+  if (step.at) {
+    const at = relativeMoment(await sc.facts(), step.at.field, step.at.offset);
+    if (!at) return { next: 'continue', outcome: 'skipped', detail: { reason: `${step.at.field} is empty` } };
+    if (!step.forEvent && at.getTime() > sc.now.getTime()) {
+      // Stays on this step: when it wakes the moment is computed again, so a rescheduled job moves its reminders.
+      return { next: 'retry_at', until: at, outcome: 'sleeping', detail: { until: at.toISOString(), field: step.at.field } };
+    }
+    if (sc.now.getTime() - at.getTime() > PAST_GRACE_MS && step.at.ifPast === 'skip_next') {
+      return { next: 'skip_next', outcome: 'too_late', detail: { at: at.toISOString(), reason: 'the moment has passed; the next step is skipped' } };
+    }
+    until = at.getTime() > sc.now.getTime() ? at : sc.now;
+  }
   if (step.duration) until = addDuration(until, step.duration);
   if (step.until) until = nextLocalTime(until, zone, step.until.time, step.until.weekdaysOnly);
   if (step.businessHours) until = nextBusinessOpen(until, sc.business.timeZone, sc.business.businessHours);
+  if (step.forEvent) {
+    const timeoutAt = step.forEvent.timeout ? addDuration(sc.now, step.forEvent.timeout) : until;
+    if (timeoutAt.getTime() <= sc.now.getTime()) {
+      sc.vars.waitResult = 'timeout';
+      return { next: 'continue', outcome: 'timed_out', detail: { forEvent: step.forEvent.event, reason: 'the deadline had already passed' } };
+    }
+    return { next: 'wait', waitingFor: { kind: 'event', event: step.forEvent.event, timeoutAt: timeoutAt.toISOString() }, until: timeoutAt, outcome: 'waiting', detail: { forEvent: step.forEvent.event, timeoutAt: timeoutAt.toISOString() } };
+  }
+  if (until.getTime() <= sc.now.getTime()) return { next: 'continue', outcome: 'reached', detail: { at: sc.now.toISOString() } };
   return { next: 'sleep', until, outcome: 'sleeping', detail: { until: until.toISOString() } };
 };
 
@@ -45,7 +76,8 @@ export const createTask: StepRunner<'create_task'> = async (step, sc) => {
     },
     sc.now.toISOString(),
   );
-  return { next: 'continue', outcome: 'task_created', detail: { taskId: task.id, assigneeUserId: task.assigneeUserId, dueAt: task.dueAt } };
+  if (step.kind) await sc.trx.updateTable('tasks').set({ kind: step.kind }).where('business_id', '=', sc.business.id).where('id', '=', task.id).execute();
+  return { next: 'continue', outcome: 'task_created', detail: { taskId: task.id, assigneeUserId: task.assigneeUserId, dueAt: task.dueAt, kind: step.kind ?? null } };
 };
 
 export const update: StepRunner<'update'> = async (step, sc) => {

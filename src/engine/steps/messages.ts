@@ -4,12 +4,15 @@ import { resolveStaff } from './staff.ts';
 import type { StepContext, StepOutcome, StepRunner } from './types.ts';
 import type { Contact } from '../../crm/contacts/schema.ts';
 import { unsubscribeHeaders } from '../unsubscribe.ts';
+import { bookingUrl } from '../../booking/links.ts';
+import { higherPriorityDue, pickVariant, YIELD_MS } from './contention.ts';
 
 const keyFor = (sc: StepContext, suffix = '') => `enr:${sc.enrollment.id}:${sc.index}:${sc.enrollment.occurrence_key}${suffix}`;
 
-async function sendToContact(sc: StepContext, channel: 'sms' | 'email', body: string, subject: string | null): Promise<StepOutcome> {
+async function sendToContact(sc: StepContext, channel: 'sms' | 'email', message: { body: string; subject: string | null; variant: string | null; purpose: 'marketing' | 'transactional' }): Promise<StepOutcome> {
   const contact = (await sc.facts()).contact as unknown as Contact;
-  const { decision, address } = await gateCustomerMessage(sc.trx, sc.business, contact, channel, sc.def.purpose, sc.now);
+  const { purpose } = message;
+  const { decision, address } = await gateCustomerMessage(sc.trx, sc.business, contact, channel, purpose, sc.now);
   if (decision.action === 'skip') {
     if (decision.optedOut && sc.def.exitOn.includes('opted_out')) {
       return { next: 'end', status: 'exited', reason: 'opted_out', outcome: 'skipped', detail: { channel, reason: decision.reason } };
@@ -19,6 +22,13 @@ async function sendToContact(sc: StepContext, channel: 'sms' | 'email', body: st
   if (decision.action === 'defer') {
     return { next: 'retry_at', until: decision.until, outcome: 'deferred', detail: { channel, reason: decision.reason, until: decision.until.toISOString() } };
   }
+  if (purpose === 'marketing') {
+    const rival = await higherPriorityDue(sc);
+    if (rival) {
+      const until = new Date(sc.now.getTime() + YIELD_MS);
+      return { next: 'retry_at', until, outcome: 'deferred', detail: { channel, reason: `yields to the higher-priority automation "${rival.name}" (priority ${rival.priority}) due for this contact`, until: until.toISOString() } };
+    }
+  }
   const headers = channel === 'email' ? unsubscribeHeaders(sc.ctx, sc.business.id, contact.id, address!) : {};
   const footer = channel === 'email' ? emailFooter(sc) : '';
   const { id, created } = await enqueueMessage(
@@ -26,20 +36,21 @@ async function sendToContact(sc: StepContext, channel: 'sms' | 'email', body: st
     {
       businessId: sc.business.id,
       channel,
-      purpose: sc.def.purpose,
+      purpose,
       to: address!,
-      subject,
-      body: body + footer,
+      subject: message.subject,
+      body: message.body + footer,
       headers,
       contactId: contact.id,
       enrollmentId: sc.enrollment.id,
       step: sc.index,
       idempotencyKey: keyFor(sc),
       notBefore: sc.now.toISOString(),
+      variant: message.variant,
     },
     sc.now.toISOString(),
   );
-  return { next: 'continue', outcome: created ? 'queued' : 'already_queued', detail: { channel, outboxId: id, to: address, body: body.slice(0, 320) } };
+  return { next: 'continue', outcome: created ? 'queued' : 'already_queued', detail: { channel, outboxId: id, to: address, body: message.body.slice(0, 320), ...(message.variant ? { variant: message.variant } : {}) } };
 }
 
 /** Email must carry the sender's postal address and a way out (CAN-SPAM). */
@@ -49,17 +60,34 @@ function emailFooter(sc: StepContext): string {
   return `\n\n--\n${sc.business.name}${postal ? `, ${postal}` : ''}\nTo stop these emails, use the unsubscribe link in this message.`;
 }
 
-export const sendSms: StepRunner<'send_sms'> = async (step, sc) => sendToContact(sc, 'sms', renderTemplate(step.body, await sc.facts()), null);
+/** Template data plus the links a message may carry: `{{ links.booking }}` (signed, per contact) and `{{ links.review }}`. */
+async function messageFacts(sc: StepContext): Promise<Record<string, unknown>> {
+  const facts = await sc.facts();
+  if (!facts.links) facts.links = { booking: bookingUrl(sc.ctx, sc.business.id, sc.enrollment.contact_id), review: sc.business.reviewLink ?? '' };
+  return facts;
+}
+
+export const sendSms: StepRunner<'send_sms'> = async (step, sc) => {
+  const facts = await messageFacts(sc);
+  const v = pickVariant(step.variants, sc);
+  return sendToContact(sc, 'sms', { body: renderTemplate(v?.body ?? step.body ?? '', facts), subject: null, variant: v?.id ?? null, purpose: step.purpose ?? sc.def.purpose });
+};
 
 export const sendEmail: StepRunner<'send_email'> = async (step, sc) => {
-  const facts = await sc.facts();
-  return sendToContact(sc, 'email', renderTemplate(step.body, facts), renderTemplate(step.subject, facts));
+  const facts = await messageFacts(sc);
+  const v = pickVariant(step.variants, sc);
+  return sendToContact(sc, 'email', {
+    body: renderTemplate(v?.body ?? step.body ?? '', facts),
+    subject: renderTemplate(v?.subject ?? step.subject ?? '', facts),
+    variant: v?.id ?? null,
+    purpose: step.purpose ?? sc.def.purpose,
+  });
 };
 
 /** Messages to the team are operational: no consent or quiet hours apply, but each goes through the outbox once. */
 export const notifyStaff: StepRunner<'notify_staff'> = async (step, sc) => {
   const users = await resolveStaff(sc, step.to);
-  const body = renderTemplate(step.body, await sc.facts());
+  const body = renderTemplate(step.body, await messageFacts(sc));
   const queued: Array<{ userId: string; outboxId: string }> = [];
   const missing: string[] = [];
   for (const u of users.slice(0, 'onCall' in step.to ? 1 : users.length)) {

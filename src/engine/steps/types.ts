@@ -31,6 +31,7 @@ export interface LogNote {
 /** What a step decided: go on, sleep until, wait for something, try this same step again later, or end. */
 export type StepOutcome =
   | ({ next: 'continue' } & LogNote)
+  | ({ next: 'skip_next' } & LogNote)
   | ({ next: 'sleep'; until: Date } & LogNote)
   | ({ next: 'wait'; waitingFor: Record<string, unknown>; until: Date | null } & LogNote)
   | ({ next: 'retry_at'; until: Date } & LogNote)

@@ -1,0 +1,13 @@
+import type { Kysely } from 'kysely';
+
+/** Task kinds (so exceptions such as cold leads can be found) and appointment confirmations. */
+export function playbooks() {
+  return {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run on an untyped handle by design
+    async up(db: Kysely<any>): Promise<void> {
+      await db.schema.alterTable('tasks').addColumn('kind', 'text').execute();
+      await db.schema.createIndex('tasks_kind_idx').on('tasks').columns(['business_id', 'kind', 'status']).execute();
+      await db.schema.alterTable('jobs').addColumn('confirmed_at', 'text').execute();
+    },
+  };
+}

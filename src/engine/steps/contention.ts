@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+import type { MessageVariant } from '../definition.ts';
+import { programFor } from '../program.ts';
+import type { StepContext } from './types.ts';
+
+/** How long a marketing message waits when a higher-priority automation is about to message the same contact. */
+export const YIELD_MS = 60_000;
+
+/**
+ * A/B assignment: the same contact always gets the same variant of an
+ * automation (a hash of automation and contact), so a retry or a second
+ * message in the sequence stays in the contact's arm of the test.
+ */
+export function variantIndex(automationId: string, contactId: string, n: number): number {
+  const h = createHash('sha256').update(`${automationId}:${contactId}`).digest();
+  return h.readUInt32BE(0) % n;
+}
+
+export function pickVariant(variants: MessageVariant[] | undefined, sc: StepContext): MessageVariant | null {
+  if (!variants?.length) return null;
+  return variants[variantIndex(sc.enrollment.automation_id, sc.enrollment.contact_id, variants.length)];
+}
+
+/**
+ * Another of this contact's enrolments, in an automation with a higher
+ * priority, that is due now and about to send a marketing message. The
+ * lower-priority message then waits (it is deferred, never dropped); once the
+ * higher one has gone out, the per-contact marketing cap decides when the
+ * lower one may follow.
+ */
+export async function higherPriorityDue(sc: StepContext): Promise<{ name: string; priority: number } | null> {
+  const others = await sc.trx
+    .selectFrom('enrollments')
+    .innerJoin('automations', 'automations.id', 'enrollments.automation_id')
+    .select(['enrollments.automation_id', 'enrollments.version', 'enrollments.step', 'automations.name'])
+    .where('enrollments.business_id', '=', sc.business.id)
+    .where('enrollments.contact_id', '=', sc.enrollment.contact_id)
+    .where('enrollments.status', '=', 'active')
+    .where('enrollments.automation_id', '!=', sc.enrollment.automation_id)
+    .where('enrollments.next_run_at', '<=', sc.now.toISOString())
+    .execute();
+  for (const o of others) {
+    const { def, program } = await programFor(sc.trx, o.automation_id, o.version);
+    if (def.priority <= sc.def.priority) continue;
+    const ins = program[o.step];
+    if (ins?.op !== 'step' || (ins.step.type !== 'send_sms' && ins.step.type !== 'send_email')) continue;
+    if ((ins.step.purpose ?? def.purpose) !== 'marketing') continue;
+    return { name: o.name, priority: def.priority };
+  }
+  return null;
+}
