@@ -5,6 +5,7 @@ import { registerAccessCommands } from './commands/access.ts';
 import { registerAutomationCommands } from './commands/automation.ts';
 import { registerCsvCommands } from './commands/csv.ts';
 import { registerDataCommands } from './commands/data.ts';
+import { registerModelCommands } from './commands/model.ts';
 import { registerStartCommand } from './commands/start.ts';
 import type { CliIo } from './io.ts';
 import { defaultIo } from './io.ts';
@@ -22,6 +23,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   registerAccessCommands(program, config, io);
   registerCsvCommands(program, config, io);
   registerAutomationCommands(program, config, io);
+  registerModelCommands(program, config, io);
   try {
     await program.parseAsync(argv);
     return io.exitCode ?? 0;

@@ -1,0 +1,48 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import type { Config } from '../../config.ts';
+import { checkScoringColumns, readCsvTable, readModelFile, writeModelFile, writeScoresCsv } from '../../intelligence/models/csv.ts';
+import { predictTable } from '../../intelligence/models/model.ts';
+import { formatTrainingReport } from '../../intelligence/models/report.ts';
+import { trainModel } from '../../intelligence/models/train.ts';
+import type { CliIo } from '../io.ts';
+
+/** `kinetic model train|score`: the model engine on any CSV, no database needed. */
+export function registerModelCommands(program: Command, _config: () => Config, io: CliIo): void {
+  const model = program.command('model').description('Train and apply prediction models on any CSV');
+  const abs = (f: string) => path.resolve(io.cwd, f);
+  model
+    .command('train')
+    .description('Learn a yes/no label from every other column of a CSV; prints held-out metrics and saves the model')
+    .requiredOption('--csv <file>', 'training data (header row required)')
+    .requiredOption('--label <column>', 'the column to predict')
+    .option('--positive <value>', 'the label value that counts as positive (not needed for Yes/No, true/false, 1/0)')
+    .option('--id <column>', 'an identifier column: not learned from, copied into scores')
+    .option('--exclude <columns>', 'comma-separated columns not to learn from')
+    .requiredOption('--out <model.json>', 'where to save the model')
+    .action(async (o: { csv: string; label: string; positive?: string; id?: string; exclude?: string; out: string }) => {
+      const table = await readCsvTable(abs(o.csv));
+      const exclude = (o.exclude ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+      const m = trainModel(table, { label: o.label, positive: o.positive ?? null, id: o.id ?? null, exclude });
+      writeModelFile(abs(o.out), m);
+      io.out(formatTrainingReport(m));
+      io.out(`Saved model to ${o.out} (trained in ${m.trainSeconds.toFixed(1)} s)\n`);
+    });
+  model
+    .command('score')
+    .description('Score every row of a CSV with a saved model: probability and reasons, in input order')
+    .requiredOption('--model <model.json>', 'a model saved by `kinetic model train`')
+    .requiredOption('--csv <file>', 'rows to score (the label column may be absent)')
+    .requiredOption('--out <scores.csv>', 'where to write the scores')
+    .action(async (o: { model: string; csv: string; out: string }) => {
+      const m = readModelFile(abs(o.model));
+      const table = await readCsvTable(abs(o.csv));
+      checkScoringColumns(m, table);
+      const predictions = predictTable(m, table);
+      const idIndex = m.idColumn ? table.columns.indexOf(m.idColumn) : -1;
+      const header = [...(idIndex >= 0 ? [m.idColumn!] : []), 'probability', 'reasons'];
+      const rows = predictions.map((p, i) => [...(idIndex >= 0 ? [table.rows[i][idIndex] as string] : []), p.probability.toFixed(4), p.text]);
+      writeScoresCsv(abs(o.out), header, rows);
+      io.out(`Scored ${rows.length} rows into ${o.out}\n`);
+    });
+}
