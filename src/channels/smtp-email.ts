@@ -94,6 +94,7 @@ export function createSmtpEmailProvider(cfg: NonNullable<Config['smtp']>, opts: 
           text: msg.body,
           ...(msg.html ? { html: msg.html } : {}),
           headers: extraHeaders(msg.headers),
+          ...(msg.attachments?.length ? { attachments: msg.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })) } : {}),
           messageId,
         });
       } catch (err) {

@@ -17,6 +17,8 @@ export interface OutboundMessage {
   html?: string | null;
   /** Extra headers (email): List-Unsubscribe, etc. */
   headers?: Record<string, string>;
+  /** Files to attach (email), e.g. a calendar invite. */
+  attachments?: MessageAttachment[];
   /** Where the provider should post delivery updates (Twilio StatusCallback). */
   statusCallbackUrl?: string | null;
   /** When this attempt started (used by lookups to bound the search). */
@@ -28,6 +30,14 @@ export interface OutboundMessage {
    * earlier is not mistaken for this one. Optional; used by lookup only.
    */
   knownProviderIds?: string[];
+}
+
+export interface MessageAttachment {
+  filename: string;
+  /** MIME type, e.g. `text/calendar; charset=utf-8; method=REQUEST`. */
+  contentType: string;
+  /** UTF-8 text content. */
+  content: string;
 }
 
 export type ProviderStatus = 'queued' | 'sent' | 'delivered' | 'failed' | 'undelivered';

@@ -168,6 +168,8 @@ export interface JobTable {
   external_id: string | null;
   created_at: string;
   updated_at: string;
+  /** Where the job came from: booking (the public booking page), or null when entered by staff/import. */
+  source: string | null;
 }
 
 export interface DealTable {
@@ -337,6 +339,8 @@ export interface OutboxTable {
   delivered_at: string | null;
   /** A/B variant label of the step that produced this message, if the step has variants. */
   variant: string | null;
+  /** JSON [{ filename, contentType, content }] (email only), e.g. a calendar invite. */
+  attachments: string | null;
 }
 
 export interface ApprovalTable {
@@ -397,6 +401,33 @@ export interface EventCursorTable {
   updated_at: string;
 }
 
+/** A technician's working week (JSON WeeklyHours, business time zone) and days off (JSON ["2026-03-05", …]). */
+export interface TechnicianScheduleTable {
+  business_id: string;
+  user_id: string;
+  weekly_hours: string;
+  days_off: string;
+  updated_at: string;
+}
+
+export interface BookingSettingsTable {
+  business_id: string;
+  buffer_minutes: number;
+  slot_step_minutes: number;
+  min_notice_minutes: number;
+  horizon_days: number;
+  updated_at: string;
+}
+
+/** One technician-time unit (5 minutes, UTC) held by a scheduled job: the primary key forbids double-booking. */
+export interface BookingSlotClaimTable {
+  business_id: string;
+  technician_user_id: string;
+  unit_start: string;
+  job_id: string;
+  created_at: string;
+}
+
 export interface Database {
   businesses: BusinessTable;
   users: UserTable;
@@ -425,4 +456,7 @@ export interface Database {
   webhook_subscriptions: WebhookSubscriptionTable;
   webhook_deliveries: WebhookDeliveryTable;
   event_cursors: EventCursorTable;
+  technician_schedules: TechnicianScheduleTable;
+  booking_settings: BookingSettingsTable;
+  booking_slot_claims: BookingSlotClaimTable;
 }

@@ -23,6 +23,8 @@ export interface Job {
   technicianUserId: string | null;
   notes: string | null;
   externalId: string | null;
+  /** `booking` for jobs booked through the public booking page; null when entered by staff or imported. */
+  source: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -39,6 +41,7 @@ const fields = {
   technicianUserId: idField.nullable().optional(),
   notes: longText.nullable().optional(),
   externalId: z.string().max(200).nullable().optional(),
+  source: z.string().trim().min(1).max(40).nullable().optional(),
 };
 const orderedTimes = (j: { scheduledStart?: string | null; scheduledEnd?: string | null }) => !j.scheduledStart || !j.scheduledEnd || j.scheduledStart < j.scheduledEnd;
 
@@ -97,6 +100,7 @@ export const jobs = defineResource({
     technicianUserId: r.technician_user_id as string | null,
     notes: r.notes as string | null,
     externalId: r.external_id as string | null,
+    source: (r.source as string | null) ?? null,
     createdAt: r.created_at as string,
     updatedAt: r.updated_at as string,
   }),
@@ -112,6 +116,7 @@ export const jobs = defineResource({
     technician_user_id: d.technicianUserId ?? null,
     notes: d.notes ?? null,
     external_id: d.externalId ?? null,
+    source: d.source ?? null,
   }),
   updateValues: (d, current, now) => {
     const start = d.scheduledStart !== undefined ? d.scheduledStart : current.scheduledStart;
@@ -130,6 +135,7 @@ export const jobs = defineResource({
       ...(d.technicianUserId !== undefined && { technician_user_id: d.technicianUserId }),
       ...(d.notes !== undefined && { notes: d.notes }),
       ...(d.externalId !== undefined && { external_id: d.externalId }),
+      ...(d.source !== undefined && { source: d.source }),
     };
   },
   checkReferences: (trx, businessId, v) =>
