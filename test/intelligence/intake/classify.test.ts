@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { classifyIntake } from '../../../src/intelligence/intake/classify.ts';
+import { emergencyRules, urgentFloor } from '../../../src/intelligence/intake/rules.ts';
+
+const emergencies: Array<[string, string]> = [
+  ['i smell gas by the stove', 'gas_smell'],
+  ['Strong odor of natural gas in the garage', 'gas_smell'],
+  ['huele a gas en la casa', 'gas_smell'],
+  ['CO alarm is going off upstairs', 'carbon_monoxide'],
+  ['the carbon monoxide detector keeps beeping', 'carbon_monoxide'],
+  ['basement is flooding fast', 'flooding'],
+  ['pipe burst under the sink', 'flooding'],
+  ['raw sewage coming up in the tub', 'flooding'],
+  ['panel is sparking and smoking', 'electrical_hazard'],
+  ['outlet melted and smells like burning', 'electrical_hazard'],
+  ['no heat and we have a newborn', 'no_heat_vulnerable'],
+  ['furnace died, my mom is 88 and lives alone', 'no_heat_vulnerable'],
+  ['heater quit and grandpa is on oxygen', 'no_heat_vulnerable'],
+  ['AC is out and my elderly father has a heart condition', 'no_cooling_vulnerable'],
+];
+for (const [text, rule] of emergencies) {
+  test(`emergency rule ${rule}: ${text}`, () => {
+    assert.ok(emergencyRules(text).some((h) => h.id === rule), `expected rule ${rule}`);
+    const c = classifyIntake(text);
+    assert.equal(c.urgency, 'emergency');
+    assert.ok(c.reasons.some((r) => r.startsWith('emergency:')));
+  });
+}
+
+// Negated hazards do not fire the rules (the learned model may still raise a false alarm; that is the recall trade-off).
+const negated = ["I don't smell gas or anything, the furnace just clicks", 'no sign of flooding, just a slow drip under the sink'];
+for (const text of negated) test(`negated hazard does not fire a rule: ${text}`, () => assert.deepEqual(emergencyRules(text), []));
+
+const routine = ['schedule my AC tune-up next month please', 'what are your hours on saturday?', 'can you resend my invoice'];
+for (const text of routine) test(`not an emergency: ${text}`, () => assert.equal(classifyIntake(text).urgency, 'routine'));
+
+const floors: Array<[string, boolean]> = [
+  ['no heat since this morning', true],
+  ['AC not cooling', true],
+  ['slow leak under the sink, no rush', false],
+  ['book a tune up', false],
+];
+for (const [text, expected] of floors) test(`urgent floor: ${text}`, () => assert.equal(urgentFloor(text), expected));
+
+const table: Array<[string, { urgency?: string; intent?: string; serviceType?: string | null }]> = [
+  ['can i get a quote for a tankless water heater', { intent: 'quote', serviceType: 'water_heater' }],
+  ['please cancel my appointment tomorrow', { intent: 'cancel', urgency: 'routine' }],
+  ['need to move my appt from thursday to friday', { intent: 'reschedule' }],
+  ['I was charged twice for the same visit', { intent: 'billing', serviceType: null }],
+  ['We can get your website to #1 on Google in 30 days guaranteed', { intent: 'spam', serviceType: null }],
+  ['want a nest thermostat installed', { serviceType: 'thermostat_install', urgency: 'routine' }],
+  ['install a level 2 charger for my EV', { serviceType: 'ev_charger' }],
+];
+for (const [text, expected] of table) {
+  test(`classify: ${text}`, () => {
+    const c = classifyIntake(text);
+    for (const [k, v] of Object.entries(expected)) assert.equal((c as unknown as Record<string, unknown>)[k], v, `${k} of "${text}"`);
+    assert.ok(c.confidence > 0 && c.confidence <= 1);
+    assert.ok(c.reasons.length > 0);
+  });
+}
+
+test('empty text is routine with zero confidence', () => {
+  const c = classifyIntake('   ');
+  assert.equal(c.urgency, 'routine');
+  assert.equal(c.confidence, 0);
+});
+
+test('a business service name is matched as the service type', () => {
+  const c = classifyIntake('I want the attic insulation special you advertised', { services: [{ key: 'attic_insulation', name: 'Attic insulation' }] });
+  assert.equal(c.serviceType, 'attic_insulation');
+});
+
+test("a business's correction changes how a similar message is classified", () => {
+  const text = 'Hey can your guy look at the thing on the roof again';
+  const before = classifyIntake(text);
+  const corrected = classifyIntake(text, { corrections: [{ text: 'can your guy look at the thing on the roof again?', urgency: 'urgent', intent: 'complaint', serviceType: 'ac_repair' }] });
+  assert.equal(corrected.intent, 'complaint');
+  assert.equal(corrected.serviceType, 'ac_repair');
+  assert.equal(corrected.urgency, 'urgent');
+  assert.ok(corrected.reasons.some((r) => r.includes('corrected')));
+  assert.notDeepEqual([before.intent, before.serviceType], ['complaint', 'ac_repair']);
+});
+
+test('a correction on an unrelated message changes nothing', () => {
+  const text = 'what are your hours on saturday?';
+  const plain = classifyIntake(text);
+  const withCorrection = classifyIntake(text, { corrections: [{ text: 'my furnace is leaking water onto the floor', urgency: 'urgent', intent: 'new_service', serviceType: 'furnace_repair' }] });
+  assert.deepEqual(withCorrection, plain);
+});
+
+test('classification is deterministic', () => {
+  assert.deepEqual(classifyIntake('AC blowing warm air, house is 85'), classifyIntake('AC blowing warm air, house is 85'));
+});
