@@ -15,6 +15,7 @@ import { registerLogRoutes } from './routes/log.ts';
 import { registerResourceRoutes } from './routes/resources.ts';
 import { registerAutomationRoutes, registerWebhookSubscriptionRoutes } from './routes/automations.ts';
 import { registerInboundEmailRoute, registerWebhookRoutes } from './routes/webhooks.ts';
+import { registerVoiceRoutes } from './routes/voice.ts';
 
 export interface ServerOptions {
   logger?: boolean;
@@ -66,6 +67,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   registerAutomationRoutes(app, ctx);
   registerWebhookSubscriptionRoutes(app, ctx);
   await registerWebhookRoutes(app, ctx);
+  await registerVoiceRoutes(app, ctx);
   registerInboundEmailRoute(app, ctx);
   registerDashboard(app, ctx);
   return app;

@@ -4,6 +4,7 @@ import { AppError, fromDatabaseError } from '../lib/errors.ts';
 import { registerAccessCommands } from './commands/access.ts';
 import { registerAutomationCommands } from './commands/automation.ts';
 import { registerCsvCommands } from './commands/csv.ts';
+import { registerCallCommands } from './commands/call.ts';
 import { registerDataCommands } from './commands/data.ts';
 import { registerModelCommands } from './commands/model.ts';
 import { registerStartCommand } from './commands/start.ts';
@@ -23,6 +24,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   registerAccessCommands(program, config, io);
   registerCsvCommands(program, config, io);
   registerAutomationCommands(program, config, io);
+  registerCallCommands(program, config, io);
   registerModelCommands(program, config, io);
   try {
     await program.parseAsync(argv);

@@ -5,6 +5,7 @@ import { foundation } from './migrations/0001_foundation.ts';
 import { engine } from './migrations/0002_engine.ts';
 import { lookupIndexes } from './migrations/0003_lookup_indexes.ts';
 import { campaigns } from './migrations/0004_campaigns.ts';
+import { voice } from './migrations/0009_voice.ts';
 import { booking } from './migrations/0005_booking.ts';
 import { playbooks } from './migrations/0010_playbooks.ts';
 
@@ -16,6 +17,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0003_lookup_indexes': lookupIndexes(),
     '0004_campaigns': campaigns(),
     '0005_booking': booking(db.dialect),
+    '0009_voice': voice(db.dialect),
     '0010_playbooks': playbooks(),
   };
 }

@@ -428,6 +428,25 @@ export interface BookingSlotClaimTable {
   created_at: string;
 }
 
+/** One phone call through the voice receptionist (state is JSON: the intake so far). */
+export interface VoiceCallTable {
+  call_sid: string;
+  business_id: string;
+  contact_id: string | null;
+  from_number: string;
+  to_number: string;
+  mode: string; // ring | receptionist | voicemail
+  stage: string;
+  state: string; // JSON
+  decision: string | null;
+  interaction_id: string | null;
+  status: string; // in_progress | ended
+  duration_seconds: number | null;
+  created_at: string;
+  updated_at: string;
+  ended_at: string | null;
+}
+
 export interface Database {
   businesses: BusinessTable;
   users: UserTable;
@@ -456,6 +475,7 @@ export interface Database {
   webhook_subscriptions: WebhookSubscriptionTable;
   webhook_deliveries: WebhookDeliveryTable;
   event_cursors: EventCursorTable;
+  voice_calls: VoiceCallTable;
   technician_schedules: TechnicianScheduleTable;
   booking_settings: BookingSettingsTable;
   booking_slot_claims: BookingSlotClaimTable;

@@ -1,0 +1,81 @@
+import formbody from '@fastify/formbody';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../context.ts';
+import { publicRequestUrl, verifyTwilioSignature, type WebhookParams } from '../../channels/twilio-webhooks.ts';
+import { assertKnownBusiness, businessByNumber } from '../../engine/inbound.ts';
+import { AppError } from '../../lib/errors.ts';
+import { parseCallParams, parseDialResult, parseGather, parseRecording, parseStatus } from '../../voice/params.ts';
+import {
+  handleCallStatus,
+  handleGather,
+  handleIncomingCall,
+  handleOnCallResult,
+  handleRecording,
+  handleRingResult,
+  handleVoicemail,
+  voicePaths,
+  type CallTurn,
+} from '../../voice/receptionist.ts';
+import { renderTwiml } from '../../voice/twiml.ts';
+
+/**
+ * Twilio Voice webhooks. Point a number's Voice URL at /webhooks/twilio/voice
+ * and its status callback at /webhooks/twilio/voice/status; every other URL is
+ * handed to Twilio in the TwiML. All of them must carry a valid
+ * X-Twilio-Signature (403 otherwise); the business is the one that owns the
+ * called number (To).
+ */
+export async function registerVoiceRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  await app.register(async (scoped) => {
+    await scoped.register(formbody);
+    const verified = async (req: FastifyRequest) => {
+      const params = (req.body ?? {}) as WebhookParams;
+      const token = ctx.config.twilio?.authToken;
+      if (!token) throw new AppError('FORBIDDEN', 'Twilio is not configured on this server (TWILIO_AUTH_TOKEN)');
+      if (!verifyTwilioSignature(token, publicRequestUrl(ctx.config.publicUrl, req.url), params, req.headers['x-twilio-signature'])) {
+        throw new AppError('FORBIDDEN', 'invalid X-Twilio-Signature');
+      }
+      const call = parseCallParams(params);
+      const business = assertKnownBusiness(await businessByNumber(ctx, call.to), call.to);
+      return { params, call, business };
+    };
+    const twiml = (reply: FastifyReply, turn: CallTurn) => reply.type('text/xml').send(renderTwiml(turn.reply, turn.settings));
+    const doc = (summary: string) => ({ schema: { tags: ['Webhooks'], summary } });
+
+    scoped.post(voicePaths.incoming, doc('Incoming call from Twilio (signed): rings the team or the receptionist answers'), async (req, reply) => {
+      const { call, business } = await verified(req);
+      return twiml(reply, await handleIncomingCall(ctx, business, call));
+    });
+    scoped.post(voicePaths.ringResult, doc('Twilio <Dial> result after ringing the team (signed)'), async (req, reply) => {
+      const { params, call, business } = await verified(req);
+      return twiml(reply, await handleRingResult(ctx, business, { callSid: call.callSid, dialCallStatus: parseDialResult(params) }));
+    });
+    scoped.post(voicePaths.gather, doc('What the caller said to the receptionist (signed <Gather> result)'), async (req, reply) => {
+      const { params, call, business } = await verified(req);
+      return twiml(reply, await handleGather(ctx, business, { callSid: call.callSid, speech: parseGather(params) }));
+    });
+    scoped.post(voicePaths.onCall, doc('Twilio <Dial> result after paging an on-call technician (signed)'), async (req, reply) => {
+      const { params, call, business } = await verified(req);
+      const attempt = Number((req.query as { attempt?: string }).attempt ?? '0');
+      if (!Number.isInteger(attempt) || attempt < 0 || attempt > 50) throw new AppError('VALIDATION_FAILED', 'attempt must be a small whole number');
+      return twiml(reply, await handleOnCallResult(ctx, business, { callSid: call.callSid, dialCallStatus: parseDialResult(params), attempt }));
+    });
+    scoped.post(voicePaths.voicemail, doc('A voicemail was recorded (signed <Record> result)'), async (req, reply) => {
+      const { params, call, business } = await verified(req);
+      const rec = parseRecording(params);
+      return twiml(reply, await handleVoicemail(ctx, business, { callSid: call.callSid, recordingUrl: rec.url, recordingSeconds: rec.seconds }));
+    });
+    scoped.post(voicePaths.recording, doc('A call recording is ready (signed recording status callback)'), async (req, reply) => {
+      const { params, call, business } = await verified(req);
+      const rec = parseRecording(params);
+      if (!rec.url) throw new AppError('VALIDATION_FAILED', 'RecordingUrl is required');
+      await handleRecording(ctx, business, { callSid: call.callSid, recordingUrl: rec.url });
+      return reply.code(204).send();
+    });
+    scoped.post(voicePaths.status, doc('Twilio call status callback (signed): logs the call with outcome and duration'), async (req, reply) => {
+      const { params, call, business } = await verified(req);
+      await handleCallStatus(ctx, business, { ...call, ...parseStatus(params) });
+      return reply.code(204).send();
+    });
+  });
+}

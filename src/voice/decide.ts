@@ -1,0 +1,100 @@
+import type { VoiceCall } from './calls.ts';
+import type { IntakeClassifier } from './classifier.ts';
+import {
+  callbackDue,
+  createCallbackTask,
+  logCall,
+  offerBooking,
+  onCallChain,
+  teamWithPhones,
+  technicianText,
+  textStaff,
+  upsertCaller,
+  type Effects,
+} from './outcomes.ts';
+import { intakeSummary, routeIntake, spokenNumber } from './script.ts';
+import { spokenWhen } from './slots.ts';
+import { hangup, say, type VoiceVerb } from './twiml.ts';
+
+const recordingCallback = (e: Effects) => `${e.ctx.config.publicUrl.replace(/\/+$/, '')}/webhooks/twilio/voice/recording`;
+
+/**
+ * The end of an intake: classify what the caller said, route it (emergency →
+ * page the on-call technician; routine → booking by text; unclear or "a
+ * person, please" → a callback task), and log the call on the timeline.
+ */
+export async function finishIntake(e: Effects, call: VoiceCall, classifier: IntakeClassifier, onCallAction: string): Promise<VoiceVerb[]> {
+  const intake = call.state.intake;
+  const classification = intake.problem ? classifier.classify(intake.problem) : null;
+  const { route, reason } = routeIntake(intake, classification);
+  const summary = intakeSummary(intake, classification);
+  call.contactId = await upsertCaller(e, intake);
+  call.decision = { route, reason, classification, classifier: classification ? classifier.name : null, summary };
+  call.stage = 'finished';
+  const callback = intake.callbackNumber ?? intake.callerNumber;
+  const bye = `Thanks for calling ${e.business.name}. Goodbye.`;
+  let verbs: VoiceVerb[];
+
+  if (route === 'emergency') {
+    const chain = await onCallChain(e);
+    call.decision.onCall = { chain, attempt: 0, answeredBy: null, exhausted: chain.length === 0 };
+    if (chain.length) {
+      call.decision.outboxIds = [await textStaff(e, call.callSid, chain[0], technicianText(e.business, intake, classification), 'on-call')];
+      call.stage = 'dialing_on_call';
+      verbs = [
+        say(`Help is on the way. I'm connecting you with our on-call technician, ${chain[0].name.split(' ')[0]}, now. If we get cut off, they will call you back at ${spokenNumber(callback)}.`),
+        { kind: 'dial', numbers: [chain[0].phone], action: onCallAction, timeout: e.settings.onCallRingSeconds, record: e.settings.recordCalls ? recordingCallback(e) : null, callerId: e.business.phone, note: `paging on-call ${chain[0].name} (${chain[0].phone})` },
+      ];
+    } else {
+      verbs = [...(await noTechnicianReached(e, call)), hangup];
+    }
+  } else if (route === 'routine') {
+    const offer = await offerBooking(e, call, call.contactId);
+    Object.assign(call.decision, offer.decision);
+    if (classification?.urgency === 'urgent') {
+      call.decision.taskId = await createCallbackTask(e, call.contactId, `Urgent: call back ${intake.name ?? callback} first thing`, summary, call.callSid, callbackDue(e));
+    }
+    verbs = [say(`Thank you${intake.name ? `, ${intake.name.split(' ')[0]}` : ''}. ${offer.spoken} ${bye}`), hangup];
+  } else {
+    const due = callbackDue(e);
+    call.decision.taskId = await createCallbackTask(e, call.contactId, `Call back ${intake.name ?? callback}: ${intake.askedForPerson ? 'asked for a person' : 'unclear request'}`, summary, call.callSid, due);
+    verbs = [say(`I've passed your details to the team. Someone will call you back ${spokenWhen(due, e.now, e.business.timeZone)} at ${spokenNumber(callback)}. ${bye}`), hangup];
+  }
+  call.interactionId = call.interactionId ?? (await logCall(e, call, call.contactId, 'completed', 'receptionist'));
+  return verbs;
+}
+
+/** Nobody on call could be reached: alert the owners and managers, and an urgent task due now. */
+async function noTechnicianReached(e: Effects, call: VoiceCall): Promise<VoiceVerb[]> {
+  const intake = call.state.intake;
+  const decision = call.decision!;
+  const bosses = (await teamWithPhones(e.trx, e.business.id)).filter((u) => u.role === 'owner' || u.role === 'manager');
+  const ids: string[] = [...(decision.outboxIds ?? [])];
+  for (const b of bosses) ids.push(await textStaff(e, call.callSid, b, `${technicianText(e.business, intake, decision.classification)} No on-call technician answered.`, 'escalated'));
+  decision.outboxIds = ids;
+  decision.taskId = await createCallbackTask(e, call.contactId!, `EMERGENCY: call back ${intake.name ?? intake.callerNumber} now`, decision.summary, call.callSid, e.now);
+  if (decision.onCall) decision.onCall.exhausted = true;
+  return [say(`Help is on the way. I could not get a technician on the line just now, so I've alerted the whole team and someone will call you back at ${spokenNumber(intake.callbackNumber ?? intake.callerNumber)} within minutes. If anyone is in danger, hang up and call 9 1 1.`)];
+}
+
+/** After an on-call dial: done if connected, else text and dial the next person in the chain. */
+export async function nextOnCall(e: Effects, call: VoiceCall, answered: boolean, actionFor: (attempt: number) => string): Promise<VoiceVerb[]> {
+  const page = call.decision!.onCall!;
+  if (answered) {
+    page.answeredBy = page.chain[page.attempt]?.userId ?? null;
+    call.stage = 'finished';
+    return [hangup];
+  }
+  page.attempt += 1;
+  const next = page.chain[page.attempt];
+  if (!next) {
+    call.stage = 'finished';
+    return [...(await noTechnicianReached(e, call)), hangup];
+  }
+  const intake = call.state.intake;
+  call.decision!.outboxIds = [...(call.decision!.outboxIds ?? []), await textStaff(e, call.callSid, next, technicianText(e.business, intake, call.decision!.classification), 'on-call')];
+  return [
+    say('Still trying. Connecting you with the next technician now.'),
+    { kind: 'dial', numbers: [next.phone], action: actionFor(page.attempt), timeout: e.settings.onCallRingSeconds, record: e.settings.recordCalls ? recordingCallback(e) : null, callerId: e.business.phone, note: `escalating to ${next.name} (${next.phone})` },
+  ];
+}
