@@ -1,0 +1,68 @@
+import type { AppContext, Scope } from '../context.ts';
+import { getBusiness } from '../crm/businesses/businesses.ts';
+import type { Business } from '../crm/businesses/schema.ts';
+import { loadContact } from '../crm/contacts/contacts.ts';
+import type { Contact } from '../crm/contacts/schema.ts';
+import { jobs, type Job } from '../crm/jobs/jobs.ts';
+import { AppError, validationError } from '../lib/errors.ts';
+import { distinctStarts } from './availability.ts';
+import { bookingActor } from './book.ts';
+import { releaseJobClaims } from './claims.ts';
+import { findService, searchSlots } from './find-slots.ts';
+import { verifyBookingToken } from './links.ts';
+import { getBookingSettings, type BookingSettings } from './settings.ts';
+
+/** What a valid booking link opens: the business, the contact, and the booking rules. */
+export interface OpenedLink {
+  token: string;
+  business: Business;
+  contact: Contact;
+  settings: BookingSettings;
+  scope: Scope;
+}
+
+export const PAGE_SLOTS = 36;
+
+/** Verifies the token: forged → 403, expired → 403 (says so), business or contact gone → 404. */
+export async function openBookingLink(ctx: AppContext, token: string): Promise<OpenedLink> {
+  const check = verifyBookingToken(ctx, token);
+  if (!check.ok) {
+    throw new AppError(
+      'FORBIDDEN',
+      check.reason === 'expired'
+        ? 'This booking link has expired. Please contact us for a new one.'
+        : 'This booking link is not valid. Please use the link exactly as you received it, or contact us for a new one.',
+      { reason: check.reason },
+    );
+  }
+  const { businessId, contactId } = check.claims;
+  const business = await getBusiness(ctx, businessId).catch(() => null);
+  const contact = business ? await loadContact(ctx.db.kysely, businessId, contactId).catch(() => null) : null;
+  if (!business || !contact) throw new AppError('NOT_FOUND', 'This booking link no longer leads anywhere. Please contact us to book.');
+  const scope: Scope = { businessId, actor: bookingActor };
+  return { token, business, contact, settings: await getBookingSettings(ctx, scope), scope };
+}
+
+/** The next free start times for a service, over the business's booking horizon. */
+export async function publicSlots(ctx: AppContext, link: OpenedLink, serviceType: string, limit = PAGE_SLOTS): Promise<Array<{ start: string; end: string }>> {
+  const service = findService(link.business, serviceType);
+  const now = ctx.clock.now();
+  const slots = await searchSlots(ctx.db.kysely, { business: link.business, settings: link.settings, service, from: now, to: new Date(now.getTime() + link.settings.horizonDays * 86_400_000), now });
+  return distinctStarts(slots, limit);
+}
+
+/** The contact's upcoming scheduled jobs (they can cancel the ones booked online). */
+export async function upcomingBookings(ctx: AppContext, link: OpenedLink): Promise<Job[]> {
+  const page = await jobs.list(ctx, link.scope, { contactId: link.contact.id, status: 'scheduled', scheduledAfter: ctx.clock.now().toISOString(), limit: 20 });
+  return page.data.filter((j) => j.source === 'booking').sort((a, b) => ((a.scheduledStart ?? '') < (b.scheduledStart ?? '') ? -1 : 1));
+}
+
+/** Cancels one of the contact's upcoming online bookings (job.cancelled fires) and frees its time. */
+export async function cancelBooking(ctx: AppContext, link: OpenedLink, jobId: unknown): Promise<Job> {
+  if (typeof jobId !== 'string' || !jobId) throw validationError([{ field: 'jobId', message: 'is required' }]);
+  const mine = (await upcomingBookings(ctx, link)).find((j) => j.id === jobId);
+  if (!mine) throw new AppError('NOT_FOUND', 'That booking was not found, or it can no longer be cancelled online.');
+  const cancelled = await jobs.update(ctx, link.scope, jobId, { status: 'cancelled', notes: `${mine.notes ?? ''}\nCancelled online by the customer.`.trim() });
+  await ctx.db.transaction((trx) => releaseJobClaims(trx, link.business.id, jobId));
+  return cancelled;
+}
