@@ -14,6 +14,7 @@ import { registerDashboard } from './routes/dashboard.ts';
 import { registerLogRoutes } from './routes/log.ts';
 import { registerResourceRoutes } from './routes/resources.ts';
 import { registerAutomationRoutes, registerWebhookSubscriptionRoutes } from './routes/automations.ts';
+import { registerPlaybookRoutes } from './routes/playbooks.ts';
 import { registerInboundEmailRoute, registerWebhookRoutes } from './routes/webhooks.ts';
 import { registerVoiceRoutes } from './routes/voice.ts';
 
@@ -66,6 +67,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   registerLogRoutes(app, ctx);
   registerAutomationRoutes(app, ctx);
   registerWebhookSubscriptionRoutes(app, ctx);
+  registerPlaybookRoutes(app, ctx);
   await registerWebhookRoutes(app, ctx);
   await registerVoiceRoutes(app, ctx);
   registerInboundEmailRoute(app, ctx);

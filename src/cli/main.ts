@@ -7,6 +7,7 @@ import { registerCsvCommands } from './commands/csv.ts';
 import { registerCallCommands } from './commands/call.ts';
 import { registerDataCommands } from './commands/data.ts';
 import { registerModelCommands } from './commands/model.ts';
+import { registerPlaybookCommands } from './commands/playbook.ts';
 import { registerStartCommand } from './commands/start.ts';
 import type { CliIo } from './io.ts';
 import { defaultIo } from './io.ts';
@@ -24,6 +25,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   registerAccessCommands(program, config, io);
   registerCsvCommands(program, config, io);
   registerAutomationCommands(program, config, io);
+  registerPlaybookCommands(program, config, io);
   registerCallCommands(program, config, io);
   registerModelCommands(program, config, io);
   try {

@@ -182,6 +182,7 @@ export interface DealTable {
   stage: string;
   status: string;
   amount_cents: number | null;
+  discount_cents?: number | null;
   expected_close_date: string | null;
   closed_at: string | null;
   close_reason: string | null;

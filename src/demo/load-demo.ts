@@ -10,6 +10,7 @@ import type { ConsentTable, ContactIdentityTable, ContactTable, Database } from 
 import { isoNow } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
+import { installDemoPlaybooks } from '../playbooks/install.ts';
 import { DEMO_LOGIN } from './catalog.ts';
 import { DEFAULT_DEMO_SEED, generateDemo } from './generate.ts';
 import type { DemoData } from './types.ts';
@@ -45,6 +46,8 @@ export async function loadDemo(ctx: AppContext, opts: { seed?: number; now?: Dat
     await assertNotLoaded(trx);
     const { business, userIds } = await writeBusinessAndUsers(ctx, trx, data);
     const counts = await writeHistory(trx, business, userIds, data);
+    // The playbooks come installed: those that react to new activity on, campaigns over old data for the owner to start.
+    counts.automations = (await installDemoPlaybooks(ctx, trx, { businessId: business.id, actor: systemActor })).length;
     await trx
       .insertInto('audit_log')
       .values({

@@ -72,8 +72,13 @@ const createSchema = z
   .strict();
 
 export async function createAutomation(ctx: AppContext, scope: Scope, input: unknown): Promise<Automation> {
+  return ctx.db.transaction((trx) => createAutomationIn(ctx, trx, scope, input));
+}
+
+/** Creates an automation inside the caller's transaction (a playbook install, the demo loader). */
+export async function createAutomationIn(ctx: AppContext, trx: Executor, scope: Scope, input: unknown): Promise<Automation> {
   const data = parseInput(createSchema, input);
-  return ctx.db.transaction(async (trx) => {
+  {
     const def = await validateDefinition(trx, scope.businessId, data.definition);
     const id = newId();
     const now = isoNow(ctx.clock);
@@ -98,7 +103,7 @@ export async function createAutomation(ctx: AppContext, scope: Scope, input: unk
     const a = await getAutomation(ctx, scope, id, trx);
     await recordChange(trx, scope, now, { entityType: 'automation', entityId: id, action: 'create', after: { ...a } });
     return a;
-  });
+  }
 }
 
 export async function getAutomation(ctx: AppContext, scope: Scope, id: string, trx: Executor = ctx.db.kysely): Promise<Automation> {

@@ -51,6 +51,8 @@ async function applyExit(trx: Executor, e: StoredEvent, reason: ExitReason): Pro
     .execute();
   for (const en of live) {
     if (en.trigger_event_id === e.id) continue;
+    // A step's own effect (a review it recorded, a job it cancelled) does not end the enrolment that is running it.
+    if (e.actor.type === 'automation' && e.actor.id === en.automation_id) continue;
     const def = JSON.parse(en.definition) as AutomationDefinition;
     if (!def.exitOn.includes(reason as (typeof def.exitOn)[number])) continue;
     // A cancelled job ends only the enrolment about that job (its reminders), not the contact's other sequences.

@@ -11,6 +11,8 @@ export interface SegmentMember {
   contactId: string;
   /** What makes this an occurrence: a contact is enrolled once per key. */
   occurrence: string;
+  /** The job that put the contact in the segment (templates can read it as job.*). */
+  jobId?: string;
 }
 
 /** Contacts in a time-based segment at `now`, each with its occurrence key. */
@@ -61,7 +63,7 @@ async function lastJobOlderThan(trx: Executor, businessId: string, service: stri
       and not exists (select 1 from jobs k where k.business_id = j.business_id and k.contact_id = j.contact_id
         and ((k.status = 'completed' and k.completed_at > j.completed_at and (cast(${service} as text) is null or k.service_type = ${service})) or (k.status = 'scheduled' and k.scheduled_start >= ${now.toISOString()})))
     order by j.completed_at limit ${limit}`.execute(trx);
-  return rows.rows.map((r) => ({ contactId: r.contact_id, occurrence: `job:${r.job_id}` }));
+  return rows.rows.map((r) => ({ contactId: r.contact_id, occurrence: `job:${r.job_id}`, jobId: r.job_id }));
 }
 
 /** How many more contacts a throttled automation may enrol today (the business's day). */
@@ -112,7 +114,7 @@ export async function runSegmentTriggers(ctx: AppContext, opts: { now?: Date; ex
           occurrenceKey: def.reenroll ? m.occurrence : 'once',
           triggerEventId: null,
           at: now.toISOString(),
-          vars: { trigger: { type: `segment.${trigger.segment.kind}`, occurrence: m.occurrence } },
+          vars: { trigger: { type: `segment.${trigger.segment.kind}`, occurrence: m.occurrence, ...(m.jobId ? { jobId: m.jobId } : {}) } },
           reason: `segment ${trigger.segment.kind}`,
         });
         if (id) {

@@ -19,6 +19,8 @@ export interface Deal {
   stage: DealStage;
   status: DealStatus;
   amountCents: number | null;
+  /** A discount offered on the quote (approvals above a limit go to a manager). */
+  discountCents: number | null;
   expectedCloseDate: string | null;
   closedAt: string | null;
   closeReason: string | null;
@@ -34,6 +36,7 @@ const fields = {
   pipeline: z.string().trim().min(1).max(60).default('default'),
   stage: z.enum(dealStages).default('new'),
   amountCents: cents.nullable().optional(),
+  discountCents: cents.nullable().optional(),
   expectedCloseDate: calendarDate.nullable().optional(),
   closeReason: z.string().trim().max(500).nullable().optional(),
   ownerUserId: idField.nullable().optional(),
@@ -76,6 +79,7 @@ export const deals = defineResource({
     stage: r.stage as DealStage,
     status: r.status as DealStatus,
     amountCents: r.amount_cents as number | null,
+    discountCents: (r.discount_cents as number | null | undefined) ?? null,
     expectedCloseDate: r.expected_close_date as string | null,
     closedAt: r.closed_at as string | null,
     closeReason: r.close_reason as string | null,
@@ -91,6 +95,7 @@ export const deals = defineResource({
     stage: d.stage,
     status: statusOf(d.stage),
     amount_cents: d.amountCents ?? null,
+    discount_cents: d.discountCents ?? null,
     expected_close_date: d.expectedCloseDate ?? null,
     closed_at: statusOf(d.stage) === 'open' ? null : now,
     close_reason: d.closeReason ?? null,
@@ -106,6 +111,7 @@ export const deals = defineResource({
       ...(d.pipeline !== undefined && { pipeline: d.pipeline }),
       ...(stageChange && { stage: d.stage, status, closed_at: status === 'open' ? null : current.status === status ? current.closedAt : now }),
       ...(d.amountCents !== undefined && { amount_cents: d.amountCents }),
+      ...(d.discountCents !== undefined && { discount_cents: d.discountCents }),
       ...(d.expectedCloseDate !== undefined && { expected_close_date: d.expectedCloseDate }),
       ...(d.closeReason !== undefined && { close_reason: d.closeReason }),
       ...(d.ownerUserId !== undefined && { owner_user_id: d.ownerUserId }),
