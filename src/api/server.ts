@@ -11,6 +11,8 @@ import { registerInputRules } from './input.ts';
 import { registerAccessRoutes } from './routes/access.ts';
 import { registerContactRoutes } from './routes/contacts.ts';
 import { registerDashboard } from './routes/dashboard.ts';
+import { registerOperatorRoutes } from './routes/operator.ts';
+import { registerStreamRoutes } from './routes/stream.ts';
 import { registerLogRoutes } from './routes/log.ts';
 import { registerResourceRoutes } from './routes/resources.ts';
 import { registerAutomationRoutes, registerWebhookSubscriptionRoutes } from './routes/automations.ts';
@@ -71,6 +73,8 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   await registerWebhookRoutes(app, ctx);
   await registerVoiceRoutes(app, ctx);
   registerInboundEmailRoute(app, ctx);
+  registerStreamRoutes(app, ctx);
+  registerOperatorRoutes(app, ctx);
   registerDashboard(app, ctx);
   return app;
 }

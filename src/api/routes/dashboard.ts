@@ -1,92 +1,71 @@
-import type { FastifyInstance } from 'fastify';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppContext } from '../../context.ts';
 
-// The operator console served until the full dashboard (web/) is built: log in,
-// see the business's headline numbers, search contacts and open a timeline.
-const page = (businessHint: string) => `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Kinetic</title>
-<style>
-  body{font:15px/1.45 system-ui,sans-serif;margin:0;background:#f6f7f9;color:#1b1f24}
-  header{background:#0f2a44;color:#fff;padding:12px 20px;display:flex;justify-content:space-between;align-items:center}
-  main{max-width:1000px;margin:20px auto;padding:0 16px}
-  .card{background:#fff;border:1px solid #dde1e6;border-radius:8px;padding:16px;margin-bottom:16px}
-  .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(180px,1fr));gap:12px}
-  .stat b{display:block;font-size:24px} label{display:block;margin:8px 0 4px}
-  input{padding:8px;border:1px solid #b8c0c8;border-radius:6px;width:100%;box-sizing:border-box}
-  button{padding:8px 14px;border:0;border-radius:6px;background:#1565c0;color:#fff;cursor:pointer}
-  table{width:100%;border-collapse:collapse} td,th{text-align:left;padding:6px;border-bottom:1px solid #eef0f2}
-  .err{color:#b00020} a{color:#1565c0} .muted{color:#5f6b76}
-</style></head>
-<body>
-<header><strong>Kinetic</strong><span id="who"></span></header>
-<main>
-  <section id="login" class="card" hidden>
-    <h1>Log in</h1>
-    <form id="login-form">
-      <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required value="${businessHint}">
-      <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
-      <p><button type="submit">Log in</button></p><p id="login-error" class="err" role="alert"></p>
-    </form>
-  </section>
-  <section id="app" hidden>
-    <div class="card"><h1 id="biz"></h1><div id="stats" class="grid"></div>
-      <p class="muted">API reference: <a href="/docs">/docs</a></p></div>
-    <div class="card"><h2>Contacts</h2>
-      <label for="q">Search by name, phone or email</label><input id="q" type="search">
-      <table><thead><tr><th>Name</th><th>Phone</th><th>Stage</th><th>Last touch</th></tr></thead><tbody id="contacts"></tbody></table></div>
-    <div class="card" id="timeline-card" hidden><h2 id="timeline-title">Timeline</h2><ul id="timeline"></ul></div>
-  </section>
-</main>
-<script>
-const $ = (id) => document.getElementById(id);
-const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c]));
-const api = async (path, opts = {}) => {
-  const res = await fetch(path, { credentials: 'same-origin', headers: opts.body ? { 'content-type': 'application/json' } : {}, ...opts });
-  if (res.status === 401) { show(false); throw new Error('unauthenticated'); }
-  const body = res.status === 204 ? null : await res.json();
-  if (!res.ok) throw new Error(body?.error?.message ?? res.statusText);
-  return body;
+/** The dashboard (web/, React + Vite) is built into web/dist and served at /app. */
+export const webRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web');
+export const distDir = path.join(webRoot, 'dist');
+const indexFile = path.join(distDir, 'index.html');
+
+const types: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json',
 };
-const money = (c) => '$' + Math.round((c || 0) / 100).toLocaleString();
-function show(loggedIn) { $('login').hidden = loggedIn; $('app').hidden = !loggedIn; }
-async function load() {
-  const me = await api('/me');
-  show(true);
-  $('who').textContent = (me.user ? me.user.name + ' · ' : '') + me.business.name;
-  $('biz').textContent = me.business.name;
-  const s = await api('/summary');
-  const stats = [
-    ['Leads', s.contactsByStage.lead || 0], ['Customers', s.contactsByStage.customer || 0], ['Dormant', s.contactsByStage.dormant || 0],
-    ['Leads untouched 10+ days', s.leadsUntouched10Days], ['Open deals', s.openDeals.count + ' · ' + money(s.openDeals.amountCents)],
-    ['Jobs next 7 days', s.jobsNext7Days], ['Revenue last 30 days', money(s.jobsCompletedLast30Days.revenueCents)],
-    ['Open tasks (overdue)', s.openTasks.count + ' (' + s.openTasks.overdue + ')'], ['Reviews · avg', s.reviews.received + ' · ' + (s.reviews.averageRating ?? '–') + '★'],
-  ];
-  $('stats').innerHTML = stats.map(([k, v]) => '<div class="stat">' + esc(k) + '<b>' + esc(v) + '</b></div>').join('');
-  await search('');
+
+const newestSource = (dir: string): number => {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const full = path.join(dir, name);
+    const st = statSync(full);
+    newest = Math.max(newest, st.isDirectory() ? newestSource(full) : st.mtimeMs);
+  }
+  return newest;
+};
+
+/** True when web/dist is missing or older than the dashboard's sources (a fresh clone, or sources changed since the last build). */
+export function dashboardNeedsBuild(): boolean {
+  if (!existsSync(indexFile)) return true;
+  if (!existsSync(path.join(webRoot, 'src'))) return false;
+  const built = statSync(indexFile).mtimeMs;
+  return [path.join(webRoot, 'src'), path.join(webRoot, 'index.html'), path.join(webRoot, 'vite.config.ts')].some((p) => existsSync(p) && (statSync(p).isDirectory() ? newestSource(p) : statSync(p).mtimeMs) > built);
 }
-async function search(q) {
-  const page = await api('/contacts?limit=25' + (q ? '&q=' + encodeURIComponent(q) : ''));
-  $('contacts').innerHTML = page.data.map((c) => '<tr><td><a href="#" data-id="' + esc(c.id) + '">' + esc(c.name) + '</a></td><td>' + esc(c.phone) + '</td><td>' + esc(c.lifecycleStage) + '</td><td>' + esc((c.lastInteractionAt || '').slice(0, 10)) + '</td></tr>').join('');
+
+/** Builds the dashboard with Vite (a dev dependency: present after `npm install`). */
+export async function buildDashboard(): Promise<void> {
+  const vite = await import('vite');
+  await vite.build({ configFile: path.join(webRoot, 'vite.config.ts'), logLevel: 'warn' });
 }
-async function timeline(id, name) {
-  const t = await api('/contacts/' + encodeURIComponent(id) + '/timeline?limit=50');
-  $('timeline-card').hidden = false;
-  $('timeline-title').textContent = 'Timeline · ' + name;
-  $('timeline').innerHTML = t.data.map((i) => '<li><span class="muted">' + esc(i.at.slice(0, 16).replace('T', ' ')) + '</span> ' + esc(i.summary) + '</li>').join('') || '<li>Nothing yet.</li>';
+
+const notBuilt = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Kinetic</title></head><body style="font-family:system-ui;margin:40px">
+<h1>The dashboard is not built</h1><p>Run <code>npm install</code> (or <code>npm run build:web</code>) and restart Kinetic. The API is up: see <a href="/docs">/docs</a>.</p></body></html>`;
+
+async function sendIndex(reply: FastifyReply) {
+  if (!existsSync(indexFile)) return reply.code(503).type('text/html; charset=utf-8').send(notBuilt);
+  return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(await readFile(indexFile));
 }
-$('login-form').addEventListener('submit', async (e) => {
-  e.preventDefault();
-  $('login-error').textContent = '';
-  try { await api('/auth/login', { method: 'POST', body: JSON.stringify({ email: $('email').value, password: $('password').value }) }); await load(); }
-  catch (err) { $('login-error').textContent = err.message; }
-});
-let timer; $('q').addEventListener('input', (e) => { clearTimeout(timer); timer = setTimeout(() => search(e.target.value), 200); });
-$('contacts').addEventListener('click', (e) => { const a = e.target.closest('a[data-id]'); if (a) { e.preventDefault(); timeline(a.dataset.id, a.textContent); } });
-load().catch(() => show(false));
-</script></body></html>`;
 
 export function registerDashboard(app: FastifyInstance, _ctx: AppContext): void {
   app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/app'));
-  app.get('/app', { schema: { hide: true } }, async (_req, reply) => reply.type('text/html; charset=utf-8').send(page('')));
+  app.get('/app', { schema: { hide: true } }, async (_req, reply) => sendIndex(reply));
+  // Built files (hashed names under assets/, cached for good), and index.html for every client-side route.
+  app.get('/app/*', { schema: { hide: true } }, async (req, reply) => {
+    const rel = (req.params as { '*': string })['*'] ?? '';
+    const file = path.resolve(distDir, rel);
+    if (file.startsWith(distDir + path.sep) && existsSync(file) && statSync(file).isFile()) {
+      const cache = rel.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache';
+      return reply.type(types[path.extname(file)] ?? 'application/octet-stream').header('cache-control', cache).send(await readFile(file));
+    }
+    if (rel.startsWith('assets/') || path.extname(rel)) return reply.code(404).type('text/plain; charset=utf-8').send('not found');
+    return sendIndex(reply);
+  });
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createContext } from '../../app.ts';
 import { buildServer } from '../../api/server.ts';
+import { buildDashboard, dashboardNeedsBuild } from '../../api/routes/dashboard.ts';
 import type { Config } from '../../config.ts';
 import { listBusinesses } from '../../crm/businesses/businesses.ts';
 import { DEMO_LOGIN, DEMO_SLUG, loadDemo } from '../../demo/index.ts';
@@ -25,6 +26,10 @@ export function registerStartCommand(program: Command, config: () => Config, io:
         await loadDemo(ctx);
         demoLoaded = true;
         businesses = await listBusinesses(ctx);
+      }
+      if (!opts.workerOnly && dashboardNeedsBuild()) {
+        io.out('Building the dashboard…\n');
+        await buildDashboard().catch((err: Error) => io.out(`The dashboard could not be built (${err.message}); the API works without it.\n`));
       }
       const worker: Worker | null = opts.apiOnly ? null : await startWorker(ctx);
       const app = opts.workerOnly ? null : await buildServer(ctx, { logger: cfg.logLevel !== 'silent' && cfg.logLevel !== 'info' });

@@ -1,0 +1,67 @@
+import { Readable, Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { AppContext } from '../../context.ts';
+import { contactFields } from '../../crm/csv/fields.ts';
+import { importCsv } from '../../crm/csv/import.ts';
+import { parseInput } from '../../crm/shared/validate.ts';
+import { sendStaffReply } from '../../engine/outbox/staff-reply.ts';
+import { requireRole, scopeOf } from '../auth.ts';
+import { idParams } from './resources.ts';
+
+const importBody = z
+  .object({
+    csv: z.string().min(1, 'the CSV file is empty'),
+    mapping: z.record(z.string(), z.string()).optional(),
+    dryRun: z.boolean().default(false),
+  })
+  .strict();
+
+/** What the dashboard needs beyond the CRM routes: CSV import with a preview, and replies typed in the inbox. */
+export function registerOperatorRoutes(app: FastifyInstance, ctx: AppContext): void {
+  registerImportRoutes(app, ctx);
+  app.post(
+    '/contacts/:id/replies',
+    {
+      schema: {
+        tags: ['Outbox'],
+        summary: 'Reply to a contact by text or email through the outbox (compliance applies: opted-out contacts are refused with 409, quiet hours delay)',
+        params: idParams,
+        body: z.object({ channel: z.enum(['sms', 'email']), body: z.string(), subject: z.string().optional(), idempotencyKey: z.string().optional() }),
+      },
+    },
+    async (req, reply) => reply.code(201).send(await sendStaffReply(ctx, scopeOf(req), (req.params as { id: string }).id, req.body)),
+  );
+}
+
+/**
+ * CSV import for the dashboard: the same streaming importer as `kinetic import`,
+ * fed from a request body (so limited by KINETIC_BODY_LIMIT_BYTES; the CLI takes
+ * files of any size). `dryRun: true` is the preview: mapping, counts and
+ * rejected rows, nothing written.
+ */
+function registerImportRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.post(
+    '/imports/contacts',
+    {
+      preHandler: requireRole('owner', 'manager'),
+      schema: {
+        tags: ['Contacts'],
+        summary: 'Import contacts from CSV text (dryRun: preview mapping, counts and errors without writing); rejected rows come back as CSV',
+        body: z.object({ csv: z.string(), mapping: z.record(z.string(), z.string()).optional(), dryRun: z.boolean().optional() }),
+      },
+    },
+    async (req) => {
+      const body = parseInput(importBody, req.body);
+      const rejected: Buffer[] = [];
+      const errors = new Writable({
+        write(chunk: Buffer | string, _enc, done) {
+          rejected.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+          done();
+        },
+      });
+      const report = await importCsv(ctx, scopeOf(req), { entity: 'contacts', input: Readable.from([Buffer.from(body.csv, 'utf8')]), mapping: body.mapping, dryRun: body.dryRun, errors });
+      return { ...report, fields: contactFields, errorsCsv: report.rejected > 0 ? Buffer.concat(rejected).toString('utf8') : null };
+    },
+  );
+}

@@ -1,0 +1,141 @@
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { NavLink, Navigate, Route, Routes } from 'react-router';
+import { api, post, setUnauthenticatedHandler } from './api.ts';
+import { connectLive, disconnectLive, useLiveStatus } from './hooks.ts';
+import { Automations } from './screens/Automations.tsx';
+import { Campaigns } from './screens/Campaigns.tsx';
+import { ContactDetail } from './screens/ContactDetail.tsx';
+import { Contacts } from './screens/Contacts.tsx';
+import { Inbox } from './screens/Inbox.tsx';
+import { Leak } from './screens/Leak.tsx';
+import { Metrics } from './screens/Metrics.tsx';
+import { Pipeline } from './screens/Pipeline.tsx';
+import { Schedule } from './screens/Schedule.tsx';
+import { Settings } from './screens/Settings.tsx';
+import { Today } from './screens/Today.tsx';
+
+export interface Me {
+  kind: string;
+  user: { id: string; name: string; role: string; email: string } | null;
+  business: { id: string; name: string; timeZone: string };
+}
+
+const nav: Array<[string, string]> = [
+  ['/today', 'Today'],
+  ['/inbox', 'Inbox'],
+  ['/contacts', 'Contacts'],
+  ['/pipeline', 'Pipeline'],
+  ['/schedule', 'Schedule'],
+  ['/automations', 'Automations'],
+  ['/campaigns', 'Campaigns'],
+  ['/metrics', 'Metrics'],
+  ['/leak', 'Revenue leak'],
+  ['/settings', 'Settings'],
+];
+
+export function App() {
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [menuOpen, setMenuOpen] = useState(false);
+  const load = useCallback(() => {
+    api<Me>('/me').then(setMe, () => setMe(null));
+  }, []);
+  useEffect(() => {
+    setUnauthenticatedHandler(() => setMe(null));
+    load();
+  }, [load]);
+  useEffect(() => {
+    if (me) connectLive();
+    else disconnectLive();
+  }, [me]);
+
+  if (me === undefined) return <p className="center muted">Loading…</p>;
+  if (me === null) return <Login onDone={load} />;
+  const logout = async () => {
+    await post('/auth/logout').catch(() => undefined);
+    setMe(null);
+  };
+  return (
+    <div className="shell">
+      <a className="skip" href="#main">Skip to content</a>
+      <header className="top">
+        <button className="menu-toggle" aria-expanded={menuOpen} aria-controls="nav" onClick={() => setMenuOpen((o) => !o)}>
+          Menu
+        </button>
+        <strong className="brand">Kinetic</strong>
+        <span className="biz">{me.business.name}</span>
+        <LiveBadge />
+        <span className="who">{me.user?.name ?? 'API key'}</span>
+        <button className="link" onClick={logout}>Log out</button>
+      </header>
+      <nav id="nav" aria-label="Main" className={menuOpen ? 'open' : ''}>
+        <ul>
+          {nav.map(([to, label]) => (
+            <li key={to}>
+              <NavLink to={to} onClick={() => setMenuOpen(false)}>{label}</NavLink>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main id="main" tabIndex={-1}>
+        <Routes>
+          <Route path="/" element={<Navigate to="/today" replace />} />
+          <Route path="/today" element={<Today me={me} />} />
+          <Route path="/inbox" element={<Inbox />} />
+          <Route path="/inbox/:contactId" element={<Inbox />} />
+          <Route path="/contacts" element={<Contacts />} />
+          <Route path="/contacts/:id" element={<ContactDetail />} />
+          <Route path="/pipeline" element={<Pipeline />} />
+          <Route path="/schedule" element={<Schedule />} />
+          <Route path="/automations" element={<Automations />} />
+          <Route path="/campaigns" element={<Campaigns />} />
+          <Route path="/metrics" element={<Metrics />} />
+          <Route path="/leak" element={<Leak />} />
+          <Route path="/settings" element={<Settings me={me} />} />
+          <Route path="*" element={<p>Page not found.</p>} />
+        </Routes>
+      </main>
+    </div>
+  );
+}
+
+function LiveBadge() {
+  const s = useLiveStatus();
+  return (
+    <span className={`live live-${s}`} role="status" aria-live="polite" data-testid="live-status">
+      {s === 'live' ? 'Live' : s === 'connecting' ? 'Connecting…' : 'Offline'}
+    </span>
+  );
+}
+
+function Login({ onDone }: { onDone: () => void }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError('');
+    setBusy(true);
+    try {
+      await post('/auth/login', { email, password });
+      onDone();
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <main className="login">
+      <form onSubmit={submit} className="card" aria-labelledby="login-title">
+        <h1 id="login-title">Log in to Kinetic</h1>
+        <label htmlFor="email">Email</label>
+        <input id="email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        <label htmlFor="password">Password</label>
+        <input id="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        <button type="submit" disabled={busy}>{busy ? 'Logging in…' : 'Log in'}</button>
+        {error && <p className="error" role="alert">{error}</p>}
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,217 @@
+import { useState, type ChangeEvent } from 'react';
+import { Link } from 'react-router';
+import { post, qs, when, type Page } from '../api.ts';
+import { useApi, useLiveEvents } from '../hooks.ts';
+import { Card, ErrorNote, Load } from '../ui.tsx';
+
+export interface Contact {
+  id: string; name: string; phone: string | null; email: string | null; lifecycleStage: string; source: string | null; tags: string[];
+  consent: Record<string, { status: string; method: string | null; at: string | null }>; lastInteractionAt: string | null; createdAt: string; ownerUserId: string | null;
+}
+
+const stages = ['lead', 'customer', 'dormant', 'lost'];
+
+export function Contacts() {
+  const [q, setQ] = useState('');
+  const [stage, setStage] = useState('');
+  const [tag, setTag] = useState('');
+  const [cursor, setCursor] = useState<string | undefined>();
+  const list = useApi<Page<Contact>>(`/contacts${qs({ q, lifecycleStage: stage, tag, limit: 25, cursor })}`);
+  useLiveEvents(() => list.reload(), ['lead.created', 'contact.created', 'contacts.merged', 'contact.deleted']);
+  return (
+    <>
+      <h1>Contacts</h1>
+      <Card title="Find contacts">
+        <form className="filters" role="search" onSubmit={(e) => e.preventDefault()}>
+          <div>
+            <label htmlFor="contact-search">Search name, phone or email</label>
+            <input id="contact-search" type="search" value={q} onChange={(e) => { setQ(e.target.value); setCursor(undefined); }} />
+          </div>
+          <div>
+            <label htmlFor="contact-stage">Stage</label>
+            <select id="contact-stage" value={stage} onChange={(e) => { setStage(e.target.value); setCursor(undefined); }}>
+              <option value="">Any</option>
+              {stages.map((s) => <option key={s}>{s}</option>)}
+            </select>
+          </div>
+          <div>
+            <label htmlFor="contact-tag">Tag</label>
+            <input id="contact-tag" value={tag} onChange={(e) => { setTag(e.target.value); setCursor(undefined); }} />
+          </div>
+        </form>
+        <Load state={list} what="Contacts">
+          {(page) => (
+            <>
+              <div className="table-wrap">
+                <table data-testid="contacts-table">
+                  <thead><tr><th>Name</th><th>Phone</th><th>Stage</th><th>Source</th><th>Texts</th><th>Last touch</th></tr></thead>
+                  <tbody>
+                    {page.data.map((c) => (
+                      <tr key={c.id}>
+                        <td><Link to={`/contacts/${c.id}`}>{c.name}</Link></td>
+                        <td>{c.phone ?? '–'}</td>
+                        <td>{c.lifecycleStage}</td>
+                        <td>{c.source ?? '–'}</td>
+                        <td><ConsentBadge status={c.consent?.sms?.status} /></td>
+                        <td>{when(c.lastInteractionAt)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+              {page.data.length === 0 && <p className="muted">No contacts match.</p>}
+              <div className="actions">
+                {cursor && <button className="secondary" onClick={() => setCursor(undefined)}>First page</button>}
+                {page.nextCursor && <button className="secondary" onClick={() => setCursor(page.nextCursor ?? undefined)}>Next page</button>}
+              </div>
+            </>
+          )}
+        </Load>
+      </Card>
+      <Duplicates />
+      <Import />
+    </>
+  );
+}
+
+export function ConsentBadge({ status }: { status: string | undefined }) {
+  if (status === 'revoked') return <span className="tag danger">opted out</span>;
+  if (status === 'granted') return <span className="tag ok">consented</span>;
+  return <span className="tag">unknown</span>;
+}
+
+function Duplicates() {
+  const dupes = useApi<{ data: Array<{ contactIds: string[]; reason?: string; contacts?: Contact[]; matchedOn?: string }> }>('/contacts/duplicates');
+  const [error, setError] = useState<unknown>(null);
+  const [merged, setMerged] = useState('');
+  const merge = async (ids: string[]) => {
+    setError(null);
+    try {
+      await post('/contacts/merge', { survivorId: ids[0], mergeIds: ids.slice(1) });
+      setMerged(`Merged ${ids.length} contacts.`);
+      dupes.reload();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <Card title="Possible duplicates">
+      <ErrorNote error={error} />
+      {merged && <p role="status">{merged}</p>}
+      <Load state={dupes} what="Duplicates">
+        {(d) =>
+          d.data.length === 0 ? <p className="muted">No duplicates found.</p> : (
+            <ul className="list">
+              {d.data.slice(0, 20).map((g) => (
+                <li key={g.contactIds.join()} className="item">
+                  <div className="grow">
+                    {(g.contacts ?? g.contactIds.map((id) => ({ id, name: id }) as Contact)).map((c, i) => (
+                      <span key={c.id}>{i > 0 && ' · '}<Link to={`/contacts/${c.id}`}>{c.name}</Link></span>
+                    ))}
+                    {g.matchedOn && <span className="muted"> (same {g.matchedOn})</span>}
+                  </div>
+                  <button onClick={() => merge(g.contactIds)}>Merge into the first</button>
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </Load>
+    </Card>
+  );
+}
+
+interface ImportReport {
+  rows: number; created: number; merged: number; rejected: number; mapping: Record<string, string>; unmappedColumns: string[]; dryRun: boolean;
+  errorsSample: Array<{ row: number; error: string }>; errorsCsv: string | null; fields: string[];
+}
+
+function Import() {
+  const [csv, setCsv] = useState('');
+  const [fileName, setFileName] = useState('');
+  const [mapping, setMapping] = useState<Record<string, string>>({});
+  const [preview, setPreview] = useState<ImportReport | null>(null);
+  const [result, setResult] = useState<ImportReport | null>(null);
+  const [stage, setStage] = useState<'idle' | 'previewing' | 'importing'>('idle');
+  const [error, setError] = useState<unknown>(null);
+  const headers = csv ? csv.split(/\r?\n/, 1)[0].split(',').map((h) => h.trim().replace(/^"|"$/g, '')) : [];
+
+  const onFile = async (e: ChangeEvent<HTMLInputElement>) => {
+    const f = e.target.files?.[0];
+    if (!f) return;
+    setFileName(f.name);
+    setCsv(await f.text());
+    setPreview(null);
+    setResult(null);
+    setMapping({});
+  };
+  const send = async (dryRun: boolean) => {
+    setError(null);
+    setStage(dryRun ? 'previewing' : 'importing');
+    try {
+      const explicit = Object.fromEntries(Object.entries(mapping).filter(([, v]) => v !== ''));
+      const report = await post<ImportReport>('/imports/contacts', { csv, dryRun, mapping: Object.keys(explicit).length ? explicit : undefined });
+      if (dryRun) setPreview(report);
+      else setResult(report);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setStage('idle');
+    }
+  };
+  const effective = (h: string) => mapping[h] ?? preview?.mapping[h] ?? 'ignore';
+  const downloadErrors = (report: ImportReport) => URL.createObjectURL(new Blob([report.errorsCsv ?? ''], { type: 'text/csv' }));
+
+  return (
+    <Card title="Import contacts from CSV">
+      <label htmlFor="import-file">CSV file (first row: column names)</label>
+      <input id="import-file" type="file" accept=".csv,text/csv" onChange={onFile} />
+      {csv && (
+        <p className="muted">{fileName}: {csv.split(/\r?\n/).filter(Boolean).length - 1} data rows, columns {headers.join(', ')}</p>
+      )}
+      <div className="actions">
+        <button disabled={!csv || stage !== 'idle'} onClick={() => send(true)}>Preview</button>
+        <button disabled={!preview || stage !== 'idle'} onClick={() => send(false)}>Import</button>
+      </div>
+      {stage !== 'idle' && <progress aria-label={stage === 'previewing' ? 'Checking the file' : 'Importing'} />}
+      <ErrorNote error={error} />
+      {preview && (
+        <div data-testid="import-preview">
+          <h3>Preview (nothing written yet)</h3>
+          <p>{preview.rows} rows: {preview.created} new, {preview.merged} match existing contacts, {preview.rejected} rejected.</p>
+          <table>
+            <thead><tr><th>Column</th><th>Imports as</th></tr></thead>
+            <tbody>
+              {headers.map((h) => (
+                <tr key={h}>
+                  <td><label htmlFor={`map-${h}`}>{h}</label></td>
+                  <td>
+                    <select id={`map-${h}`} value={effective(h)} onChange={(e) => setMapping((m) => ({ ...m, [h]: e.target.value }))}>
+                      <option value="ignore">(do not import)</option>
+                      {[...new Set([...(preview.fields ?? []), effective(h)])].filter((f) => f !== 'ignore').map((f) => <option key={f} value={f}>{f}</option>)}
+                      <option value={`custom.${h.replace(/\W+/g, '_')}`}>custom.{h.replace(/\W+/g, '_')}</option>
+                    </select>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {Object.keys(mapping).length > 0 && <button className="secondary" onClick={() => send(true)}>Preview again with this mapping</button>}
+          {preview.errorsSample.length > 0 && (
+            <>
+              <h4>Rows that would be rejected</h4>
+              <ul>{preview.errorsSample.map((e) => <li key={e.row}>Line {e.row}: {e.error}</li>)}</ul>
+            </>
+          )}
+        </div>
+      )}
+      {result && (
+        <div role="status" data-testid="import-result">
+          <h3>Imported</h3>
+          <p>{result.rows} rows: {result.created} created, {result.merged} merged, {result.rejected} rejected.</p>
+          {result.errorsCsv && <a href={downloadErrors(result)} download="import-errors.csv">Download the error report (CSV)</a>}
+        </div>
+      )}
+    </Card>
+  );
+}

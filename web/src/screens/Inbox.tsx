@@ -1,0 +1,152 @@
+import { useMemo, useState, type FormEvent } from 'react';
+import { Link, useParams } from 'react-router';
+import { api, post, when, type Page } from '../api.ts';
+import { useApi, useLiveEvents } from '../hooks.ts';
+import { Card, ErrorNote, Load } from '../ui.tsx';
+import { ConsentBadge, type Contact } from './Contacts.tsx';
+import { useEffect } from 'react';
+
+interface Interaction { id: string; contactId: string; kind: string; direction: string | null; channel: string; subject: string | null; body: string | null; outcome: string | null; occurredAt: string; metadata: Record<string, unknown> }
+interface OutboxMessage { id: string; contactId: string | null; channel: string; body: string; subject: string | null; state: string; createdAt: string; sentAt: string | null; lastError: string | null }
+
+const conversational = new Set(['sms', 'email', 'call']);
+
+export function Inbox() {
+  const { contactId } = useParams();
+  const recent = useApi<Page<Interaction>>('/interactions?limit=100');
+  const [names, setNames] = useState<Record<string, string>>({});
+  useLiveEvents(() => recent.reload(), ['message.received', 'interaction.logged', 'call.missed', 'call.answered', 'lead.created']);
+  const threads = useMemo(() => {
+    const seen = new Map<string, Interaction>();
+    for (const i of recent.data?.data ?? []) if (conversational.has(i.kind) && !seen.has(i.contactId)) seen.set(i.contactId, i);
+    return [...seen.values()];
+  }, [recent.data]);
+  useEffect(() => {
+    const missing = threads.map((t) => t.contactId).filter((id) => !names[id]).slice(0, 40);
+    if (missing.length === 0) return;
+    void Promise.all(missing.map((id) => api<Contact>(`/contacts/${id}`).then((c) => [id, c.name] as const, () => [id, 'Deleted contact'] as const))).then((pairs) =>
+      setNames((n) => ({ ...n, ...Object.fromEntries(pairs) })),
+    );
+  }, [threads, names]);
+
+  return (
+    <>
+      <h1>Inbox</h1>
+      <div className="split">
+        <Card title="Conversations">
+          <Load state={recent} what="Conversations">
+            {() => (
+              <ul className="threads">
+                {threads.map((t) => (
+                  <li key={t.contactId} className={t.contactId === contactId ? 'active' : ''}>
+                    <Link to={`/inbox/${t.contactId}`}>
+                      <strong>{names[t.contactId] ?? '…'}</strong>
+                      <span className="muted"> {t.kind} {t.direction ?? ''} · {when(t.occurredAt)}</span>
+                      <div className="snippet">{(t.body ?? t.outcome ?? '').slice(0, 80)}</div>
+                    </Link>
+                  </li>
+                ))}
+                {threads.length === 0 && <li className="muted">No conversations yet.</li>}
+              </ul>
+            )}
+          </Load>
+        </Card>
+        {contactId ? <Thread contactId={contactId} /> : <p className="muted">Choose a conversation.</p>}
+      </div>
+    </>
+  );
+}
+
+function Thread({ contactId }: { contactId: string }) {
+  const contact = useApi<Contact>(`/contacts/${contactId}`);
+  const inbound = useApi<Page<Interaction>>(`/interactions?contactId=${contactId}&limit=100`);
+  const outbox = useApi<Page<OutboxMessage>>(`/outbox?contactId=${contactId}&limit=100`);
+  const drafts = useApi<Page<{ id: string; body: string; channel?: string }>>(`/drafts?status=pending&contactId=${contactId}`);
+  useLiveEvents((e) => {
+    if (e.contactId === contactId) {
+      inbound.reload();
+      outbox.reload();
+      contact.reload();
+    }
+  });
+  const items = useMemo(() => {
+    const out: Array<{ key: string; at: string; mine: boolean; label: string; text: string; state?: string }> = [];
+    for (const i of inbound.data?.data ?? []) {
+      if (!conversational.has(i.kind)) continue;
+      out.push({ key: `i-${i.id}`, at: i.occurredAt, mine: i.direction === 'outbound', label: `${i.kind} ${i.direction ?? ''}${i.outcome ? ` · ${i.outcome}` : ''}`, text: [i.subject, i.body, typeof i.metadata?.transcript === 'string' ? `Transcript: ${i.metadata.transcript}` : null].filter(Boolean).join(' — ') });
+    }
+    for (const m of outbox.data?.data ?? []) out.push({ key: `o-${m.id}`, at: m.createdAt, mine: true, label: `${m.channel} · ${m.state}${m.lastError ? ` (${m.lastError})` : ''}`, text: [m.subject, m.body].filter(Boolean).join(' — '), state: m.state });
+    return out.sort((a, b) => a.at.localeCompare(b.at));
+  }, [inbound.data, outbox.data]);
+  return (
+    <Card title="Conversation" id="thread">
+      <Load state={contact} what="Contact">
+        {(c) => (
+          <>
+            <p>
+              <Link to={`/contacts/${c.id}`}><strong>{c.name}</strong></Link> · {c.phone ?? 'no phone'} · {c.email ?? 'no email'} · texts <ConsentBadge status={c.consent?.sms?.status} />
+            </p>
+            <ol className="messages" data-testid="thread">
+              {items.map((m) => (
+                <li key={m.key} className={m.mine ? 'mine' : 'theirs'}>
+                  <div className="muted">{m.label} · {when(m.at)}</div>
+                  <div>{m.text}</div>
+                </li>
+              ))}
+              {items.length === 0 && <li className="muted">No messages yet.</li>}
+            </ol>
+            {drafts.data && drafts.data.data.length > 0 && <p className="notice">An AI draft is waiting for this contact: review it on <Link to="/today">Today</Link>.</p>}
+            <Reply contact={c} onSent={() => outbox.reload()} />
+          </>
+        )}
+      </Load>
+    </Card>
+  );
+}
+
+function Reply({ contact, onSent }: { contact: Contact; onSent: () => void }) {
+  const smsBlocked = contact.consent?.sms?.status === 'revoked' || !contact.phone;
+  const emailBlocked = contact.consent?.email?.status === 'revoked' || !contact.email;
+  const [channel, setChannel] = useState<'sms' | 'email'>(smsBlocked ? 'email' : 'sms');
+  const [body, setBody] = useState('');
+  const [subject, setSubject] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [note, setNote] = useState('');
+  const [key, setKey] = useState(() => crypto.randomUUID().replace(/-/g, ''));
+  const blocked = channel === 'sms' ? smsBlocked : emailBlocked;
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    setNote('');
+    try {
+      const r = await post<{ deferredBecause: string | null; notBefore: string }>(`/contacts/${contact.id}/replies`, { channel, body, subject: channel === 'email' ? subject : undefined, idempotencyKey: key });
+      setNote(r.deferredBecause ? `Queued; goes out ${when(r.notBefore)} (${r.deferredBecause}).` : 'Queued in the outbox.');
+      setBody('');
+      setKey(crypto.randomUUID().replace(/-/g, ''));
+      onSent();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <form onSubmit={submit} className="reply" aria-label="Reply">
+      {contact.consent?.sms?.status === 'revoked' && <p className="notice danger" role="note">{contact.name} has opted out of texts. Texting is disabled.</p>}
+      <fieldset>
+        <legend>Reply by</legend>
+        <label><input type="radio" name="channel" checked={channel === 'sms'} disabled={smsBlocked} onChange={() => setChannel('sms')} /> Text</label>
+        <label><input type="radio" name="channel" checked={channel === 'email'} disabled={emailBlocked} onChange={() => setChannel('email')} /> Email</label>
+      </fieldset>
+      {channel === 'email' && (
+        <>
+          <label htmlFor="reply-subject">Subject</label>
+          <input id="reply-subject" value={subject} onChange={(e) => setSubject(e.target.value)} />
+        </>
+      )}
+      <label htmlFor="reply-body">Message</label>
+      <textarea id="reply-body" rows={3} value={body} disabled={blocked} onChange={(e) => setBody(e.target.value)} />
+      <button type="submit" disabled={blocked || !body.trim()}>Send</button>
+      {note && <p role="status">{note}</p>}
+      <ErrorNote error={error} />
+    </form>
+  );
+}

@@ -1,0 +1,235 @@
+import { useState } from 'react';
+import { Link } from 'react-router';
+import { patch, post, when, type Page } from '../api.ts';
+import type { Me } from '../App.tsx';
+import { useApi, useLiveEvents, type LiveEvent } from '../hooks.ts';
+import { Card, ErrorNote, Load } from '../ui.tsx';
+
+interface Approval { id: string; title: string; amountCents: number | null; approverRole: string; contactId: string | null; status: string; createdAt: string }
+interface Draft { id: string; contactId: string | null; channel?: string; body: string; status?: string; confidence?: number | null; reason?: string | null; createdAt?: string; contactName?: string | null }
+interface Exception { kind: string; id: string; title: string; detail?: string | null; contactId: string | null; createdAt: string; severity?: string }
+interface Outbox { id: string; contactId: string | null; channel: string; to: string; body: string; state: string; lastError: string | null; createdAt: string }
+interface User { id: string; name: string; role: string }
+
+const covered = new Set(['approval', 'draft_review', 'failed_send']);
+const kindLabel: Record<string, string> = {
+  emergency_unacked: 'Emergency not acknowledged',
+  negative_review: 'Negative review',
+  reply_waiting: 'Reply waiting',
+  cold_lead: 'Lead going cold',
+  alert: 'Threshold alert',
+};
+
+export function Today({ me }: { me: Me }) {
+  const approvals = useApi<Page<Approval>>('/approvals?status=pending&limit=50');
+  const drafts = useApi<Page<Draft>>('/drafts?status=pending');
+  const failed = useApi<Page<Outbox>>('/outbox?state=failed&limit=20');
+  const exceptions = useApi<Page<Exception>>('/exceptions');
+  const users = useApi<{ data: User[] }>('/users');
+  const [fresh, setFresh] = useState<LiveEvent[]>([]);
+  useLiveEvents((e) => {
+    if (e.type === 'lead.created') setFresh((f) => [e, ...f].slice(0, 10));
+    if (e.type === 'message.received' || e.type === 'call.missed') exceptions.reload();
+    drafts.reload();
+    approvals.reload();
+  }, ['lead.created', 'message.received', 'call.missed', 'review.received', 'interaction.logged']);
+
+  return (
+    <>
+      <h1>Today</h1>
+      <p className="muted">What needs a person at {me.business.name}. Everything else is running by itself.</p>
+
+      {fresh.length > 0 && (
+        <Card title="New leads just in" id="fresh">
+          <ul className="list" data-testid="fresh-leads">
+            {fresh.map((e) => (
+              <li key={e.seq}>
+                <Link to={`/contacts/${e.contactId ?? e.subjectId}`}>{String(e.payload.name ?? 'New lead')}</Link>{' '}
+                <span className="muted">{String(e.payload.source ?? '')} · {when(e.occurredAt)}</span>
+              </li>
+            ))}
+          </ul>
+        </Card>
+      )}
+
+      <Card title="Approvals waiting">
+        <Load state={approvals} what="Approvals">
+          {(page) =>
+            page.data.length === 0 ? <p className="muted">No approvals waiting.</p> : (
+              <ul className="list" data-testid="approvals">
+                {page.data.map((a) => <ApprovalItem key={a.id} approval={a} onDone={approvals.reload} />)}
+              </ul>
+            )
+          }
+        </Load>
+      </Card>
+
+      <Card title="AI drafts to review">
+        <Load state={drafts} what="AI drafts">
+          {(page) =>
+            page.data.length === 0 ? <p className="muted">No drafts waiting.</p> : (
+              <ul className="list" data-testid="drafts">
+                {page.data.map((d) => <DraftItem key={d.id} draft={d} onDone={drafts.reload} />)}
+              </ul>
+            )
+          }
+        </Load>
+      </Card>
+
+      <Card title="Other exceptions">
+        <Load state={exceptions} what="Exceptions feed">
+          {(page) => {
+            const rest = page.data.filter((x) => !covered.has(x.kind));
+            return rest.length === 0 ? <p className="muted">Nothing else needs you.</p> : (
+              <ul className="list" data-testid="exceptions">
+                {rest.map((x) => <ExceptionItem key={`${x.kind}-${x.id}`} item={x} users={users.data?.data ?? []} onDone={exceptions.reload} />)}
+              </ul>
+            );
+          }}
+        </Load>
+      </Card>
+
+      <Card title="Failed sends">
+        <Load state={failed} what="Outbox">
+          {(page) =>
+            page.data.length === 0 ? <p className="muted">No failed messages.</p> : (
+              <ul className="list">
+                {page.data.map((m) => <FailedItem key={m.id} msg={m} onDone={failed.reload} />)}
+              </ul>
+            )
+          }
+        </Load>
+      </Card>
+    </>
+  );
+}
+
+function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const run = async (fn: () => Promise<unknown>, after: () => void) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await fn();
+      after();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run };
+}
+
+function ApprovalItem({ approval, onDone }: { approval: Approval; onDone: () => void }) {
+  const { busy, error, run } = useAction();
+  const decide = (decision: 'approve' | 'reject') => run(() => post(`/approvals/${approval.id}/decide`, { decision }), onDone);
+  return (
+    <li className="item" data-testid="approval">
+      <div>
+        <strong>{approval.title}</strong>
+        {approval.amountCents !== null && <span> · ${(approval.amountCents / 100).toLocaleString('en-US')}</span>}
+        <div className="muted">
+          needs a {approval.approverRole} · {when(approval.createdAt)}
+          {approval.contactId && <> · <Link to={`/contacts/${approval.contactId}`}>contact</Link></>}
+        </div>
+        <ErrorNote error={error} />
+      </div>
+      <div className="actions">
+        <button disabled={busy} onClick={() => decide('approve')} aria-label={`Approve ${approval.title}`}>Approve</button>
+        <button disabled={busy} className="secondary" onClick={() => decide('reject')} aria-label={`Reject ${approval.title}`}>Reject</button>
+      </div>
+    </li>
+  );
+}
+
+function DraftItem({ draft, onDone }: { draft: Draft; onDone: () => void }) {
+  const { busy, error, run } = useAction();
+  const [editing, setEditing] = useState(false);
+  const [body, setBody] = useState(draft.body);
+  const label = draft.contactName ?? 'contact';
+  return (
+    <li className="item" data-testid="draft">
+      <div className="grow">
+        <div className="muted">
+          {draft.channel ?? 'message'} draft for {draft.contactId ? <Link to={`/contacts/${draft.contactId}`}>{label}</Link> : label}
+          {typeof draft.confidence === 'number' && <> · confidence {Math.round(draft.confidence * 100)}%</>}
+          {draft.reason && <> · {draft.reason}</>}
+        </div>
+        {editing ? (
+          <>
+            <label htmlFor={`draft-${draft.id}`}>Edit the draft</label>
+            <textarea id={`draft-${draft.id}`} value={body} onChange={(e) => setBody(e.target.value)} rows={3} />
+          </>
+        ) : (
+          <p className="quote">{draft.body}</p>
+        )}
+        <ErrorNote error={error} />
+      </div>
+      <div className="actions">
+        {editing ? (
+          <button disabled={busy} onClick={() => run(() => patch(`/drafts/${draft.id}`, { body }), () => { setEditing(false); onDone(); })}>Save draft</button>
+        ) : (
+          <button disabled={busy} className="secondary" onClick={() => setEditing(true)}>Edit</button>
+        )}
+        <button disabled={busy} onClick={() => run(async () => { if (editing && body !== draft.body) await patch(`/drafts/${draft.id}`, { body }); await post(`/drafts/${draft.id}/approve`); }, onDone)}>Approve and send</button>
+        <button disabled={busy} className="secondary" onClick={() => run(() => post(`/drafts/${draft.id}/discard`), onDone)}>Discard</button>
+      </div>
+    </li>
+  );
+}
+
+function ExceptionItem({ item, users, onDone }: { item: Exception; users: User[]; onDone: () => void }) {
+  const { busy, error, run } = useAction();
+  const [assignee, setAssignee] = useState('');
+  const [hidden, setHidden] = useState(() => localStorage.getItem(`dismissed:${item.kind}:${item.id}`) === '1');
+  if (hidden) return null;
+  const dismiss = () => {
+    localStorage.setItem(`dismissed:${item.kind}:${item.id}`, '1');
+    setHidden(true);
+  };
+  return (
+    <li className={`item sev-${item.severity ?? 'normal'}`} data-testid="exception">
+      <div className="grow">
+        <span className="tag">{kindLabel[item.kind] ?? item.kind}</span> <strong>{item.title}</strong>
+        {item.detail && <div>{item.detail}</div>}
+        <div className="muted">{when(item.createdAt)}</div>
+        <ErrorNote error={error} />
+      </div>
+      <div className="actions">
+        {item.kind === 'emergency_unacked' && <button disabled={busy} onClick={() => run(() => post(`/enrollments/${item.id}/ack`), onDone)}>Acknowledge</button>}
+        {item.contactId && (item.kind === 'reply_waiting' || item.kind === 'negative_review') && <Link className="button" to={`/inbox/${item.contactId}`}>Reply</Link>}
+        {item.contactId && item.kind === 'cold_lead' && (
+          <>
+            <label className="sr-only" htmlFor={`assign-${item.id}`}>Assign to</label>
+            <select id={`assign-${item.id}`} value={assignee} onChange={(e) => setAssignee(e.target.value)}>
+              <option value="">Assign to…</option>
+              {users.filter((u) => u.role !== 'technician').map((u) => <option key={u.id} value={u.id}>{u.name}</option>)}
+            </select>
+            <button disabled={busy || !assignee} onClick={() => run(() => patch(`/contacts/${item.contactId}`, { ownerUserId: assignee }), onDone)}>Assign</button>
+          </>
+        )}
+        <button className="secondary" onClick={dismiss}>Dismiss</button>
+      </div>
+    </li>
+  );
+}
+
+function FailedItem({ msg, onDone }: { msg: Outbox; onDone: () => void }) {
+  const { busy, error, run } = useAction();
+  return (
+    <li className="item">
+      <div className="grow">
+        <strong>{msg.channel} to {msg.to}</strong>: {msg.body.slice(0, 120)}
+        <div className="muted">{msg.lastError ?? 'failed'} · {when(msg.createdAt)}</div>
+        <ErrorNote error={error} />
+      </div>
+      <div className="actions">
+        <button disabled={busy} onClick={() => run(() => post(`/outbox/${msg.id}/retry`), onDone)}>Retry</button>
+        <button disabled={busy} className="secondary" onClick={() => run(() => post(`/outbox/${msg.id}/cancel`), onDone)}>Cancel</button>
+      </div>
+    </li>
+  );
+}
+

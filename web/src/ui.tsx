@@ -1,0 +1,43 @@
+import type { ReactNode } from 'react';
+import { ApiError } from './api.ts';
+
+/** A feature whose API is not on this server yet: say so plainly, show nothing made up. */
+export function NotAvailable({ what }: { what: string }) {
+  return (
+    <div className="notice" role="status" data-testid="not-available">
+      <strong>{what}: not available yet.</strong> This server does not offer it yet; it appears here as soon as it does.
+    </div>
+  );
+}
+
+export function ErrorNote({ error }: { error: unknown }) {
+  if (!error) return null;
+  const e = error as ApiError;
+  return (
+    <div className="error" role="alert">
+      {e.message}
+      {e.details ? <pre className="details">{JSON.stringify(e.details, null, 2)}</pre> : null}
+    </div>
+  );
+}
+
+/** Renders a loaded value, a not-available notice, an error, or a loading line. */
+export function Load<T>({ state, what, children }: { state: { data?: T; error?: Error; loading: boolean }; what: string; children: (data: T) => ReactNode }) {
+  if (state.error instanceof ApiError && state.error.notAvailable) return <NotAvailable what={what} />;
+  if (state.error) return <ErrorNote error={state.error} />;
+  if (state.data === undefined) return <p className="muted">Loading {what.toLowerCase()}…</p>;
+  return <>{children(state.data)}</>;
+}
+
+export function Card({ title, children, actions, id }: { title: string; children: ReactNode; actions?: ReactNode; id?: string }) {
+  const hid = `${(id ?? title).replace(/\W+/g, '-').toLowerCase()}-title`;
+  return (
+    <section className="card" aria-labelledby={hid} id={id}>
+      <div className="card-head">
+        <h2 id={hid}>{title}</h2>
+        {actions}
+      </div>
+      {children}
+    </section>
+  );
+}
