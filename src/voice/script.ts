@@ -98,7 +98,7 @@ export function question(state: IntakeState): string {
     case 'name':
       return 'May I have your name, please?';
     case 'confirm_number':
-      return `${state.reprompts ? '' : `Thanks${firstName(state)}. `}Is ${spokenNumber(state.callerNumber)} the best number to reach you?`;
+      return `${state.reprompts || !state.name ? '' : `Thanks${firstName(state)}. `}Is ${spokenNumber(state.callerNumber)} the best number to reach you?`;
     case 'number':
       return 'What is the best number to call you back on?';
     case 'address':
@@ -192,7 +192,9 @@ export function routeIntake(state: IntakeState, c: IntakeClassification | null):
   if (c?.urgency === 'emergency') return { route: 'emergency', reason: c.reasons.join('; ') || 'classified as an emergency' };
   if (state.askedForPerson) return { route: 'callback', reason: 'the caller asked for a person' };
   if (!state.problem) return { route: 'callback', reason: 'the caller did not say what is wrong' };
-  if (!c || c.intent === 'unknown' || c.intent === 'speak_to_person' || c.confidence < 0.5) return { route: 'callback', reason: `unclear request${c ? ` (${c.reasons.join('; ')})` : ''}` };
+  // Unclear: no idea what they want, or a guess at the intent without knowing which service it is about.
+  const unclear = !c || c.intent === 'unknown' || c.intent === 'speak_to_person' || c.confidence < 0.5 || (!c.serviceType && c.confidence < 0.8);
+  if (unclear) return { route: 'callback', reason: `unclear request${c ? ` (${c.reasons.join('; ')})` : ''}` };
   return { route: 'routine', reason: `${c.urgency} ${c.intent}${c.serviceType ? ` (${c.serviceType})` : ''}` };
 }
 
