@@ -25,7 +25,6 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   registerAccessCommands(program, config, io);
   registerCsvCommands(program, config, io);
   registerAutomationCommands(program, config, io);
-  registerCallCommands(program, config, io);
   registerPlaybookCommands(program, config, io);
   registerCallCommands(program, config, io);
   registerModelCommands(program, config, io);
