@@ -15,7 +15,7 @@ declare module 'fastify' {
 /** Paths that need no login: health, login, docs and the dashboard's static shell. */
 const isPublic = (url: string): boolean => {
   const path = url.split('?')[0];
-  return path === '/health' || path === '/auth/login' || path === '/' || path === '/docs' || path.startsWith('/docs/') || path === '/openapi.json' || path === '/app' || path.startsWith('/app/') || path.startsWith('/webhooks/') || path.startsWith('/unsubscribe/');
+  return path === '/health' || path === '/auth/login' || path === '/' || path === '/docs' || path.startsWith('/docs/') || path === '/openapi.json' || path === '/app' || path.startsWith('/app/') || path.startsWith('/webhooks/') || path.startsWith('/unsubscribe/') || path.startsWith('/book/');
 };
 
 /** Resolves `Authorization: Bearer <api key>` or the session cookie into a principal, for every request. */

@@ -9,6 +9,7 @@ import { registerAuth, scopeOf } from './auth.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { registerInputRules } from './input.ts';
 import { registerAccessRoutes } from './routes/access.ts';
+import { registerBookingRoutes } from './routes/booking.ts';
 import { registerContactRoutes } from './routes/contacts.ts';
 import { registerDashboard } from './routes/dashboard.ts';
 import { registerOperatorRoutes } from './routes/operator.ts';
@@ -19,6 +20,7 @@ import { registerAutomationRoutes, registerWebhookSubscriptionRoutes } from './r
 import { registerPlaybookRoutes } from './routes/playbooks.ts';
 import { registerInboundEmailRoute, registerWebhookRoutes } from './routes/webhooks.ts';
 import { registerVoiceRoutes } from './routes/voice.ts';
+import { registerInsightRoutes } from './routes/insights.ts';
 
 export interface ServerOptions {
   logger?: boolean;
@@ -75,6 +77,8 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   registerInboundEmailRoute(app, ctx);
   registerStreamRoutes(app, ctx);
   registerOperatorRoutes(app, ctx);
+  registerBookingRoutes(app, ctx);
+  registerInsightRoutes(app, ctx);
   registerDashboard(app, ctx);
   return app;
 }

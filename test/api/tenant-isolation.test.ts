@@ -18,9 +18,11 @@ type Params = Record<string, string>;
 
 /** Routes that hold no tenant data, or only the caller's own login. */
 const publicOrSelf = (url: string): boolean =>
-  url === '/' || url === '/app' || url === '/health' || url === '/openapi.json' || url === '/docs' || url.startsWith('/docs/') || url === '/auth/login' || url === '/auth/logout' ||
+  url === '/' || url === '/app' || url === '/app/*' || url === '/health' || url === '/openapi.json' || url === '/docs' || url.startsWith('/docs/') || url === '/auth/login' || url === '/auth/logout' ||
   // Signed by Twilio or by our own unsubscribe token, not by a tenant's key; covered by their own tests.
-  url.startsWith('/webhooks/') || url.startsWith('/unsubscribe/');
+  url.startsWith('/webhooks/') || url.startsWith('/unsubscribe/') ||
+  // The public booking pages: the signed per-contact token is the credential (test/booking/api.test.ts).
+  url.startsWith('/book/');
 
 /** Actions whose success depends on the row's state: on A's own row, 409 (found, wrong state) proves the tenant check as well as 2xx. */
 const stateful = new Set(['POST /enrollments/:id/retry', 'POST /enrollments/:id/cancel', 'POST /enrollments/:id/ack', 'POST /approvals/:id/decide', 'POST /outbox/:id/retry', 'POST /outbox/:id/cancel']);
@@ -47,6 +49,7 @@ const validBodies: Record<string, unknown> = {
   'PATCH /reviews/:id': { body: 'hijacked' },
   'PATCH /users/:id': { name: 'Hijacked' },
   'POST /contacts/:id/consent': { channel: 'sms', status: 'revoked' },
+  'POST /contacts/:id/replies': { channel: 'sms', body: 'Hello from the inbox' },
   'PUT /contacts/:id/companies/:companyId': { title: 'Hijacked' },
   'PUT /automations/:id': { definition: automationDoc('Hijacked') },
   'POST /automations/:id/enable': {},
@@ -60,6 +63,8 @@ const validBodies: Record<string, unknown> = {
   'POST /outbox/:id/cancel': {},
   'POST /webhook-subscriptions/:id/enable': {},
   'POST /webhook-subscriptions/:id/disable': {},
+  'POST /contacts/:id/booking-link': {},
+  'PUT /users/:id/schedule': { weeklyHours: null, daysOff: ['2026-03-10'] },
 };
 
 interface Who {
@@ -166,6 +171,8 @@ forEachDialect('tenant isolation', (world) => {
       `/contacts/${bIds.contacts}/automations`,
       '/webhook-subscriptions',
       '/webhook-subscriptions/signing-secret',
+      '/booking/settings',
+      `/users/${bIds.users}/schedule`,
     ];
     const out: Record<string, unknown> = {};
     for (const url of urls) {
@@ -270,6 +277,7 @@ forEachDialect('tenant isolation', (world) => {
 
     // Business A: its own rows, so lists are not trivially empty.
     const apiA = client(app, a.key);
+    await created(apiA.patch('/business', { services: [{ key: 'ac_repair', name: 'AC Repair', durationMinutes: 120, avgTicketCents: 40_000 }] }));
     const aAutomation = await created(apiA.post('/automations', { definition: automationDoc('Alpha Flow'), enabled: true }));
     const aContact = await created(apiA.post('/contacts', { name: 'Alpha Customer', phone: '512-555-0142', email: 'shared@example.com' }));
     const aContact2 = await created(apiA.post('/contacts', { name: 'Alpha Duplicate', phone: '512-555-0142' }));
@@ -383,8 +391,12 @@ forEachDialect('tenant isolation', (world) => {
     '/enrollments': ['', `contactId=${bIds.contacts}`, `automationId=${bIds.automations}`, 'status=waiting'],
     '/approvals': ['', 'status=pending'],
     '/outbox': ['', `contactId=${bIds.contacts}`, 'channel=sms'],
+    // The catch-up form of the live stream (follow=false ends the response); the live form is tested in test/api/event-stream.test.ts.
+    '/events/stream': ['follow=false', 'follow=false&afterSeq=0'],
     '/webhook-subscriptions': [''],
     '/webhook-subscriptions/signing-secret': [''],
+    '/availability': ['serviceType=ac_repair', 'serviceType=ac_repair&from=2026-03-05T00:00:00Z&to=2026-03-06T00:00:00Z'],
+    '/booking/settings': [''],
   });
 
   test("lists and singletons show business A none of B's rows, even when filtered by B's ids", async () => {
@@ -509,6 +521,9 @@ forEachDialect('tenant isolation', (world) => {
     await asA(who, 'POST', '/contacts/merge', {}, { survivorId: aIds.contacts, mergeIds: [aIds.contacts2] }).then((r) => assert.equal(r.statusCode, 200, r.body));
     const changed = await asA(who, 'PATCH', '/business', {}, { name: 'Alpha Heating & Air' });
     assert.equal(changed.statusCode, 200, changed.body);
+    const settings = await asA(who, 'PUT', '/booking/settings', {}, { bufferMinutes: 15 });
+    assert.equal(settings.statusCode, 200, settings.body);
+    assert.equal((await apiB.get('/booking/settings')).json().bufferMinutes, 30, "A's booking settings are A's alone");
 
     for (const [url, id] of made) assertNotFound(await apiB.get(`${url}/${id}`), `B reading A's ${url}/${id}`);
     assert.equal((await apiB.delete(`/api-keys/${newKey.id}`)).statusCode, 404, "B cannot revoke A's new key");
@@ -530,6 +545,20 @@ forEachDialect('tenant isolation', (world) => {
     assertNoSecretsOfB(res, 'POST /inbound/email');
     const wrongType = await app.inject({ method: 'POST', url: '/inbound/email', headers: { authorization: `Bearer ${a.key}`, 'content-type': 'application/json' }, payload: '{}' });
     assert.equal(wrongType.statusCode, 400);
+  });
+
+  test("a CSV imported by A matches only A's contacts, even on B's phone and email", async () => {
+    const who = principalsOfA[1];
+    const csv = 'Name,Phone,Email\nShared Person,512-555-0142,shared@example.com\nAlpha Imported,512-555-0177,\n';
+    const preview = await asA(who, 'POST', '/imports/contacts', {}, { csv, dryRun: true });
+    assert.equal(preview.statusCode, 200, preview.body);
+    assert.deepEqual([preview.json().merged, preview.json().created], [1, 1], preview.body);
+    assertNoSecretsOfB(preview, 'POST /imports/contacts (preview)');
+    const imported = await asA(who, 'POST', '/imports/contacts', {}, { csv });
+    assert.equal(imported.statusCode, 200, imported.body);
+    assertNoSecretsOfB(imported, 'POST /imports/contacts');
+    const b2 = (await client(app, b.key).get(`/contacts/${bIds.contacts}`)).json();
+    assert.equal(b2.name, 'Bravo Secret Customer', "A's import did not touch B's contact with the same phone");
   });
 
   test("business B is unchanged and its audit log shows nothing done by A", async () => {
