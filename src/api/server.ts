@@ -20,6 +20,7 @@ import { registerAutomationRoutes, registerWebhookSubscriptionRoutes } from './r
 import { registerPlaybookRoutes } from './routes/playbooks.ts';
 import { registerInboundEmailRoute, registerWebhookRoutes } from './routes/webhooks.ts';
 import { registerVoiceRoutes } from './routes/voice.ts';
+import { registerInsightRoutes } from './routes/insights.ts';
 
 export interface ServerOptions {
   logger?: boolean;
@@ -77,6 +78,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   registerStreamRoutes(app, ctx);
   registerOperatorRoutes(app, ctx);
   registerBookingRoutes(app, ctx);
+  registerInsightRoutes(app, ctx);
   registerDashboard(app, ctx);
   return app;
 }

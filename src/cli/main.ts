@@ -9,6 +9,7 @@ import { registerDataCommands } from './commands/data.ts';
 import { registerModelCommands } from './commands/model.ts';
 import { registerPlaybookCommands } from './commands/playbook.ts';
 import { registerStartCommand } from './commands/start.ts';
+import { registerInsightCommands } from './commands/insights.ts';
 import type { CliIo } from './io.ts';
 import { defaultIo } from './io.ts';
 
@@ -25,6 +26,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   registerAccessCommands(program, config, io);
   registerCsvCommands(program, config, io);
   registerAutomationCommands(program, config, io);
+  registerInsightCommands(program, config, io);
   registerPlaybookCommands(program, config, io);
   registerCallCommands(program, config, io);
   registerModelCommands(program, config, io);

@@ -448,6 +448,95 @@ export interface VoiceCallTable {
   ended_at: string | null;
 }
 
+/** A threshold alert rule: "answerRate below 0.8 over the last 7 days". */
+export interface AlertRuleTable {
+  id: string;
+  business_id: string;
+  name: string;
+  metric: string;
+  comparator: string; // below | above
+  threshold: number;
+  window_days: number;
+  channels: string; // JSON ("sms" | "email")[]
+  enabled: number; // 0 | 1
+  state: string; // ok | breached
+  last_value: number | null;
+  last_evaluated_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A breach of an alert rule or its recovery; an open breach has resolved_at null. */
+export interface AlertEventTable {
+  id: string;
+  business_id: string;
+  rule_id: string;
+  kind: string; // breach | recovery
+  value: number | null;
+  threshold: number;
+  message: string;
+  at: string;
+  resolved_at: string | null;
+}
+
+export interface ModelVersionTable {
+  id: string;
+  business_id: string;
+  model: string; // lead_conversion | churn | deal_stall
+  version: number;
+  prior: number; // 1 = too little history: a built-in prior model is in use
+  algorithm: string; // gbdt | logistic | prior
+  rows: number;
+  metrics: string; // JSON
+  artifact: string | null; // JSON SavedModel (null for a prior)
+  trained_at: string;
+}
+
+/** One intake classification (detail: JSON {confidences, reasons, provider}); status auto | review | corrected | confirmed. */
+export interface IntakeClassificationTable {
+  id: string;
+  business_id: string;
+  contact_id: string | null;
+  interaction_id: string | null;
+  source: string; // api | inbound | cli
+  text: string;
+  urgency: string;
+  intent: string;
+  service_type: string | null;
+  confidence: number;
+  detail: string;
+  model_version: string;
+  status: string;
+  corrected_urgency: string | null;
+  corrected_intent: string | null;
+  corrected_service_type: string | null;
+  corrected_by: string | null;
+  corrected_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A reply drafted for a contact (detail: JSON {provider, model, fallbackReason, to}); status pending | approved | discarded | sent. */
+export interface DraftTable {
+  id: string;
+  business_id: string;
+  contact_id: string;
+  interaction_id: string | null;
+  classification_id: string | null;
+  kind: string; // the intent it answers: auto-send is switched on per kind
+  channel: string; // sms | email
+  subject: string | null;
+  body: string;
+  source: string; // template | llm
+  detail: string;
+  status: string;
+  outbox_id: string | null;
+  decided_by: string | null;
+  decided_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   businesses: BusinessTable;
   users: UserTable;
@@ -480,4 +569,6 @@ export interface Database {
   technician_schedules: TechnicianScheduleTable;
   booking_settings: BookingSettingsTable;
   booking_slot_claims: BookingSlotClaimTable;
+  alert_rules: AlertRuleTable;
+  alert_events: AlertEventTable;
 }
