@@ -8,6 +8,12 @@ import { writeLog } from './log.ts';
 import { handOff } from './handoff.ts';
 import { readReply, type ReplyReading } from './reply-intent.ts';
 
+async function isKeywordMessage(trx: Executor, e: StoredEvent): Promise<boolean> {
+  if (typeof e.payload.interactionId !== 'string') return false;
+  const row = await trx.selectFrom('interactions').select('metadata').where('business_id', '=', e.businessId).where('id', '=', e.payload.interactionId).executeTakeFirst();
+  return Boolean(row && (JSON.parse(row.metadata) as { keyword?: string }).keyword);
+}
+
 /** The text of the message that woke a wait, read for intent (confirm, reschedule, rating, unhappy). */
 async function readReplyOf(trx: Executor, e: StoredEvent): Promise<ReplyReading | null> {
   if (typeof e.payload.interactionId !== 'string') return null;
@@ -164,9 +170,11 @@ export async function onEvents(trx: Executor, events: StoredEvent[]): Promise<vo
   for (const e of events) {
     if (!e.contactId) continue;
     if (e.type === 'contact.deleted') continue;
-    const reason = exitReasonFor(e);
+    let reason = exitReasonFor(e);
+    // STOP / START / HELP are answered by the compliance layer; they are not a reply a sequence should end on (STOP ends it as an opt-out).
+    if (reason === 'replied' && (await isKeywordMessage(trx, e))) reason = null;
     if (reason) await applyExit(trx, e, reason);
-    if (await resumeWaiting(trx, e)) wake = true;
+    if (!(e.type === 'message.received' && reason === null) && (await resumeWaiting(trx, e))) wake = true;
     const candidates = await trx
       .selectFrom('automations')
       .select(['id', 'version', 'definition'])
