@@ -49,7 +49,8 @@ const validBodies: Record<string, unknown> = {
   'PATCH /reviews/:id': { body: 'hijacked' },
   'PATCH /users/:id': { name: 'Hijacked' },
   'POST /contacts/:id/consent': { channel: 'sms', status: 'revoked' },
-  'POST /contacts/:id/replies': { channel: 'sms', body: 'Hello from the inbox' },
+  // Email: the consent route above has just opted A's contact out of texts, which a reply must respect.
+  'POST /contacts/:id/replies': { channel: 'email', subject: 'Your visit', body: 'Hello from the inbox' },
   'PUT /contacts/:id/companies/:companyId': { title: 'Hijacked' },
   'PUT /automations/:id': { definition: automationDoc('Hijacked') },
   'POST /automations/:id/enable': {},

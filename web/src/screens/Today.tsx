@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { patch, post, when, type Page } from '../api.ts';
+import { api, patch, post, when, type Page } from '../api.ts';
 import type { Me } from '../App.tsx';
 import { useApi, useLiveEvents, type LiveEvent } from '../hooks.ts';
 import { Card, ErrorNote, Load } from '../ui.tsx';
@@ -26,9 +26,12 @@ export function Today({ me }: { me: Me }) {
   const failed = useApi<Page<Outbox>>('/outbox?state=failed&limit=20');
   const exceptions = useApi<Page<Exception>>('/exceptions');
   const users = useApi<{ data: User[] }>('/users');
-  const [fresh, setFresh] = useState<LiveEvent[]>([]);
+  const [fresh, setFresh] = useState<Array<LiveEvent & { name?: string }>>([]);
   useLiveEvents((e) => {
-    if (e.type === 'lead.created') setFresh((f) => [e, ...f].slice(0, 10));
+    if (e.type === 'lead.created') {
+      setFresh((f) => [e, ...f].slice(0, 10));
+      void api<{ name: string }>(`/contacts/${e.contactId ?? e.subjectId}`).then((c) => setFresh((f) => f.map((x) => (x.seq === e.seq ? { ...x, name: c.name } : x))), () => undefined);
+    }
     if (e.type === 'message.received' || e.type === 'call.missed') exceptions.reload();
     drafts.reload();
     approvals.reload();
@@ -44,7 +47,7 @@ export function Today({ me }: { me: Me }) {
           <ul className="list" data-testid="fresh-leads">
             {fresh.map((e) => (
               <li key={e.seq}>
-                <Link to={`/contacts/${e.contactId ?? e.subjectId}`}>{String(e.payload.name ?? 'New lead')}</Link>{' '}
+                <Link to={`/contacts/${e.contactId ?? e.subjectId}`}>{e.name ?? 'New lead'}</Link>{' '}
                 <span className="muted">{String(e.payload.source ?? '')} · {when(e.occurredAt)}</span>
               </li>
             ))}
