@@ -3,7 +3,10 @@ import type { AppContext, Scope } from '../context.ts';
 import { DAY_MS, shiftIso, type Period } from './period.ts';
 import { ms, num, shifted, ts } from './sql.ts';
 
-/** Leads: an inbound call, text or email from a contact with no other inbound one in the previous 14 days. */
+/**
+ * Leads: an inbound call, text or email from a contact who neither reached out
+ * nor was contacted by the business (outbound call/text/email) in the previous 14 days.
+ */
 export const LEAD_GAP_DAYS = 14;
 /** The first response is looked for up to 30 days after the lead. */
 export const RESPONSE_HORIZON_DAYS = 30;
@@ -47,6 +50,15 @@ export async function leadFacts(ctx: AppContext, scope: Scope, p: Period, attrib
         from inbound
        where occurred_at >= ${ts(d, p.from)}
          and (prev_at is null or prev_at < ${shifted(d, sql.ref('occurred_at'), -LEAD_GAP_DAYS * 86400)})
+         -- An answer to the business's own outreach is a reply, not a new inquiry.
+         and not exists (select 1 from interactions o
+                          where o.business_id = ${biz} and o.contact_id = inbound.contact_id and o.direction = 'outbound'
+                            and o.kind in ('call', 'sms', 'email') and o.occurred_at < inbound.occurred_at
+                            and o.occurred_at >= ${shifted(d, sql.ref('inbound.occurred_at'), -LEAD_GAP_DAYS * 86400)})
+         and not exists (select 1 from outbox x
+                          where x.business_id = ${biz} and x.contact_id = inbound.contact_id and x.user_id is null
+                            and x.sent_at < inbound.occurred_at
+                            and x.sent_at >= ${shifted(d, sql.ref('inbound.occurred_at'), -LEAD_GAP_DAYS * 86400)})
     ),
     responded as (
       select l.contact_id, l.at, l.kind, l.answered,
