@@ -29,6 +29,8 @@ export function exitReasonFor(e: StoredEvent): ExitReason | null {
     case 'message.received':
       return 'replied';
     case 'job.scheduled':
+    case 'job.completed':
+      // A job done (even one never scheduled in Kinetic) is a conversion as much as a booking.
       return 'booked';
     case 'consent.changed':
       return e.payload.status === 'revoked' ? 'opted_out' : null;
