@@ -3,6 +3,7 @@ import { loadConfig } from '../config.ts';
 import { AppError, fromDatabaseError } from '../lib/errors.ts';
 import { registerAccessCommands } from './commands/access.ts';
 import { registerAutomationCommands } from './commands/automation.ts';
+import { registerBookingCommands } from './commands/booking.ts';
 import { registerCsvCommands } from './commands/csv.ts';
 import { registerCallCommands } from './commands/call.ts';
 import { registerDataCommands } from './commands/data.ts';
@@ -26,6 +27,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   registerAccessCommands(program, config, io);
   registerCsvCommands(program, config, io);
   registerAutomationCommands(program, config, io);
+  registerBookingCommands(program, config, io);
   registerInsightCommands(program, config, io);
   registerPlaybookCommands(program, config, io);
   registerCallCommands(program, config, io);
