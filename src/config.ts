@@ -44,6 +44,11 @@ export const envSchema = z.object({
   KINETIC_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   KINETIC_ENGINE_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   KINETIC_WEBHOOKS_ALLOW_PRIVATE: boolish.default(false),
+  KINETIC_LLM_PROVIDER: z.enum(['openai', 'anthropic']).optional(),
+  KINETIC_LLM_BASE_URL: z.url({ message: 'must be an absolute http(s) URL, e.g. https://api.openai.com/v1' }).optional(),
+  KINETIC_LLM_API_KEY: z.string().min(1).optional(),
+  KINETIC_LLM_MODEL: z.string().min(1).max(200).optional(),
+  KINETIC_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
 });
 
 /** Keys a config file may use (camelCase mirrors of the env names). */
@@ -71,6 +76,11 @@ const fileKeys: Record<string, keyof z.input<typeof envSchema>> = {
   dbPoolSize: 'KINETIC_DB_POOL_SIZE',
   enginePollMs: 'KINETIC_ENGINE_POLL_MS',
   webhooksAllowPrivate: 'KINETIC_WEBHOOKS_ALLOW_PRIVATE',
+  llmProvider: 'KINETIC_LLM_PROVIDER',
+  llmBaseUrl: 'KINETIC_LLM_BASE_URL',
+  llmApiKey: 'KINETIC_LLM_API_KEY',
+  llmModel: 'KINETIC_LLM_MODEL',
+  llmTimeoutMs: 'KINETIC_LLM_TIMEOUT_MS',
 };
 
 export interface Config {
@@ -99,6 +109,16 @@ export interface Config {
   enginePollMs: number;
   /** Let webhooks reach private/loopback addresses (development only). */
   webhooksAllowPrivate: boolean;
+  /** Optional LLM for drafting replies and reading free text; null → offline classifier and templates only. */
+  llm: LlmConfig | null;
+}
+
+export interface LlmConfig {
+  provider: 'openai' | 'anthropic';
+  baseUrl: string;
+  apiKey: string | null;
+  model: string;
+  timeoutMs: number;
 }
 
 function readConfigFile(env: NodeJS.ProcessEnv, cwd: string): Record<string, string> {
@@ -168,6 +188,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dbPoolSize: c.KINETIC_DB_POOL_SIZE,
     enginePollMs: c.KINETIC_ENGINE_POLL_MS,
     webhooksAllowPrivate: c.KINETIC_WEBHOOKS_ALLOW_PRIVATE,
+    llm: llmConfig(c),
+  };
+}
+
+function llmConfig(c: z.infer<typeof envSchema>): Config['llm'] {
+  if (!c.KINETIC_LLM_PROVIDER) return null;
+  const openai = c.KINETIC_LLM_PROVIDER === 'openai';
+  // A custom base URL (a local OpenAI-compatible server) may need no key; the hosted APIs do.
+  if (!c.KINETIC_LLM_API_KEY && !c.KINETIC_LLM_BASE_URL) {
+    throw new AppError('CONFIG_INVALID', `Invalid configuration: KINETIC_LLM_API_KEY is required when KINETIC_LLM_PROVIDER=${c.KINETIC_LLM_PROVIDER} uses the hosted API`);
+  }
+  return {
+    provider: c.KINETIC_LLM_PROVIDER,
+    baseUrl: (c.KINETIC_LLM_BASE_URL ?? (openai ? 'https://api.openai.com/v1' : 'https://api.anthropic.com')).replace(/\/$/, ''),
+    apiKey: c.KINETIC_LLM_API_KEY ?? null,
+    model: c.KINETIC_LLM_MODEL ?? (openai ? 'gpt-4o-mini' : 'claude-3-5-haiku-latest'),
+    timeoutMs: c.KINETIC_LLM_TIMEOUT_MS,
   };
 }
 

@@ -12,6 +12,7 @@ import { registerAccessRoutes } from './routes/access.ts';
 import { registerBookingRoutes } from './routes/booking.ts';
 import { registerContactRoutes } from './routes/contacts.ts';
 import { registerDashboard } from './routes/dashboard.ts';
+import { registerIntelligenceRoutes } from './routes/intelligence.ts';
 import { registerOperatorRoutes } from './routes/operator.ts';
 import { registerStreamRoutes } from './routes/stream.ts';
 import { registerLogRoutes } from './routes/log.ts';
@@ -20,6 +21,7 @@ import { registerAutomationRoutes, registerWebhookSubscriptionRoutes } from './r
 import { registerPlaybookRoutes } from './routes/playbooks.ts';
 import { registerInboundEmailRoute, registerWebhookRoutes } from './routes/webhooks.ts';
 import { registerVoiceRoutes } from './routes/voice.ts';
+import { registerIntakeRoutes } from './routes/drafts.ts';
 import { registerInsightRoutes } from './routes/insights.ts';
 
 export interface ServerOptions {
@@ -77,8 +79,10 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   registerInboundEmailRoute(app, ctx);
   registerStreamRoutes(app, ctx);
   registerOperatorRoutes(app, ctx);
+  registerIntakeRoutes(app, ctx);
   registerBookingRoutes(app, ctx);
   registerInsightRoutes(app, ctx);
+  registerIntelligenceRoutes(app, ctx);
   registerDashboard(app, ctx);
   return app;
 }

@@ -6,6 +6,7 @@ import { registerAutomationCommands } from './commands/automation.ts';
 import { registerBookingCommands } from './commands/booking.ts';
 import { registerCsvCommands } from './commands/csv.ts';
 import { registerCallCommands } from './commands/call.ts';
+import { registerClassifyCommand } from './commands/classify.ts';
 import { registerDataCommands } from './commands/data.ts';
 import { registerModelCommands } from './commands/model.ts';
 import { registerPlaybookCommands } from './commands/playbook.ts';
@@ -31,6 +32,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   registerInsightCommands(program, config, io);
   registerPlaybookCommands(program, config, io);
   registerCallCommands(program, config, io);
+  registerClassifyCommand(program, config, io);
   registerModelCommands(program, config, io);
   try {
     await program.parseAsync(argv);

@@ -538,6 +538,8 @@ export interface DraftTable {
 }
 
 export interface Database {
+  intake_classifications: IntakeClassificationTable;
+  drafts: DraftTable;
   businesses: BusinessTable;
   users: UserTable;
   sessions: SessionTable;

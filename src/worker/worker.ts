@@ -4,6 +4,8 @@ import { startSmtpReceiver, type SmtpReceiver } from '../channels/inbound-email.
 import { handleInboundEmail } from '../engine/inbound.ts';
 import { startEngineWorker, type EngineWorker } from '../engine/worker.ts';
 import { expireSessions, markDormantCustomers } from './mark-dormant.ts';
+import { evaluateDueAlerts } from '../insights/alerts/evaluate.ts';
+import { startIntakeLoop } from '../intelligence/intake/loop.ts';
 
 export interface Worker {
   readonly engine: EngineWorker;
@@ -21,6 +23,7 @@ export interface Worker {
 export async function startWorker(ctx: AppContext, opts: { providers?: Providers } = {}): Promise<Worker> {
   const providers = opts.providers ?? createProviders(ctx.config);
   const engine = await startEngineWorker(ctx, providers);
+  const intake = startIntakeLoop(ctx);
   let receiver: SmtpReceiver | null = null;
   if (ctx.config.smtpReceiverPort !== null) {
     const hostname = messageIdHostname(ctx.config.publicUrl);
@@ -34,7 +37,8 @@ export async function startWorker(ctx: AppContext, opts: { providers?: Providers
       try {
         const dormant = await markDormantCustomers(ctx);
         const sessions = await expireSessions(ctx);
-        if (dormant || sessions) ctx.log.info({ dormant, sessions }, 'housekeeping pass');
+        const alerts = (await evaluateDueAlerts(ctx)).filter((a) => a.transition).length;
+        if (dormant || sessions || alerts) ctx.log.info({ dormant, sessions, alerts }, 'housekeeping pass');
       } catch (err) {
         ctx.log.error({ err }, 'housekeeping pass failed');
       } finally {
@@ -51,11 +55,13 @@ export async function startWorker(ctx: AppContext, opts: { providers?: Providers
     smtpPort: receiver?.port ?? null,
     async tick() {
       await housekeeping();
+      await intake.tick();
       await engine.tick();
     },
     async stop() {
       clearInterval(timer);
       await running;
+      await intake.stop();
       await engine.stop();
       await receiver?.close();
       await providers.close();

@@ -5,6 +5,7 @@ import { buildServer } from '../../src/api/server.ts';
 import { client, makeTenant, type ApiTenant } from '../helpers/api.ts';
 import { forEachDialect } from '../helpers/db.ts';
 import { runDueEnrollments } from '../../src/engine/runner.ts';
+import { processInboundMessages } from '../../src/intelligence/intake/inbound.ts';
 
 /**
  * A key (or a logged-in user) of business A cannot read, list, change or delete
@@ -25,7 +26,7 @@ const publicOrSelf = (url: string): boolean =>
   url.startsWith('/book/');
 
 /** Actions whose success depends on the row's state: on A's own row, 409 (found, wrong state) proves the tenant check as well as 2xx. */
-const stateful = new Set(['POST /enrollments/:id/retry', 'POST /enrollments/:id/cancel', 'POST /enrollments/:id/ack', 'POST /approvals/:id/decide', 'POST /outbox/:id/retry', 'POST /outbox/:id/cancel']);
+const stateful = new Set(['POST /enrollments/:id/retry', 'POST /enrollments/:id/cancel', 'POST /enrollments/:id/ack', 'POST /approvals/:id/decide', 'POST /outbox/:id/retry', 'POST /outbox/:id/cancel', 'PATCH /drafts/:id', 'POST /drafts/:id/approve', 'POST /drafts/:id/discard']);
 
 /** An automation that leaves one of everything behind for a new lead: an outbox message, a waiting enrolment, a pending approval. */
 const automationDoc = (name: string) => ({
@@ -66,6 +67,10 @@ const validBodies: Record<string, unknown> = {
   'POST /webhook-subscriptions/:id/disable': {},
   'POST /contacts/:id/booking-link': {},
   'PUT /users/:id/schedule': { weeklyHours: null, daysOff: ['2026-03-10'] },
+  'PATCH /drafts/:id': { body: 'Hijacked reply' },
+  'POST /drafts/:id/approve': {},
+  'POST /drafts/:id/discard': {},
+  'POST /classifications/:id/correct': { intent: 'complaint' },
 };
 
 interface Who {
@@ -174,6 +179,10 @@ forEachDialect('tenant isolation', (world) => {
       '/webhook-subscriptions/signing-secret',
       '/booking/settings',
       `/users/${bIds.users}/schedule`,
+      '/drafts',
+      `/drafts/${bIds.drafts}`,
+      '/classifications',
+      `/classifications/${bIds.classifications}`,
     ];
     const out: Record<string, unknown> = {};
     for (const url of urls) {
@@ -240,6 +249,12 @@ forEachDialect('tenant isolation', (world) => {
     const bApproval = (await apiB.get('/approvals?status=pending')).json().data[0];
     const bMessage = (await apiB.get(`/outbox?contactId=${bContact.id}`)).json().data[0];
     assert.ok(bEnrollment && bApproval && bMessage, 'B has an enrolment, an approval and an outbox message');
+    // An inbound text gets a classification and a reply draft from the intake worker; a classification on request too.
+    await created(apiB.post('/interactions', { contactId: bContact.id, kind: 'sms', direction: 'inbound', body: 'bravo secret: the water heater is leaking' }));
+    await processInboundMessages(ctx, null);
+    const bDraft = (await apiB.get('/drafts?status=pending')).json().data[0];
+    const bClassification = await created(apiB.post('/classify', { text: 'bravo secret question about my bill', contactId: bContact.id }));
+    assert.ok(bDraft, 'B has a pending draft');
     const bUsers = (await apiB.get('/users')).json().data as Array<{ id: string }>;
     const bKeys = (await apiB.get('/api-keys')).json().data as Array<{ id: string; prefix: string }>;
     Object.assign(bIds, {
@@ -258,6 +273,8 @@ forEachDialect('tenant isolation', (world) => {
       approvals: bApproval.id,
       outbox: bMessage.id,
       'webhook-subscriptions': bHook.id,
+      drafts: bDraft.id,
+      classifications: bClassification.id,
     });
     bSecrets = [
       ...Object.values(bIds),
@@ -308,6 +325,10 @@ forEachDialect('tenant isolation', (world) => {
       outbox: (await apiA.get(`/outbox?contactId=${aContact.id}`)).json().data[0].id,
       'webhook-subscriptions': (await created(apiA.post('/webhook-subscriptions', { url: 'https://93.184.216.34/alpha-hook', eventTypes: ['*'] }))).id,
     });
+    await created(apiA.post('/interactions', { contactId: aContact.id, kind: 'sms', direction: 'inbound', body: 'can I get a quote for a new AC?' }));
+    await processInboundMessages(ctx, null);
+    aIds.drafts = (await apiA.get('/drafts?status=pending')).json().data[0].id;
+    aIds.classifications = (await created(apiA.post('/classify', { text: 'what are your hours on saturday?' }))).id;
 
     const login = await client(app, null).post('/auth/login', { email: a.ownerEmail, password: a.password });
     assert.equal(login.statusCode, 200, login.body);
@@ -398,6 +419,8 @@ forEachDialect('tenant isolation', (world) => {
     '/webhook-subscriptions/signing-secret': [''],
     '/availability': ['serviceType=ac_repair', 'serviceType=ac_repair&from=2026-03-05T00:00:00Z&to=2026-03-06T00:00:00Z'],
     '/booking/settings': [''],
+    '/drafts': ['', 'status=pending', `contactId=${bIds.contacts}`],
+    '/classifications': ['', 'status=review', 'status=auto'],
   });
 
   test("lists and singletons show business A none of B's rows, even when filtered by B's ids", async () => {
@@ -517,6 +540,7 @@ forEachDialect('tenant isolation', (world) => {
     const newKey = await create('/api-keys', { name: 'Alpha Zapier' });
     made.push(['/automations', (await create('/automations', { definition: automationDoc('Alpha Later Flow') })).id]);
     made.push(['/webhook-subscriptions', (await create('/webhook-subscriptions', { url: 'https://93.184.216.34/alpha-later', eventTypes: ['deal.won'] })).id]);
+    made.push(['/classifications', (await create('/classify', { text: 'no heat and a newborn at home', contactId: contact.id })).id]);
     const validated = await asA(who, 'POST', '/automations/validate', {}, automationDoc('Alpha Check'));
     assert.equal(validated.statusCode, 200, validated.body);
     await asA(who, 'POST', '/contacts/merge', {}, { survivorId: aIds.contacts, mergeIds: [aIds.contacts2] }).then((r) => assert.equal(r.statusCode, 200, r.body));
