@@ -5,6 +5,7 @@ import { AppError } from '../lib/errors.ts';
 import { insertCall, loadCall, saveCall, type CallState, type VoiceCall } from './calls.ts';
 import { loadIntakeClassifier } from './classifier.ts';
 import { finishIntake, nextOnCall } from './decide.ts';
+import { applyReading, readTurn, voiceLlm, type TurnReading } from './llm-turn.ts';
 import { logCall, refreshCallLog, teamWithPhones, upsertCaller, type Effects } from './outcomes.ts';
 import { newIntake, openIntake, question, takeTurn } from './script.ts';
 import { voiceSettings, type VoiceSettings } from './settings.ts';
@@ -151,13 +152,29 @@ export async function handleRingResult(ctx: AppContext, business: Business, p: {
 
 /** The caller answered a question (or said nothing). */
 export async function handleGather(ctx: AppContext, business: Business, p: { callSid: string; speech: string | null }): Promise<CallTurn> {
+  const reading = await readWithLlm(ctx, business, p);
   return withCall(ctx, business, p.callSid, async (call, e) => {
     if (call.stage !== 'intake') return repeatCurrent(ctx, call).verbs;
-    const turn = takeTurn(call.state.intake, p.speech, { maxReprompts: e.settings.maxReprompts, maxTurns: e.settings.maxTurns, defaultCountry: business.settings.defaultCountry });
+    let turn = takeTurn(call.state.intake, p.speech, { maxReprompts: e.settings.maxReprompts, maxTurns: e.settings.maxTurns, defaultCountry: business.settings.defaultCountry });
+    if (reading && reading.turns === call.state.intake.turns) turn = applyReading(turn, reading.reading, business.settings.defaultCountry);
     call.state.intake = turn.state;
     if (turn.say) return [{ kind: 'gather', prompt: turn.say, action: url(ctx, voicePaths.gather) }];
     return finishIntake(e, call, await loadIntakeClassifier(), url(ctx, voicePaths.onCall, { attempt: 0 }));
   });
+}
+
+/**
+ * With an LLM configured, read the caller's words before the transaction
+ * opens (a slow model must never hold database locks), within the turn budget.
+ */
+async function readWithLlm(ctx: AppContext, business: Business, p: { callSid: string; speech: string | null }): Promise<{ turns: number; reading: TurnReading } | null> {
+  if (!p.speech) return null;
+  const llm = await voiceLlm(ctx);
+  if (!llm) return null;
+  const call = await loadCall(ctx.db.kysely, business.id, p.callSid);
+  if (!call || call.stage !== 'intake') return null;
+  const reading = await readTurn(llm, call.state.intake, p.speech, voiceSettings(business).llmTurnBudgetMs);
+  return reading ? { turns: call.state.intake.turns, reading } : null;
 }
 
 /** An on-call technician's phone stopped ringing: connected, or escalate to the next person. */

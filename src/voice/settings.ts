@@ -28,6 +28,8 @@ export const voiceSettingsSchema = z
     maxReprompts: z.number().int().min(0).max(3).default(2),
     /** Upper bound on caller turns in one intake, whatever happens. */
     maxTurns: z.number().int().min(4).max(20).default(10),
+    /** With an LLM configured: the most one caller turn may wait for it (Twilio gives a webhook 15 s in all). */
+    llmTurnBudgetMs: z.number().int().min(200).max(8000).default(3000),
     /** Twilio <Say> voice and speech-recognition language. */
     voice: z.string().max(60).default('Polly.Joanna'),
     language: z.string().max(10).default('en-US'),
