@@ -71,6 +71,7 @@ const validBodies: Record<string, unknown> = {
   'POST /drafts/:id/approve': {},
   'POST /drafts/:id/discard': {},
   'POST /classifications/:id/correct': { intent: 'complaint' },
+  'PATCH /alert-rules/:id': { threshold: 0.5 },
 };
 
 interface Who {
@@ -183,6 +184,9 @@ forEachDialect('tenant isolation', (world) => {
       `/drafts/${bIds.drafts}`,
       '/classifications',
       `/classifications/${bIds.classifications}`,
+      '/alert-rules',
+      `/alert-rules/${bIds['alert-rules']}`,
+      '/exceptions',
     ];
     const out: Record<string, unknown> = {};
     for (const url of urls) {
@@ -275,6 +279,7 @@ forEachDialect('tenant isolation', (world) => {
       'webhook-subscriptions': bHook.id,
       drafts: bDraft.id,
       classifications: bClassification.id,
+      'alert-rules': (await created(apiB.post('/alert-rules', { name: 'Bravo Secret Alert', metric: 'answerRate', comparator: 'below', threshold: 0.8 }))).id,
     });
     bSecrets = [
       ...Object.values(bIds),
@@ -329,6 +334,7 @@ forEachDialect('tenant isolation', (world) => {
     await processInboundMessages(ctx, null);
     aIds.drafts = (await apiA.get('/drafts?status=pending')).json().data[0].id;
     aIds.classifications = (await created(apiA.post('/classify', { text: 'what are your hours on saturday?' }))).id;
+    aIds['alert-rules'] = (await created(apiA.post('/alert-rules', { metric: 'answerRate', comparator: 'below', threshold: 0.8 }))).id;
 
     const login = await client(app, null).post('/auth/login', { email: a.ownerEmail, password: a.password });
     assert.equal(login.statusCode, 200, login.body);
@@ -421,6 +427,12 @@ forEachDialect('tenant isolation', (world) => {
     '/booking/settings': [''],
     '/drafts': ['', 'status=pending', `contactId=${bIds.contacts}`],
     '/classifications': ['', 'status=review', 'status=auto'],
+    '/insights/metrics': ['', 'from=2026-01-01T00:00:00Z&to=2026-04-01T00:00:00Z'],
+    '/insights/series': ['metric=answerRate&bucket=week', 'metric=automationRevenue&bucket=month&from=2026-01-01T00:00:00Z&to=2026-04-01T00:00:00Z'],
+    '/insights/leak': ['', 'fromData=true'],
+    '/insights/funnel': ['', `automationId=${bIds.automations}`],
+    '/exceptions': ['', 'kind=approval', 'kind=reply_waiting', 'kind=draft_review'],
+    '/alert-rules': [''],
   });
 
   test("lists and singletons show business A none of B's rows, even when filtered by B's ids", async () => {
@@ -541,6 +553,7 @@ forEachDialect('tenant isolation', (world) => {
     made.push(['/automations', (await create('/automations', { definition: automationDoc('Alpha Later Flow') })).id]);
     made.push(['/webhook-subscriptions', (await create('/webhook-subscriptions', { url: 'https://93.184.216.34/alpha-later', eventTypes: ['deal.won'] })).id]);
     made.push(['/classifications', (await create('/classify', { text: 'no heat and a newborn at home', contactId: contact.id })).id]);
+    made.push(['/alert-rules', (await create('/alert-rules', { metric: 'noShowRate', comparator: 'above', threshold: 0.1 })).id]);
     const validated = await asA(who, 'POST', '/automations/validate', {}, automationDoc('Alpha Check'));
     assert.equal(validated.statusCode, 200, validated.body);
     await asA(who, 'POST', '/contacts/merge', {}, { survivorId: aIds.contacts, mergeIds: [aIds.contacts2] }).then((r) => assert.equal(r.statusCode, 200, r.body));
