@@ -8,6 +8,7 @@ import { campaigns } from './migrations/0004_campaigns.ts';
 import { voice } from './migrations/0009_voice.ts';
 import { booking } from './migrations/0005_booking.ts';
 import { insights } from './migrations/0006_insights.ts';
+import { intelligence } from './migrations/0007_intelligence.ts';
 import { intake } from './migrations/0008_intake.ts';
 import { playbooks } from './migrations/0010_playbooks.ts';
 
@@ -20,6 +21,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0004_campaigns': campaigns(),
     '0005_booking': booking(db.dialect),
     '0006_insights': insights(db.dialect),
+    '0007_intelligence': intelligence(db.dialect),
     '0008_intake': intake(db.dialect),
     '0009_voice': voice(db.dialect),
     '0010_playbooks': playbooks(),

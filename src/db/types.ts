@@ -566,6 +566,7 @@ export interface Database {
   suppressions: SuppressionTable;
   webhook_subscriptions: WebhookSubscriptionTable;
   webhook_deliveries: WebhookDeliveryTable;
+  model_versions: ModelVersionTable;
   event_cursors: EventCursorTable;
   voice_calls: VoiceCallTable;
   technician_schedules: TechnicianScheduleTable;

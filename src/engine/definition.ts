@@ -84,7 +84,7 @@ export interface RelativeTime {
 export type Step =
   | { type: 'send_sms'; id?: string; body?: string; variants?: MessageVariant[]; purpose?: 'marketing' | 'transactional' }
   | { type: 'send_email'; id?: string; subject?: string; body?: string; variants?: MessageVariant[]; purpose?: 'marketing' | 'transactional' }
-  | { type: 'wait'; id?: string; duration?: string; until?: { time: string; zone: 'contact' | 'business'; weekdaysOnly?: boolean }; businessHours?: boolean; at?: RelativeTime; forEvent?: { event: string; timeout?: string } }
+  | { type: 'wait'; id?: string; duration?: string; until?: { time: string; zone: 'contact' | 'business'; weekdaysOnly?: boolean }; businessHours?: boolean; at?: RelativeTime; forEvent?: { event: string; timeout?: string }; bestTime?: boolean }
   | { type: 'branch'; id?: string; if: Condition; then: Step[]; else?: Step[] }
   | { type: 'create_task'; id?: string; title: string; description?: string; kind?: string; assignee: z.infer<typeof assignee>; due?: z.infer<typeof due> }
   | { type: 'route'; id?: string; mode: 'round_robin' | 'on_call'; role?: (typeof roles)[number]; escalateAfterMinutes?: number; message?: string }
@@ -139,10 +139,12 @@ export const stepSchema: z.ZodType<Step> = z.lazy(() =>
         until: z.object({ time: hhmm, zone: z.enum(['contact', 'business']).default('contact'), weekdaysOnly: z.boolean().optional() }).strict().optional(),
         businessHours: z.boolean().optional(),
         at: relativeTime.optional(),
+        /** Then to the contact's best hour to be reached (from their reply history). */
+        bestTime: z.boolean().optional(),
         forEvent: z.object({ event: z.enum(eventTypes as [string, ...string[]]), timeout: isoDuration.optional() }).strict().optional(),
       })
       .strict()
-      .refine((w) => Boolean(w.duration || w.until || w.businessHours || w.at || w.forEvent), { message: 'a wait needs duration, until, businessHours, at or forEvent' })
+      .refine((w) => Boolean(w.duration || w.until || w.businessHours || w.at || w.forEvent || w.bestTime), { message: 'a wait needs duration, until, businessHours, at, forEvent or bestTime' })
       .refine((w) => !w.forEvent || w.forEvent.timeout || w.duration || w.until || w.businessHours || w.at, { message: 'forEvent needs a timeout, or duration/until/at giving its deadline' }),
     z.object({ type: z.literal('branch'), id: stepId, if: conditionSchema, then: z.array(stepSchema).max(50), else: z.array(stepSchema).max(50).optional() }).strict(),
     z.object({ type: z.literal('create_task'), id: stepId, title: z.string().min(1).max(200), description: z.string().max(5000).optional(), kind: taskKind.optional(), assignee, due: due.optional() }).strict(),

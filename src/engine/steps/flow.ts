@@ -4,6 +4,7 @@ import { tasks } from '../../crm/tasks/tasks.ts';
 import { evaluate, readPath } from '../conditions.ts';
 import { addDuration, nextBusinessOpen, nextDayAt, nextLocalTime } from '../timing.ts';
 import { renderTemplate } from '../templates.ts';
+import { nextBestMoment, sendTimeFor } from '../../intelligence/priorities/send-time.ts';
 import { newId } from '../../lib/ids.ts';
 import { enqueueMessage } from '../outbox/enqueue.ts';
 import { byRole, nextRoundRobin, onCallChain, resolveStaff, type StaffMember } from './staff.ts';
@@ -40,6 +41,10 @@ export const wait: StepRunner<'wait'> = async (step, sc) => {
   if (step.duration) until = addDuration(until, step.duration);
   if (step.until) until = nextLocalTime(until, zone, step.until.time, step.until.weekdaysOnly);
   if (step.businessHours) until = nextBusinessOpen(until, sc.business.timeZone, sc.business.businessHours);
+  if (step.bestTime) {
+    const best = await sendTimeFor(sc.trx, sc.now, sc.scope, sc.enrollment.contact_id);
+    until = nextBestMoment(until, best.timeZone, best);
+  }
   if (step.forEvent) {
     const timeoutAt = step.forEvent.timeout ? addDuration(sc.now, step.forEvent.timeout) : until;
     if (timeoutAt.getTime() <= sc.now.getTime()) {
