@@ -61,14 +61,14 @@ export async function bookSlot(ctx: AppContext, businessId: string, contactId: s
   const contact = await loadContact(ctx.db.kysely, businessId, contactId);
   const now = ctx.clock.now();
   const start = new Date(req.start);
-  const window = { business, settings, service, from: start, to: new Date(start.getTime() + 60_000), now };
+  const search = { business, settings, service, from: start, to: new Date(start.getTime() + 60_000), now };
 
-  const candidates = (await searchSlots(ctx.db.kysely, { ...window, technicianIds: req.technicianId ? [req.technicianId] : undefined })).filter((s) => s.start === req.start);
+  const candidates = (await searchSlots(ctx.db.kysely, { ...search, technicianIds: req.technicianId ? [req.technicianId] : undefined })).filter((s) => s.start === req.start);
   for (const candidate of candidates) {
     try {
       return await ctx.db.transaction(async (trx) => {
         // Re-check inside the transaction (jobs entered by staff meanwhile), then claim: the claim is what makes it exclusive.
-        const still = await searchSlots(trx, { ...window, technicianIds: [candidate.technicianId] });
+        const still = await searchSlots(trx, { ...search, technicianIds: [candidate.technicianId] });
         if (!still.some((s) => s.start === req.start)) throw new TechnicianTaken();
         const nowIso = isoNow(ctx.clock);
         const units = claimUnits(candidate.start, candidate.end, settings.bufferMinutes);
@@ -101,7 +101,7 @@ export async function bookSlot(ctx: AppContext, businessId: string, contactId: s
       throw err;
     }
   }
-  throw new AppError('CONFLICT', 'Sorry, that time was just booked by someone else. Please choose another time.', {
+  throw new AppError('CONFLICT', 'Sorry, that time was just booked or is no longer available. Please choose another time.', {
     field: 'start',
     slots: await freshSlots(ctx, scope, service.key, now),
   });

@@ -60,6 +60,9 @@ forEachDialect('booking over HTTP', (world) => {
       assert.match(bad.json().error.message, new RegExp(field));
     }
     assert.equal((await client(app, null).get('/availability?serviceType=tune_up')).statusCode, 401);
+    const openapi = await client(app, null).get('/openapi.json');
+    assert.equal(openapi.statusCode, 200);
+    assert.ok(openapi.json().paths['/availability'] && openapi.json().paths['/book/{token}'], 'booking routes are documented');
   });
 
   test('technician schedule and booking settings over the API', async () => {
