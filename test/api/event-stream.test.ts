@@ -20,7 +20,7 @@ async function openStream(url: string, headers: Record<string, string>) {
   const events: Array<{ id: string | null; data: StreamEvent }> = [];
   const comments: string[] = [];
   let buffer = '';
-  let waiter: { check: () => boolean; resolve: () => void } | null = null;
+  const pending: { waiter: { check: () => boolean; resolve: () => void } | null } = { waiter: null };
   const reader = res.body?.getReader();
   const pump = (async () => {
     if (!reader) return;
@@ -42,7 +42,7 @@ async function openStream(url: string, headers: Record<string, string>) {
         }
         if (data) events.push({ id, data: JSON.parse(data) as StreamEvent });
       }
-      if (waiter?.check()) waiter.resolve();
+      if (pending.waiter?.check()) pending.waiter.resolve();
     }
   })();
   return {
@@ -53,7 +53,7 @@ async function openStream(url: string, headers: Record<string, string>) {
     waitFor: (check: () => boolean) =>
       new Promise<void>((resolve) => {
         if (check()) return resolve();
-        waiter = { check, resolve };
+        pending.waiter = { check, resolve };
       }),
     close: async () => {
       abort.abort();

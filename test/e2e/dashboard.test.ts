@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { apiCall, eventually, launchBrowser, logIn, shot, startKinetic, type RunningKinetic } from './helpers.ts';
+
+interface Outbox { data: Array<{ id: string; contactId: string | null; body: string; channel: string; state: string }> }
+
+/**
+ * The dashboard in real Chromium against a real `kinetic start` (SQLite, demo
+ * business, worker on). Screenshots go to test-artifacts/e2e/.
+ */
+describe('dashboard in Chromium', { timeout: 240_000 }, () => {
+  let kinetic: RunningKinetic;
+  let browser: Browser;
+  let context: BrowserContext;
+
+  before(async () => {
+    kinetic = await startKinetic();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await kinetic?.stop();
+  });
+
+  test('log in, see Today, approve a waiting approval, and the message it unblocks reaches the outbox', async () => {
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await logIn(context, kinetic.url);
+    await shot(page, '01-today');
+    // An automation that asks a manager before texting a discount; a new lead starts it.
+    await apiCall(context, kinetic.url, 'POST', '/automations', {
+      enabled: true,
+      definition: {
+        name: 'E2E discount approval',
+        trigger: { type: 'event', event: 'lead.created', filter: { field: 'contact.source', op: 'eq', value: 'e2e_approval' } },
+        purpose: 'transactional',
+        exitOn: ['opted_out'],
+        steps: [
+          { type: 'approval', title: 'E2E discount for Dana Approval', amountCents: 90000, approverRole: 'manager' },
+          { type: 'send_sms', body: 'Good news {{ contact.firstName }}: your $900 discount is approved.' },
+        ],
+      },
+    });
+    const lead = await apiCall<{ id: string }>(context, kinetic.url, 'POST', '/contacts', { name: 'Dana Approval', firstName: 'Dana', lastName: 'Approval', phone: '512-555-0177', source: 'e2e_approval' });
+    const item = page.getByTestId('approval').filter({ hasText: 'E2E discount for Dana Approval' });
+    // Today reloads approvals on live events; the worker creates the approval moments after the lead.
+    await eventually(async () => {
+      if (await item.count()) return true;
+      await page.reload();
+      await page.getByRole('heading', { name: 'Approvals waiting' }).waitFor();
+      await page.getByTestId('approvals').or(page.getByText('No approvals waiting.')).first().waitFor();
+      return (await item.count()) > 0;
+    }, Boolean);
+    await shot(page, '02-today-approval-waiting');
+    await item.getByRole('button', { name: 'Approve E2E discount for Dana Approval' }).click();
+    await item.waitFor({ state: 'detached' });
+
+    const outbox = await eventually(
+      () => apiCall<Outbox>(context, kinetic.url, 'GET', `/outbox?contactId=${lead.id}`),
+      (o) => o.data.some((m) => m.body.includes('discount is approved')),
+    );
+    const sent = outbox.data.filter((m) => m.body.includes('discount is approved'));
+    assert.equal(sent.length, 1, 'exactly one message after the approval');
+    assert.match(sent[0].body, /^Good news Dana: your \$900 discount is approved\./);
+    // The inbox thread shows the message from the outbox.
+    await page.goto(`${kinetic.url}/app/inbox/${lead.id}`);
+    await page.getByTestId('thread').getByText('your $900 discount is approved').waitFor();
+    await shot(page, '03-inbox-after-approval');
+  });
+
+  test('create an automation in the step editor, simulate it on past data, and see the would-be sends', async () => {
+    const page = await context.newPage();
+    await page.goto(`${kinetic.url}/app/automations`);
+    await page.getByRole('button', { name: 'New automation' }).click();
+    await page.getByLabel('Name').fill('E2E tune-up reminder');
+    await page.getByLabel('Starts when').selectOption('segment');
+    await page.getByLabel('Segment').selectOption('last_job_older_than');
+    await page.getByLabel('Days').fill('335');
+    // Empty text first: the API's validation message is shown.
+    await page.getByRole('button', { name: 'Check' }).click();
+    await page.getByRole('alert').filter({ hasText: 'steps.0' }).waitFor();
+    await shot(page, '04-automation-validation');
+    await page.getByLabel('Step 1 text message').fill('Hi {{ contact.firstName }}, your system is due for its yearly tune-up. Reply YES to book.');
+    await page.getByRole('button', { name: 'Check' }).click();
+    await page.getByText('The automation is valid.').waitFor();
+    await page.getByRole('button', { name: 'Create automation' }).click();
+    // Saving opens the simulation for the new automation.
+    const sim = page.locator('#simulation');
+    await sim.getByRole('heading', { name: 'Simulate E2E tune-up reminder' }).waitFor();
+    const row = page.getByTestId('automations-table').getByRole('row').filter({ hasText: 'E2E tune-up reminder' });
+    await row.waitFor();
+    await sim.getByRole('button', { name: 'Run simulation' }).click();
+    const sends = sim.getByTestId('would-be-sends').getByRole('listitem');
+    await sends.first().waitFor();
+    const count = Number(await sim.getByTestId('sim-send-count').textContent());
+    assert.ok(count > 0, 'the demo history has customers due for a tune-up');
+    assert.match((await sends.first().textContent()) ?? '', /your system is due for its yearly tune-up/);
+    await shot(page, '05-simulation');
+    // Simulation sent nothing.
+    const outbox = await apiCall<Outbox>(context, kinetic.url, 'GET', '/outbox?limit=100');
+    assert.ok(!outbox.data.some((m) => m.body.includes('yearly tune-up')), 'a simulation writes nothing to the outbox');
+    await page.close();
+  });
+
+  test('the revenue leak calculator reproduces the seed numbers and shows the arithmetic', async () => {
+    const page = await context.newPage();
+    await page.goto(`${kinetic.url}/app/leak`);
+    const inputs: Array<[string, string]> = [
+      ['Inquiries per month', '100'],
+      ['Calls answered (%)', '71'],
+      ['Answered but not booked (%)', '35'],
+      ['Not-booked leads followed up (%)', '40'],
+      ['Follow-up recovery rate (%)', '15'],
+      ['Average ticket ($)', '600'],
+    ];
+    // Start from other numbers so the result below is computed from what was typed.
+    await page.getByLabel('Inquiries per month').fill('50');
+    await page.getByTestId('leak-leads').filter({ hasText: /^89$/ }).waitFor();
+    for (const [label, value] of inputs) await page.getByLabel(label).fill(value);
+    await page.getByTestId('leak-leads').filter({ hasText: /^179$/ }).waitFor();
+    assert.equal(await page.getByTestId('leak-leads').textContent(), '179');
+    assert.equal(await page.getByTestId('leak-bookings').textContent(), '27');
+    assert.equal(await page.getByTestId('leak-revenue').textContent(), '$16,200');
+    const arithmetic = (await page.getByTestId('leak-arithmetic').textContent()) ?? '';
+    for (const part of ['100 × 12', '= 1,200', '1,200 × 71%', '= 852', '852 × 35%', '= 298.2', '298.2 × (100% − 40%)', '= 178.92', '178.92 × 15%', '27 bookings × $600', '= $16,200']) {
+      assert.ok(arithmetic.includes(part), `the arithmetic shows "${part}": ${arithmetic}`);
+    }
+    await shot(page, '06-leak-calculator');
+    await page.close();
+  });
+
+  test('a new lead posted to the API appears on Contacts and Today without a reload', async () => {
+    const page = await context.newPage();
+    await page.goto(`${kinetic.url}/app/contacts`);
+    await page.getByTestId('contacts-table').waitFor();
+    await page.getByTestId('live-status').filter({ hasText: 'Live' }).waitFor();
+    // Marks the document: a reload would lose it.
+    await page.evaluate(() => ((globalThis as unknown as { __noReload: boolean }).__noReload = true));
+    await apiCall(context, kinetic.url, 'POST', '/contacts', { name: 'Riley Livewire', phone: '512-555-0188', source: 'website' });
+    await page.getByTestId('contacts-table').getByRole('link', { name: 'Riley Livewire' }).waitFor();
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { __noReload?: boolean }).__noReload), true, 'the page was not reloaded');
+    await shot(page, '07-contacts-live-lead');
+
+    await page.getByRole('link', { name: 'Today' }).click();
+    await page.getByRole('heading', { name: 'Today', level: 1 }).waitFor();
+    await apiCall(context, kinetic.url, 'POST', '/contacts', { name: 'Morgan Streamed', email: 'morgan.streamed@example.com', source: 'google_ads' });
+    await page.getByTestId('fresh-leads').getByRole('link', { name: 'Morgan Streamed' }).waitFor();
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { __noReload?: boolean }).__noReload), true, 'client-side navigation, still no reload');
+    await shot(page, '08-today-live-lead');
+    await page.close();
+  });
+
+  test('works on a phone-sized screen: the menu opens from a labelled button and reaches every screen', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const page = await logIn(phone, kinetic.url);
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    assert.equal(await nav.isVisible(), false, 'the menu is folded away on a phone');
+    const toggle = page.getByRole('button', { name: 'Menu' });
+    assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+    await toggle.click();
+    assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
+    await nav.getByRole('link', { name: 'Revenue leak' }).click();
+    await page.getByRole('heading', { name: 'Revenue leak calculator' }).waitFor();
+    const width = await page.evaluate<number>('document.documentElement.scrollWidth');
+    assert.ok(width <= 390, `no sideways scrolling on a phone (page is ${width}px wide)`);
+    await shot(page, '09-phone-leak');
+    await phone.close();
+  });
+});
