@@ -58,33 +58,65 @@ function lcg(seed: number): () => number {
   };
 }
 
+interface Dense {
+  idx: Int32Array;
+  val: Float64Array;
+}
+
+const dense = (x: SparseVec): Dense => ({ idx: Int32Array.from(x.map((e) => e[0])), val: Float64Array.from(x.map((e) => e[1])) });
+
+function scores(weights: Float64Array[], bias: Float64Array, x: Dense, out: number[]): void {
+  for (let c = 0; c < weights.length; c++) {
+    const w = weights[c];
+    let s = bias[c];
+    for (let j = 0; j < x.idx.length; j++) s += w[x.idx[j]] * x.val[j];
+    out[c] = s;
+  }
+}
+
+function softmaxInPlace(s: number[]): void {
+  let m = -Infinity;
+  for (const v of s) if (v > m) m = v;
+  let z = 0;
+  for (let i = 0; i < s.length; i++) {
+    s[i] = Math.exp(s[i] - m);
+    z += s[i];
+  }
+  for (let i = 0; i < s.length; i++) s[i] /= z;
+}
+
 export function trainSoftmax<L extends string>(labels: readonly L[], rows: Array<{ text: string; label: L }>, opts: TrainOptions = {}): SoftmaxModel<L> {
   const vocab = new Map<string, number>();
-  const data = rows.map((r) => ({ x: vectorize(vocab, r.text, true), y: labels.indexOf(r.label) }));
+  const data = rows.map((r) => ({ x: dense(vectorize(vocab, r.text, true)), y: labels.indexOf(r.label) }));
   for (const d of data) if (d.y < 0) throw new Error(`unknown label in training data`);
   const k = labels.length;
   const weights = labels.map(() => new Float64Array(vocab.size));
   const bias = new Float64Array(k);
-  const epochs = opts.epochs ?? 40;
+  const epochs = opts.epochs ?? 30;
   const lr0 = opts.learningRate ?? 1.0;
   const l2 = opts.l2 ?? 1e-4;
   const rand = lcg(opts.seed ?? 7);
   const order = data.map((_, i) => i);
+  const p: number[] = new Array(k).fill(0);
   for (let epoch = 0; epoch < epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
       [order[i], order[j]] = [order[j], order[i]];
     }
     const lr = lr0 / (1 + epoch * 0.1);
-    for (const idx of order) {
-      const { x, y } = data[idx];
-      const p = softmax(labels.map((_, c) => bias[c] + x.reduce((s, [f, v]) => s + weights[c][f] * v, 0)));
+    for (const n of order) {
+      const { x, y } = data[n];
+      scores(weights, bias, x, p);
+      softmaxInPlace(p);
       const cw = opts.classWeight?.[labels[y]] ?? 1;
       for (let c = 0; c < k; c++) {
         const g = (p[c] - (c === y ? 1 : 0)) * cw;
         bias[c] -= lr * g * 0.1;
         const w = weights[c];
-        for (const [f, v] of x) w[f] -= lr * (g * v + l2 * w[f]);
+        for (let j = 0; j < x.idx.length; j++) {
+          const f = x.idx[j];
+          w[f] -= lr * (g * x.val[j] + l2 * w[f]);
+        }
       }
     }
   }
