@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { MessageVariant } from '../definition.ts';
+import type { Instruction, MessageVariant } from '../definition.ts';
 import { programFor } from '../program.ts';
 import type { StepContext } from './types.ts';
 
@@ -28,6 +28,16 @@ export function pickVariant(variants: MessageVariant[] | undefined, sc: StepCont
  * higher one has gone out, the per-contact marketing cap decides when the
  * lower one may follow.
  */
+/** Whether the instruction at `i` (looking through branches and jumps, either way a branch may go) is a marketing message. */
+export function sendsMarketingNext(program: Instruction[], i: number, purpose: 'marketing' | 'transactional', depth = 0): boolean {
+  const ins = program[i];
+  if (!ins || depth > 20) return false;
+  if (ins.op === 'jump') return sendsMarketingNext(program, ins.target, purpose, depth + 1);
+  if (ins.op === 'branch') return sendsMarketingNext(program, i + 1, purpose, depth + 1) || sendsMarketingNext(program, ins.elseTarget, purpose, depth + 1);
+  if (ins.step.type !== 'send_sms' && ins.step.type !== 'send_email') return false;
+  return (ins.step.purpose ?? purpose) === 'marketing';
+}
+
 export async function higherPriorityDue(sc: StepContext): Promise<{ name: string; priority: number } | null> {
   const others = await sc.trx
     .selectFrom('enrollments')
@@ -42,10 +52,7 @@ export async function higherPriorityDue(sc: StepContext): Promise<{ name: string
   for (const o of others) {
     const { def, program } = await programFor(sc.trx, o.automation_id, o.version);
     if (def.priority <= sc.def.priority) continue;
-    const ins = program[o.step];
-    if (ins?.op !== 'step' || (ins.step.type !== 'send_sms' && ins.step.type !== 'send_email')) continue;
-    if ((ins.step.purpose ?? def.purpose) !== 'marketing') continue;
-    return { name: o.name, priority: def.priority };
+    if (sendsMarketingNext(program, o.step, def.purpose)) return { name: o.name, priority: def.priority };
   }
   return null;
 }
