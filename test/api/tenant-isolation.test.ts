@@ -423,6 +423,9 @@ forEachDialect('tenant isolation', (world) => {
     '/events/stream': ['follow=false', 'follow=false&afterSeq=0'],
     '/webhook-subscriptions': [''],
     '/webhook-subscriptions/signing-secret': [''],
+    '/queue': ['', `userId=${bIds.users}`, `userId=${aOwnerId}`, 'limit=5'],
+    '/relationships/intro': [`companyId=${bIds.companies}`, `companyId=${aIds.companies}`],
+    '/models': [''],
     '/availability': ['serviceType=ac_repair', 'serviceType=ac_repair&from=2026-03-05T00:00:00Z&to=2026-03-06T00:00:00Z'],
     '/booking/settings': [''],
     '/drafts': ['', 'status=pending', `contactId=${bIds.contacts}`],
@@ -554,6 +557,9 @@ forEachDialect('tenant isolation', (world) => {
     made.push(['/webhook-subscriptions', (await create('/webhook-subscriptions', { url: 'https://93.184.216.34/alpha-later', eventTypes: ['deal.won'] })).id]);
     made.push(['/classifications', (await create('/classify', { text: 'no heat and a newborn at home', contactId: contact.id })).id]);
     made.push(['/alert-rules', (await create('/alert-rules', { metric: 'noShowRate', comparator: 'above', threshold: 0.1 })).id]);
+    const retrained = await asA(who, 'POST', '/models/retrain', {}, {});
+    assert.equal(retrained.statusCode, 200, retrained.body);
+    assertNoSecretsOfB(retrained, 'POST /models/retrain');
     const validated = await asA(who, 'POST', '/automations/validate', {}, automationDoc('Alpha Check'));
     assert.equal(validated.statusCode, 200, validated.body);
     await asA(who, 'POST', '/contacts/merge', {}, { survivorId: aIds.contacts, mergeIds: [aIds.contacts2] }).then((r) => assert.equal(r.statusCode, 200, r.body));
