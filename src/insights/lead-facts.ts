@@ -5,9 +5,11 @@ import { ms, num, shifted, ts } from './sql.ts';
 
 /**
  * Leads: an inbound call, text or email from a contact who neither reached out
- * nor was contacted by the business (outbound call/text/email) in the previous 14 days.
+ * nor was contacted by the business (outbound call/text/email) in the previous
+ * 24 hours. Within that gap it continues the same conversation (a second call
+ * after a missed one, a reply to a text).
  */
-export const LEAD_GAP_DAYS = 14;
+export const LEAD_GAP_HOURS = 24;
 /** The first response is looked for up to 30 days after the lead. */
 export const RESPONSE_HORIZON_DAYS = 30;
 /** Default attribution / booking window after a lead or a message. */
@@ -34,7 +36,7 @@ export interface LeadFact {
 export async function leadFacts(ctx: AppContext, scope: Scope, p: Period, attributionDays = DEFAULT_ATTRIBUTION_DAYS): Promise<LeadFact[]> {
   const d = ctx.db.dialect;
   const biz = scope.businessId;
-  const lookback = shiftIso(p.from, -LEAD_GAP_DAYS * DAY_MS);
+  const lookback = shiftIso(p.from, -LEAD_GAP_HOURS * 3_600_000);
   const at = sql.ref('l.at');
   const r = await sql<{ contact_id: string; at: string; kind: string; answered: number; first_response_at: string | null; booked_at: string | null; follow_ups: number }>`
     with inbound as (
@@ -49,16 +51,16 @@ export async function leadFacts(ctx: AppContext, scope: Scope, p: Period, attrib
              case when kind = 'call' and outcome in ('answered', 'completed') then 1 else 0 end as answered
         from inbound
        where occurred_at >= ${ts(d, p.from)}
-         and (prev_at is null or prev_at < ${shifted(d, sql.ref('occurred_at'), -LEAD_GAP_DAYS * 86400)})
+         and (prev_at is null or prev_at < ${shifted(d, sql.ref('occurred_at'), -LEAD_GAP_HOURS * 3600)})
          -- An answer to the business's own outreach is a reply, not a new inquiry.
          and not exists (select 1 from interactions o
                           where o.business_id = ${biz} and o.contact_id = inbound.contact_id and o.direction = 'outbound'
                             and o.kind in ('call', 'sms', 'email') and o.occurred_at < inbound.occurred_at
-                            and o.occurred_at >= ${shifted(d, sql.ref('inbound.occurred_at'), -LEAD_GAP_DAYS * 86400)})
+                            and o.occurred_at >= ${shifted(d, sql.ref('inbound.occurred_at'), -LEAD_GAP_HOURS * 3600)})
          and not exists (select 1 from outbox x
                           where x.business_id = ${biz} and x.contact_id = inbound.contact_id and x.user_id is null
                             and x.sent_at < inbound.occurred_at
-                            and x.sent_at >= ${shifted(d, sql.ref('inbound.occurred_at'), -LEAD_GAP_DAYS * 86400)})
+                            and x.sent_at >= ${shifted(d, sql.ref('inbound.occurred_at'), -LEAD_GAP_HOURS * 3600)})
     ),
     responded as (
       select l.contact_id, l.at, l.kind, l.answered,

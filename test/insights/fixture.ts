@@ -91,9 +91,9 @@ export async function seedMetricsFixture(ctx: AppContext, scope: Scope) {
   // E: voicemail nobody returned; her text the next morning continues the same inquiry.
   await r.interaction(e, 'call', 'inbound', '2026-03-06T20:00:00.000Z', 'voicemail');
   await r.interaction(e, 'sms', 'inbound', '2026-03-07T08:00:00.000Z', null, 'Anyone there?');
-  // F: a lead in the previous period (answered, not booked) who calls again in P (same inquiry).
-  await r.interaction(f, 'call', 'inbound', '2026-02-25T10:00:00.000Z', 'answered');
-  await r.interaction(f, 'call', 'inbound', '2026-03-02T09:00:00.000Z', 'answered');
+  // F: a lead in the previous period (answered, not booked) who calls again within 24 hours, in P (same inquiry).
+  await r.interaction(f, 'call', 'inbound', '2026-02-28T10:00:00.000Z', 'answered');
+  await r.interaction(f, 'call', 'inbound', '2026-03-01T09:00:00.000Z', 'answered');
   // Reviews: 3 requested in P, 2 received (5 and 2 stars).
   await r.review(a, '2026-03-02T12:00:00.000Z', '2026-03-03T12:00:00.000Z', 5);
   await r.review(b, '2026-03-04T12:00:00.000Z', '2026-03-06T12:00:00.000Z', 2, 'Nobody showed up on time');

@@ -90,8 +90,8 @@ forEachDialect('insights metrics on a hand-computed fixture', (world) => {
     await seedMetricsFixture(ctx, scope);
     const s = await metricSeries(ctx, scope, { metric: 'answerRate', bucket: 'day', from: P.from, to: '2026-03-04T00:00:00Z' });
     assert.deepEqual(s.data, [
-      { start: '2026-03-01T00:00:00.000Z', value: null },
-      { start: '2026-03-02T00:00:00.000Z', value: 0.6667 },
+      { start: '2026-03-01T00:00:00.000Z', value: 1 },
+      { start: '2026-03-02T00:00:00.000Z', value: 0.5 },
       { start: '2026-03-03T00:00:00.000Z', value: null },
     ]);
     const weekly = await metricSeries(ctx, scope, { metric: 'bookingConversion', bucket: 'week', from: P.from, to: P.to });
