@@ -3,8 +3,9 @@ import os from 'node:os';
 import { benchContactList } from './contact-list.ts';
 import { benchCsvImport } from './csv-import.ts';
 import { benchDueSteps, benchLeadToSms } from './engine.ts';
+import { benchVoiceWebhooks } from './voice.ts';
 
-const only = (process.env.BENCH_ONLY ?? 'import,list,engine').split(',');
+const only = (process.env.BENCH_ONLY ?? 'import,list,engine,voice').split(',');
 console.log(`Kinetic benchmarks — ${new Date().toISOString()} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);
 if (only.includes('import')) for (const line of await benchCsvImport()) console.log(line);
 if (only.includes('list')) for (const d of ['sqlite', 'postgres'] as const) for (const line of await benchContactList(d)) console.log(line);
@@ -14,4 +15,5 @@ if (only.includes('engine')) {
   console.log(await benchDueSteps('postgres', 1));
   console.log(await benchDueSteps('postgres', 4));
 }
+if (only.includes('voice')) for (const d of ['sqlite', 'postgres'] as const) console.log(await benchVoiceWebhooks(d));
 process.exit(0);

@@ -12,7 +12,7 @@ import {
   upsertCaller,
   type Effects,
 } from './outcomes.ts';
-import { intakeSummary, routeIntake, spokenNumber } from './script.ts';
+import { callbackNumberOf, intakeSummary, routeIntake, spokenNumber } from './script.ts';
 import { spokenWhen } from './slots.ts';
 import { hangup, say, type VoiceVerb } from './twiml.ts';
 
@@ -31,7 +31,8 @@ export async function finishIntake(e: Effects, call: VoiceCall, classifier: Inta
   call.contactId = await upsertCaller(e, intake);
   call.decision = { route, reason, classification, classifier: classification ? classifier.name : null, summary };
   call.stage = 'finished';
-  const callback = intake.callbackNumber ?? intake.callerNumber;
+  const callback = callbackNumberOf(intake);
+  const atNumber = callback ? ` at ${spokenNumber(callback)}` : '';
   const bye = `Thanks for calling ${e.business.name}. Goodbye.`;
   let verbs: VoiceVerb[];
 
@@ -42,7 +43,7 @@ export async function finishIntake(e: Effects, call: VoiceCall, classifier: Inta
       call.decision.outboxIds = [await textStaff(e, call.callSid, chain[0], technicianText(e.business, intake, classification), 'on-call')];
       call.stage = 'dialing_on_call';
       verbs = [
-        say(`Help is on the way. I'm connecting you with our on-call technician, ${chain[0].name.split(' ')[0]}, now. If we get cut off, they will call you back at ${spokenNumber(callback)}.`),
+        say(`Help is on the way. I'm connecting you with our on-call technician, ${chain[0].name.split(' ')[0]}, now. If we get cut off, they will call you back${atNumber}.`),
         { kind: 'dial', numbers: [chain[0].phone], action: onCallAction, timeout: e.settings.onCallRingSeconds, record: e.settings.recordCalls ? recordingCallback(e) : null, callerId: e.business.phone, note: `paging on-call ${chain[0].name} (${chain[0].phone})` },
       ];
     } else {
@@ -52,13 +53,13 @@ export async function finishIntake(e: Effects, call: VoiceCall, classifier: Inta
     const offer = await offerBooking(e, call, call.contactId);
     Object.assign(call.decision, offer.decision);
     if (classification?.urgency === 'urgent') {
-      call.decision.taskId = await createCallbackTask(e, call.contactId, `Urgent: call back ${intake.name ?? callback} first thing`, summary, call.callSid, callbackDue(e));
+      call.decision.taskId = await createCallbackTask(e, call.contactId, `Urgent: call back ${intake.name ?? callback ?? 'caller'} first thing`, summary, call.callSid, callbackDue(e));
     }
     verbs = [say(`Thank you${intake.name ? `, ${intake.name.split(' ')[0]}` : ''}. ${offer.spoken} ${bye}`), hangup];
   } else {
     const due = callbackDue(e);
-    call.decision.taskId = await createCallbackTask(e, call.contactId, `Call back ${intake.name ?? callback}: ${intake.askedForPerson ? 'asked for a person' : 'unclear request'}`, summary, call.callSid, due);
-    verbs = [say(`I've passed your details to the team. Someone will call you back ${spokenWhen(due, e.now, e.business.timeZone)} at ${spokenNumber(callback)}. ${bye}`), hangup];
+    call.decision.taskId = await createCallbackTask(e, call.contactId, `Call back ${intake.name ?? callback ?? 'caller'}: ${intake.askedForPerson ? 'asked for a person' : 'unclear request'}`, summary, call.callSid, due);
+    verbs = [say(`I've passed your details to the team. Someone will call you back ${spokenWhen(due, e.now, e.business.timeZone)}${atNumber}. ${bye}`), hangup];
   }
   call.interactionId = call.interactionId ?? (await logCall(e, call, call.contactId, 'completed', 'receptionist'));
   return verbs;
@@ -72,9 +73,9 @@ async function noTechnicianReached(e: Effects, call: VoiceCall): Promise<VoiceVe
   const ids: string[] = [...(decision.outboxIds ?? [])];
   for (const b of bosses) ids.push(await textStaff(e, call.callSid, b, `${technicianText(e.business, intake, decision.classification)} No on-call technician answered.`, 'escalated'));
   decision.outboxIds = ids;
-  decision.taskId = await createCallbackTask(e, call.contactId!, `EMERGENCY: call back ${intake.name ?? intake.callerNumber} now`, decision.summary, call.callSid, e.now);
+  decision.taskId = await createCallbackTask(e, call.contactId!, `EMERGENCY: call back ${intake.name ?? callbackNumberOf(intake) ?? 'caller'} now`, decision.summary, call.callSid, e.now);
   if (decision.onCall) decision.onCall.exhausted = true;
-  return [say(`Help is on the way. I could not get a technician on the line just now, so I've alerted the whole team and someone will call you back at ${spokenNumber(intake.callbackNumber ?? intake.callerNumber)} within minutes. If anyone is in danger, hang up and call 9 1 1.`)];
+  return [say(`Help is on the way. I could not get a technician on the line just now, so I've alerted the whole team and someone will call you back${callbackNumberOf(intake) ? ` at ${spokenNumber(callbackNumberOf(intake)!)}` : ''} within minutes. If anyone is in danger, hang up and call 9 1 1.`)];
 }
 
 /** After an on-call dial: done if connected, else text and dial the next person in the chain. */

@@ -2,7 +2,9 @@ import type { AppContext, Scope } from '../context.ts';
 import type { Executor } from '../db/database.ts';
 import { isOpenAt, onCallAt } from '../crm/businesses/schedule.ts';
 import type { Business } from '../crm/businesses/schema.ts';
-import { getContact, updateContact } from '../crm/contacts/contacts.ts';
+import { creationEvents, getContact, updateContact } from '../crm/contacts/contacts.ts';
+import { prepareNewContact } from '../crm/contacts/prepare.ts';
+import { newId } from '../lib/ids.ts';
 import { interactions } from '../crm/interactions/interactions.ts';
 import { recordChange } from '../crm/shared/audit.ts';
 import { tasks } from '../crm/tasks/tasks.ts';
@@ -13,7 +15,7 @@ import { event } from '../events/record.ts';
 import { loadBookingLinks } from './booking.ts';
 import type { CallDecision, OnCallPerson, VoiceCall } from './calls.ts';
 import type { IntakeClassification } from './classifier.ts';
-import { intakeSummary, type IntakeState } from './script.ts';
+import { callbackNumberOf, hasCallerId, intakeSummary, type IntakeState } from './script.ts';
 import type { VoiceSettings } from './settings.ts';
 import { nextOpenSlots, slotLabel, spokenWhen } from './slots.ts';
 
@@ -36,6 +38,8 @@ const scopeOf = (e: Effects): Scope => ({ businessId: e.business.id, actor: { ty
 
 /** The caller as a contact: found by phone or created as a lead; a new name and address fill gaps, never overwrite. */
 export async function upsertCaller(e: Effects, intake: IntakeState): Promise<string> {
+  const known = await e.trx.selectFrom('contact_identities').select('contact_id').where('business_id', '=', e.business.id).where('kind', '=', 'phone').where('value', '=', intake.callerNumber).orderBy('contact_id').executeTakeFirst();
+  if (!known) return createCaller(e, intake);
   const { id } = await contactForPhone(e.trx, e.business, intake.callerNumber, 'inbound_call', nowIso(e));
   const contact = await getContact(e.ctx, scopeOf(e), id, e.trx);
   const patch: Record<string, unknown> = {};
@@ -46,6 +50,30 @@ export async function upsertCaller(e: Effects, intake: IntakeState): Promise<str
     patch.phones = [...contact.phones, { number: intake.callbackNumber, label: 'callback' }];
   }
   if (Object.keys(patch).length) await updateContact(e.ctx, scopeOf(e), id, patch, e.trx);
+  return id;
+}
+
+/** A new caller becomes a lead with everything they told us in one insert (the common case, kept cheap). */
+async function createCaller(e: Effects, intake: IntakeState): Promise<string> {
+  const id = newId();
+  const callerId = hasCallerId(intake) ? intake.callerNumber : null;
+  const phones = [...new Set([callerId, intake.callbackNumber].filter((p): p is string => Boolean(p)))];
+  const prepared = await prepareNewContact(
+    e.business,
+    {
+      phone: phones[0] ?? null,
+      phones: phones.slice(1).map((number) => ({ number, label: 'callback' })),
+      // A caller with no caller ID who gave neither name nor number is still a lead to follow up on the timeline.
+      name: intake.name ?? (phones.length ? undefined : 'Unknown caller'),
+      address: intake.address ? { line1: intake.address } : undefined,
+      source: 'inbound_call',
+    },
+    id,
+    nowIso(e),
+  );
+  await e.trx.insertInto('contacts').values(prepared.row).execute();
+  await e.trx.insertInto('contact_identities').values(prepared.identities).execute();
+  await recordChange(e.trx, scopeOf(e), nowIso(e), { entityType: 'contact', entityId: id, action: 'create', after: { phone: phones[0] ?? null, name: intake.name, source: 'inbound_call' }, events: creationEvents(id, 'lead', 'inbound_call') });
   return id;
 }
 
@@ -191,7 +219,8 @@ export interface CustomerText {
 }
 
 /** A text to the caller, through the compliance gate and the outbox (once per call and purpose). */
-export async function textCaller(e: Effects, callSid: string, contactId: string, to: string, body: string, purpose: string): Promise<CustomerText> {
+export async function textCaller(e: Effects, callSid: string, contactId: string, to: string | null, body: string, purpose: string): Promise<CustomerText> {
+  if (!to) return { outboxId: null, status: 'skipped', until: null, reason: 'no number to text' };
   const contact = await getContact(e.ctx, scopeOf(e), contactId, e.trx);
   const { decision, address } = await gateCustomerMessage(e.trx, e.business, { ...contact, phone: to, address: contact.address ?? {} }, 'sms', 'transactional', e.now);
   if (decision.action === 'skip') return { outboxId: null, status: 'skipped', until: null, reason: decision.reason };
@@ -207,7 +236,7 @@ export async function textCaller(e: Effects, callSid: string, contactId: string,
 /** Routine caller: booking link (or the next open slots) by text, and what to tell them. */
 export async function offerBooking(e: Effects, call: VoiceCall, contactId: string): Promise<{ spoken: string; decision: Partial<CallDecision> }> {
   const intake = call.state.intake;
-  const to = intake.callbackNumber ?? intake.callerNumber;
+  const to = callbackNumberOf(intake);
   const first = intake.name ? ` ${intake.name.split(' ')[0]}` : '';
   const bookingUrl = await loadBookingLinks();
   let body: string;
@@ -225,7 +254,7 @@ export async function offerBooking(e: Effects, call: VoiceCall, contactId: strin
   const sent = await textCaller(e, call.callSid, contactId, to, body, 'booking');
   if (sent.status === 'skipped') {
     const due = callbackDue(e);
-    const taskId = await createCallbackTask(e, contactId, `Book ${intake.name ?? to} by phone (texts not allowed)`, intakeSummary(intake, call.decision?.classification ?? null), call.callSid, due);
+    const taskId = await createCallbackTask(e, contactId, `Book ${intake.name ?? to ?? 'caller'} by phone (${to ? 'texts not allowed' : 'no number: check the call recording or transcript'})`, intakeSummary(intake, call.decision?.classification ?? null), call.callSid, due);
     return { spoken: `Someone from our team will call you ${spokenWhen(due, e.now, e.business.timeZone)} to book a time.`, decision: { taskId } };
   }
   const when = sent.status === 'deferred' && sent.until ? ` at ${spokenWhen(sent.until, e.now, e.business.timeZone).replace(/^(today|tomorrow|on \w+) at (.*)$/, '$2 $1')}` : ' now';

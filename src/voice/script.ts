@@ -112,8 +112,16 @@ export function question(state: IntakeState): string {
 
 const order: IntakeStage[] = ['name', 'confirm_number', 'number', 'address', 'problem', 'done'];
 
+/** Caller ID can be withheld ("anonymous") or not a phone number; then the callback number must be asked. */
+export const hasCallerId = (state: IntakeState): boolean => /^\+[1-9]\d{6,14}$/.test(state.callerNumber);
+const callerIdOrNull = (state: IntakeState): string | null => (hasCallerId(state) ? state.callerNumber : null);
+
+/** The number to call or text the caller back on, if there is one. */
+export const callbackNumberOf = (state: IntakeState): string | null => state.callbackNumber ?? callerIdOrNull(state);
+
 function advance(state: IntakeState, to?: IntakeStage): IntakeState {
   let next = to ?? order[order.indexOf(state.stage) + 1];
+  if (next === 'confirm_number' && !hasCallerId(state)) next = 'number';
   if (next === 'number' && state.callbackNumber) next = 'address';
   return { ...state, stage: next, reprompts: 0 };
 }
@@ -141,7 +149,7 @@ export function takeTurn(prev: IntakeState, speech: string | null, opts: ScriptO
       return finishIfOverLimit(state) ?? ask({ ...state, reprompts: state.reprompts + 1 }, "Sorry, I didn't catch that. ");
     }
     // Still nothing: move on without the answer (the number we already have is good enough).
-    if (state.stage === 'confirm_number' || state.stage === 'number') state = { ...state, callbackNumber: state.callerNumber };
+    if (state.stage === 'confirm_number' || state.stage === 'number') state = { ...state, callbackNumber: callerIdOrNull(state) };
     state = advance(state);
     return finishIfOverLimit(state) ?? ask(state, "Let's move on. ");
   }
@@ -160,17 +168,17 @@ export function takeTurn(prev: IntakeState, speech: string | null, opts: ScriptO
     case 'confirm_number': {
       const spoken = extractPhone(heard, opts.defaultCountry);
       if (spoken) state = advance({ ...state, callbackNumber: spoken }, 'address');
-      else if (YES.test(heard)) state = advance({ ...state, callbackNumber: state.callerNumber }, 'address');
+      else if (YES.test(heard)) state = advance({ ...state, callbackNumber: callerIdOrNull(state) }, 'address');
       else if (NO.test(heard)) state = advance(state, 'number');
       else if (state.reprompts < opts.maxReprompts) return finishIfOverLimit(state) ?? ask({ ...state, reprompts: state.reprompts + 1 }, 'Sorry, was that a yes or a no? ');
-      else state = advance({ ...state, callbackNumber: state.callerNumber }, 'address');
+      else state = advance({ ...state, callbackNumber: callerIdOrNull(state) }, 'address');
       break;
     }
     case 'number': {
       const spoken = extractPhone(heard, opts.defaultCountry);
       if (spoken) state = advance({ ...state, callbackNumber: spoken });
       else if (state.reprompts < opts.maxReprompts) return finishIfOverLimit(state) ?? ask({ ...state, reprompts: state.reprompts + 1 }, 'Sorry, I need the full number with the area code. ');
-      else state = advance({ ...state, callbackNumber: state.callerNumber });
+      else state = advance({ ...state, callbackNumber: callerIdOrNull(state) });
       if (spoken) prefix = 'Got it. ';
       break;
     }
@@ -202,7 +210,7 @@ export function routeIntake(state: IntakeState, c: IntakeClassification | null):
 export function intakeSummary(state: IntakeState, c: IntakeClassification | null): string {
   const parts = [
     `Caller: ${state.name ?? 'name not given'}`,
-    `Callback: ${state.callbackNumber ?? state.callerNumber}`,
+    `Callback: ${callbackNumberOf(state) ?? 'no number (caller ID withheld)'}`,
     `Address: ${state.address ?? 'not given'}`,
     `Problem: ${state.problem ?? 'not given'}`,
   ];

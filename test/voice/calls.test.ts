@@ -309,6 +309,24 @@ forEachDialect('voice calls', (world) => {
     assert.equal(bad.statusCode, 400);
   });
 
+  test('a caller with a withheld number is asked for one, and texted there', async () => {
+    world().clock.set('2026-03-03T01:00:00Z'); // Monday 19:00 in Chicago: closed, but not quiet hours
+    const b = await voiceBusiness(ctx);
+    const call = new SimulatedCall(app, 'anonymous', b.number);
+    await call.start();
+    await call.say('Chris Park');
+    assert.match(call.find('Gather').prompt, /^What is the best number to call you back on\?/);
+    await call.say('my number is 512 555 0170');
+    await call.say('8 River Road');
+    await call.say('I need a quote for a new AC system');
+    assert.match(call.find('Say').text, /I'm texting you now/);
+    const [text] = await outboxTo(b.scope.businessId, '+15125550170');
+    assert.ok(text);
+    assert.equal(text.not_before, '2026-03-03T01:00:00.000Z');
+    const contact = await contactByPhone(b.scope.businessId, '+15125550170');
+    assert.equal(contact?.display_name, 'Chris Park');
+  });
+
   test("one business's call cannot be continued through another business's number", async () => {
     world().clock.set(TUESDAY_2AM);
     const a = await voiceBusiness(ctx);

@@ -17,6 +17,7 @@ import {
   type CallTurn,
 } from '../../voice/receptionist.ts';
 import { renderTwiml } from '../../voice/twiml.ts';
+import { loadIntakeClassifier } from '../../voice/classifier.ts';
 
 /**
  * Twilio Voice webhooks. Point a number's Voice URL at /webhooks/twilio/voice
@@ -26,6 +27,10 @@ import { renderTwiml } from '../../voice/twiml.ts';
  * called number (To).
  */
 export async function registerVoiceRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  // Load the intake classifier at start-up, so the first caller's turn does not wait for it.
+  app.addHook('onReady', async () => {
+    (await loadIntakeClassifier()).classify('warm up: no heat');
+  });
   await app.register(async (scoped) => {
     await scoped.register(formbody);
     const verified = async (req: FastifyRequest) => {
