@@ -113,9 +113,13 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
       ['Follow-up recovery rate (%)', '15'],
       ['Average ticket ($)', '600'],
     ];
-    // Start from other numbers so the result below is computed from what was typed.
-    await page.getByLabel('Inquiries per month').fill('50');
-    await page.getByTestId('leak-leads').filter({ hasText: /^89$/ }).waitFor();
+    // Prefilled from the demo business's own last 12 months, not from the seed.
+    await page.getByText("Filled in from your business's last 12 months").waitFor();
+    const measured = Number(await page.getByLabel('Inquiries per month').inputValue());
+    assert.ok(measured > 0 && measured !== 100, `inquiries per month measured from the demo data (${measured})`);
+    await page.getByTestId('leak-leads').waitFor();
+    assert.notEqual(await page.getByTestId('leak-leads').textContent(), '179');
+    await shot(page, '06a-leak-from-data');
     for (const [label, value] of inputs) await page.getByLabel(label).fill(value);
     await page.getByTestId('leak-leads').filter({ hasText: /^179$/ }).waitFor();
     assert.equal(await page.getByTestId('leak-leads').textContent(), '179');
@@ -125,7 +129,7 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
     for (const part of ['100 × 12', '= 1,200', '1,200 × 71%', '= 852', '852 × 35%', '= 298.2', '298.2 × (100% − 40%)', '= 178.92', '178.92 × 15%', '27 bookings × $600', '= $16,200']) {
       assert.ok(arithmetic.includes(part), `the arithmetic shows "${part}": ${arithmetic}`);
     }
-    await shot(page, '06-leak-calculator');
+    await shot(page, '06b-leak-seed-numbers');
     await page.close();
   });
 
