@@ -23,7 +23,9 @@ const publicOrSelf = (url: string): boolean =>
   // Signed by Twilio or by our own unsubscribe token, not by a tenant's key; covered by their own tests.
   url.startsWith('/webhooks/') || url.startsWith('/unsubscribe/') ||
   // The public booking pages: the signed per-contact token is the credential (test/booking/api.test.ts).
-  url.startsWith('/book/');
+  url.startsWith('/book/') ||
+  // Installing a playbook names a catalogue entry, not a row, and writes only to the caller's business (test/playbooks/install.test.ts).
+  url === '/playbooks/:name/install';
 
 /** Actions whose success depends on the row's state: on A's own row, 409 (found, wrong state) proves the tenant check as well as 2xx. */
 const stateful = new Set(['POST /enrollments/:id/retry', 'POST /enrollments/:id/cancel', 'POST /enrollments/:id/ack', 'POST /approvals/:id/decide', 'POST /outbox/:id/retry', 'POST /outbox/:id/cancel', 'PATCH /drafts/:id', 'POST /drafts/:id/approve', 'POST /drafts/:id/discard']);
@@ -416,6 +418,7 @@ forEachDialect('tenant isolation', (world) => {
     '/me': [''],
     '/events/catalog': [''],
     '/automations': ['', 'status=enabled'],
+    '/playbooks': [''],
     '/enrollments': ['', `contactId=${bIds.contacts}`, `automationId=${bIds.automations}`, 'status=waiting'],
     '/approvals': ['', 'status=pending'],
     '/outbox': ['', `contactId=${bIds.contacts}`, 'channel=sms'],
