@@ -20,13 +20,24 @@ export interface SpeedToLead {
   p90Seconds: number | null;
   responded: number;
   leads: number;
+  /** The same over leads not answered live (missed calls, texts, forms): where the speed is decided. */
+  notAnsweredLive: { medianSeconds: number | null; p90Seconds: number | null; responded: number; leads: number };
 }
 
 /** Time from lead to first response, over the leads that got one (value = median seconds). */
 export function speedToLead(leads: LeadFact[]): SpeedToLead {
   const times = leads.map(responseSeconds).filter((s): s is number => s !== null);
+  const later = leads.filter((l) => !l.answered);
+  const laterTimes = later.map(responseSeconds).filter((s): s is number => s !== null);
   const median = percentile(times, 0.5);
-  return { value: median, medianSeconds: median, p90Seconds: percentile(times, 0.9), responded: times.length, leads: leads.length };
+  return {
+    value: median,
+    medianSeconds: median,
+    p90Seconds: percentile(times, 0.9),
+    responded: times.length,
+    leads: leads.length,
+    notAnsweredLive: { medianSeconds: percentile(laterTimes, 0.5), p90Seconds: percentile(laterTimes, 0.9), responded: laterTimes.length, leads: later.length },
+  };
 }
 
 export const decayThresholds = [

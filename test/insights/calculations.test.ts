@@ -32,7 +32,10 @@ describe('insights calculations', () => {
 
   test('speed to lead ignores leads nobody answered', () => {
     const s = speedToLead([lead({ firstResponseAt: T0 + 60_000 }), lead({ firstResponseAt: T0 + 120_000 }), lead({})]);
-    assert.deepEqual(s, { value: 60, medianSeconds: 60, p90Seconds: 120, responded: 2, leads: 3 });
+    assert.deepEqual(s, { value: 60, medianSeconds: 60, p90Seconds: 120, responded: 2, leads: 3, notAnsweredLive: { medianSeconds: 60, p90Seconds: 120, responded: 2, leads: 3 } });
+    const live = speedToLead([lead({ answered: true, firstResponseAt: T0 }), lead({ firstResponseAt: T0 + 600_000 })]);
+    assert.equal(live.medianSeconds, 0);
+    assert.deepEqual(live.notAnsweredLive, { medianSeconds: 600, p90Seconds: 600, responded: 1, leads: 1 });
   });
 
   test('lead decay thresholds are inclusive of the limit', () => {

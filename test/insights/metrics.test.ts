@@ -29,6 +29,7 @@ forEachDialect('insights metrics on a hand-computed fixture', (world) => {
     assert.equal(m.speedToLead.p90Seconds, 108_000);
     assert.equal(m.speedToLead.responded, 4);
     assert.equal(m.speedToLead.previous, 0);
+    assert.deepEqual(m.speedToLead.notAnsweredLive, { medianSeconds: 1800, p90Seconds: 108_000, responded: 3, leads: 4 });
 
     assert.deepEqual(m.leadDecay.notContacted, { within5m: 0.6, within1h: 0.4, within24h: 0.4 });
     assert.equal(m.leadDecay.value, 0.4);
