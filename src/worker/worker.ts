@@ -4,6 +4,7 @@ import { startSmtpReceiver, type SmtpReceiver } from '../channels/inbound-email.
 import { handleInboundEmail } from '../engine/inbound.ts';
 import { startEngineWorker, type EngineWorker } from '../engine/worker.ts';
 import { expireSessions, markDormantCustomers } from './mark-dormant.ts';
+import { intelligenceSchedule } from '../intelligence/priorities/schedule.ts';
 import { evaluateDueAlerts } from '../insights/alerts/evaluate.ts';
 import { startIntakeLoop } from '../intelligence/intake/loop.ts';
 
@@ -31,6 +32,7 @@ export async function startWorker(ctx: AppContext, opts: { providers?: Providers
     ctx.log.info({ port: receiver.port }, 'SMTP receiver listening');
   }
   let running: Promise<void> | null = null;
+  const intelligencePass = intelligenceSchedule();
   const housekeeping = async () => {
     if (running) return running;
     running = (async () => {
@@ -39,6 +41,8 @@ export async function startWorker(ctx: AppContext, opts: { providers?: Providers
         const sessions = await expireSessions(ctx);
         const alerts = (await evaluateDueAlerts(ctx)).filter((a) => a.transition).length;
         if (dormant || sessions || alerts) ctx.log.info({ dormant, sessions, alerts }, 'housekeeping pass');
+        const judgment = await intelligencePass(ctx);
+        if (judgment.retrained || judgment.tasks) ctx.log.info(judgment, 'intelligence pass: models retrained, tasks created');
       } catch (err) {
         ctx.log.error({ err }, 'housekeeping pass failed');
       } finally {
