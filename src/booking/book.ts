@@ -9,7 +9,7 @@ import { isoNow } from '../lib/clock.ts';
 import { AppError, fromDatabaseError } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
 import { distinctStarts } from './availability.ts';
-import { claimSlot, claimUnits, releaseStaleClaims } from './claims.ts';
+import { claimSlot, claimUnits, releaseJobClaims, releaseStaleClaims } from './claims.ts';
 import { queueBookingConfirmations, type ConfirmationOutcome } from './confirm.ts';
 import { findService, searchSlots } from './find-slots.ts';
 import { getBookingSettings } from './settings.ts';
@@ -52,7 +52,7 @@ async function freshSlots(ctx: AppContext, scope: Scope, serviceType: string, no
  * this transaction and ends sequences that exit on "booked"), and queues the
  * confirmations. If the time is gone: CONFLICT (409) with fresh slots.
  */
-export async function bookSlot(ctx: AppContext, businessId: string, contactId: string, input: unknown): Promise<BookingResult> {
+export async function bookSlot(ctx: AppContext, businessId: string, contactId: string, input: unknown, opts: { replacesJobId?: string } = {}): Promise<BookingResult> {
   const req = parseInput(bookingRequestSchema, input);
   const scope: Scope = { businessId, actor: bookingActor };
   const business = await getBusiness(ctx, businessId);
@@ -61,7 +61,8 @@ export async function bookSlot(ctx: AppContext, businessId: string, contactId: s
   const contact = await loadContact(ctx.db.kysely, businessId, contactId);
   const now = ctx.clock.now();
   const start = new Date(req.start);
-  const search = { business, settings, service, from: start, to: new Date(start.getTime() + 60_000), now };
+  const ignoreJobIds = opts.replacesJobId ? [opts.replacesJobId] : [];
+  const search = { business, settings, service, from: start, to: new Date(start.getTime() + 60_000), now, ignoreJobIds };
 
   const candidates = (await searchSlots(ctx.db.kysely, { ...search, technicianIds: req.technicianId ? [req.technicianId] : undefined })).filter((s) => s.start === req.start);
   for (const candidate of candidates) {
@@ -72,6 +73,8 @@ export async function bookSlot(ctx: AppContext, businessId: string, contactId: s
         if (!still.some((s) => s.start === req.start)) throw new TechnicianTaken();
         const nowIso = isoNow(ctx.clock);
         const units = claimUnits(candidate.start, candidate.end, settings.bufferMinutes);
+        // A booking being moved gives up its own time first, so the new time may overlap the old one.
+        if (opts.replacesJobId) await releaseJobClaims(trx, businessId, opts.replacesJobId);
         await releaseStaleClaims(trx, businessId, candidate.technicianId, units, settings.bufferMinutes);
         const hold = newId();
         await claimSlot(trx, businessId, candidate.technicianId, units, hold, nowIso);
@@ -86,7 +89,7 @@ export async function bookSlot(ctx: AppContext, businessId: string, contactId: s
             scheduledEnd: candidate.end,
             technicianUserId: candidate.technicianId,
             source: 'booking',
-            notes: req.notes ? `Booked online. Customer note: ${req.notes}` : 'Booked online.',
+            notes: `${opts.replacesJobId ? `Rescheduled online (was job ${opts.replacesJobId}).` : 'Booked online.'}${req.notes ? ` Customer note: ${req.notes}` : ''}`,
           },
           nowIso,
         );

@@ -32,9 +32,9 @@ export function findService(business: Business, key: string): Service {
 }
 
 /** Scheduled jobs of the given technicians that may touch [from, to] once durations and buffers are counted. */
-async function loadBusy(trx: Executor, business: Business, technicianIds: string[], from: Date, to: Date, marginMs: number): Promise<BusyInterval[]> {
+async function loadBusy(trx: Executor, business: Business, technicianIds: string[], from: Date, to: Date, marginMs: number, ignoreJobIds: string[] = []): Promise<BusyInterval[]> {
   if (technicianIds.length === 0) return [];
-  const rows = await trx
+  let q = trx
     .selectFrom('jobs')
     .select(['technician_user_id', 'scheduled_start', 'scheduled_end', 'service_type'])
     .where('business_id', '=', business.id)
@@ -42,8 +42,9 @@ async function loadBusy(trx: Executor, business: Business, technicianIds: string
     .where('technician_user_id', 'in', technicianIds)
     .where('scheduled_start', 'is not', null)
     .where('scheduled_start', '<', new Date(to.getTime() + marginMs).toISOString())
-    .where('scheduled_start', '>', new Date(from.getTime() - marginMs - DAY).toISOString())
-    .execute();
+    .where('scheduled_start', '>', new Date(from.getTime() - marginMs - DAY).toISOString());
+  if (ignoreJobIds.length) q = q.where('id', 'not in', ignoreJobIds);
+  const rows = await q.execute();
   const durationOf = (key: string) => business.services.find((s) => s.key === key)?.durationMinutes ?? 60;
   return rows.map((r) => {
     const start = r.scheduled_start as string;
@@ -60,6 +61,8 @@ export interface SlotSearch {
   to: Date;
   now: Date;
   technicianIds?: string[];
+  /** Jobs that do not count as busy (the booking being moved). */
+  ignoreJobIds?: string[];
 }
 
 /** Loads technicians and their jobs through `trx` and computes the free slots. */
@@ -67,7 +70,7 @@ export async function searchSlots(trx: Executor, q: SlotSearch): Promise<Slot[]>
   let technicians = await loadTechnicians(trx, q.business.id);
   if (q.technicianIds) technicians = technicians.filter((t) => q.technicianIds!.includes(t.id));
   const margin = (q.service.durationMinutes + q.settings.bufferMinutes) * 60_000 + DAY;
-  const busy = await loadBusy(trx, q.business, technicians.map((t) => t.id), q.from, q.to, margin);
+  const busy = await loadBusy(trx, q.business, technicians.map((t) => t.id), q.from, q.to, margin, q.ignoreJobIds);
   return computeSlots({
     timeZone: q.business.timeZone,
     businessHours: q.business.businessHours,

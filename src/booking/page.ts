@@ -48,6 +48,8 @@ export interface BookingPageInput {
   upcoming: Job[];
   /** Shown above the form (e.g. "that time was just booked"). */
   alert?: string;
+  /** Moving this upcoming booking rather than making a new one. */
+  rescheduleJobId?: string;
 }
 
 function upcomingHtml(p: BookingPageInput): string {
@@ -57,6 +59,7 @@ function upcomingHtml(p: BookingPageInput): string {
     .map((j) => {
       const name = p.business.services.find((s) => s.key === j.serviceType)?.name ?? j.serviceType;
       return `<div class="card"><p style="margin:0"><strong>${esc(name)}</strong><br>${esc(dayLabel(j.scheduledStart!, zone))} at ${esc(timeLabel(j.scheduledStart!, zone))} ${esc(zoneLabel(j.scheduledStart!, zone))}</p>
+<p style="margin:.5rem 0 0"><a href="/book/${esc(p.token)}?service=${encodeURIComponent(j.serviceType)}&amp;reschedule=${encodeURIComponent(j.id)}">Change the time</a></p>
 <form method="post" action="/book/${esc(p.token)}/cancel"><input type="hidden" name="jobId" value="${esc(j.id)}"><button type="submit" class="secondary">Cancel this booking</button></form></div>`;
     })
     .join('\n');
@@ -82,29 +85,29 @@ function slotsHtml(p: BookingPageInput): string {
     )
     .join('\n');
   return `<form method="post" action="/book/${esc(p.token)}" class="card" aria-labelledby="pick">
-<h2 id="pick" style="margin-top:0">Pick a time for ${esc(p.selected.name)}</h2>
+<h2 id="pick" style="margin-top:0">Pick a ${p.rescheduleJobId ? 'new ' : ''}time for ${esc(p.selected.name)}</h2>
 <p class="muted">About ${esc(p.selected.durationMinutes)} minutes. Times are ${esc(zoneLabel(p.slots[0].start, zone))} (${esc(zone)}).</p>
-<input type="hidden" name="serviceType" value="${esc(p.selected.key)}">
+<input type="hidden" name="serviceType" value="${esc(p.selected.key)}">${p.rescheduleJobId ? `<input type="hidden" name="rescheduleJobId" value="${esc(p.rescheduleJobId)}">` : ''}
 ${days}
-<button type="submit">Confirm booking</button></form>`;
+<button type="submit">${p.rescheduleJobId ? 'Move my booking' : 'Confirm booking'}</button></form>`;
 }
 
 export function renderBookingPage(p: BookingPageInput): string {
   const services = p.business.services;
   const choose = services.length
     ? `<form method="get" action="/book/${esc(p.token)}" class="card"><label for="service"><strong>What do you need?</strong></label>
-<select id="service" name="service">${services.map((s) => `<option value="${esc(s.key)}"${p.selected?.key === s.key ? ' selected' : ''}>${esc(s.name)}</option>`).join('')}</select>
+${p.rescheduleJobId ? `<input type="hidden" name="reschedule" value="${esc(p.rescheduleJobId)}">` : ''}<select id="service" name="service">${services.map((s) => `<option value="${esc(s.key)}"${p.selected?.key === s.key ? ' selected' : ''}>${esc(s.name)}</option>`).join('')}</select>
 <button type="submit" class="secondary">Show available times</button></form>`
     : '<p class="card">Online booking is not set up yet. Please call us.</p>';
   const alert = p.alert ? `<div class="alert" role="alert">${esc(p.alert)}</div>` : '';
   return layout('Book an appointment', p.business, `<p>Hi ${esc(p.contactName)}, choose a service and a time that suits you.</p>${alert}${upcomingHtml(p)}${choose}${slotsHtml(p)}`);
 }
 
-export function renderConfirmedPage(business: Business, token: string, job: Job, technicianName: string | null): string {
+export function renderConfirmedPage(business: Business, token: string, job: Job, technicianName: string | null, moved = false): string {
   const zone = business.timeZone;
   const name = business.services.find((s) => s.key === job.serviceType)?.name ?? job.serviceType;
   return layout(
-    'You are booked',
+    moved ? 'Your booking is moved' : 'You are booked',
     business,
     `<div class="alert ok" role="status"><p style="margin:0"><strong>${esc(name)}</strong><br>${esc(dayLabel(job.scheduledStart!, zone))}, ${esc(timeLabel(job.scheduledStart!, zone))}–${esc(timeLabel(job.scheduledEnd!, zone))} ${esc(zoneLabel(job.scheduledStart!, zone))}${technicianName ? `<br>Your technician: ${esc(technicianName)}` : ''}</p></div>
 <p>We have sent you a confirmation${' '}by text and email where you have given us a number or address. The email has a calendar invite.</p>

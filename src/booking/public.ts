@@ -6,7 +6,7 @@ import type { Contact } from '../crm/contacts/schema.ts';
 import { jobs, type Job } from '../crm/jobs/jobs.ts';
 import { AppError, validationError } from '../lib/errors.ts';
 import { distinctStarts } from './availability.ts';
-import { bookingActor } from './book.ts';
+import { bookingActor, bookSlot, type BookingResult } from './book.ts';
 import { releaseJobClaims } from './claims.ts';
 import { findService, searchSlots } from './find-slots.ts';
 import { verifyBookingToken } from './links.ts';
@@ -44,10 +44,10 @@ export async function openBookingLink(ctx: AppContext, token: string): Promise<O
 }
 
 /** The next free start times for a service, over the business's booking horizon. */
-export async function publicSlots(ctx: AppContext, link: OpenedLink, serviceType: string, limit = PAGE_SLOTS): Promise<Array<{ start: string; end: string }>> {
+export async function publicSlots(ctx: AppContext, link: OpenedLink, serviceType: string, limit = PAGE_SLOTS, movingJobId?: string): Promise<Array<{ start: string; end: string }>> {
   const service = findService(link.business, serviceType);
   const now = ctx.clock.now();
-  const slots = await searchSlots(ctx.db.kysely, { business: link.business, settings: link.settings, service, from: now, to: new Date(now.getTime() + link.settings.horizonDays * 86_400_000), now });
+  const slots = await searchSlots(ctx.db.kysely, { business: link.business, settings: link.settings, service, from: now, to: new Date(now.getTime() + link.settings.horizonDays * 86_400_000), now, ignoreJobIds: movingJobId ? [movingJobId] : [] });
   return distinctStarts(slots, limit);
 }
 
@@ -57,12 +57,32 @@ export async function upcomingBookings(ctx: AppContext, link: OpenedLink): Promi
   return page.data.filter((j) => j.source === 'booking').sort((a, b) => ((a.scheduledStart ?? '') < (b.scheduledStart ?? '') ? -1 : 1));
 }
 
+async function ownUpcoming(ctx: AppContext, link: OpenedLink, jobId: unknown, field: string): Promise<Job> {
+  if (typeof jobId !== 'string' || !jobId) throw validationError([{ field, message: 'is required' }]);
+  const mine = (await upcomingBookings(ctx, link)).find((j) => j.id === jobId);
+  if (!mine) throw new AppError('NOT_FOUND', 'That booking was not found, or it can no longer be changed online.');
+  return mine;
+}
+
+async function cancelJob(ctx: AppContext, link: OpenedLink, job: Job, note: string): Promise<Job> {
+  const cancelled = await jobs.update(ctx, link.scope, job.id, { status: 'cancelled', notes: `${job.notes ?? ''}\n${note}`.trim() });
+  await ctx.db.transaction((trx) => releaseJobClaims(trx, link.business.id, job.id));
+  return cancelled;
+}
+
 /** Cancels one of the contact's upcoming online bookings (job.cancelled fires) and frees its time. */
 export async function cancelBooking(ctx: AppContext, link: OpenedLink, jobId: unknown): Promise<Job> {
-  if (typeof jobId !== 'string' || !jobId) throw validationError([{ field: 'jobId', message: 'is required' }]);
-  const mine = (await upcomingBookings(ctx, link)).find((j) => j.id === jobId);
-  if (!mine) throw new AppError('NOT_FOUND', 'That booking was not found, or it can no longer be cancelled online.');
-  const cancelled = await jobs.update(ctx, link.scope, jobId, { status: 'cancelled', notes: `${mine.notes ?? ''}\nCancelled online by the customer.`.trim() });
-  await ctx.db.transaction((trx) => releaseJobClaims(trx, link.business.id, jobId));
-  return cancelled;
+  return cancelJob(ctx, link, await ownUpcoming(ctx, link, jobId, 'jobId'), 'Cancelled online by the customer.');
+}
+
+/**
+ * Moves one of the contact's upcoming online bookings: the new time is booked
+ * (the old booking's own time does not count as busy), then the old job is
+ * cancelled. If the new time is gone, nothing changes (409).
+ */
+export async function rescheduleBooking(ctx: AppContext, link: OpenedLink, jobId: unknown, input: unknown): Promise<BookingResult & { replaced: Job }> {
+  const old = await ownUpcoming(ctx, link, jobId, 'rescheduleJobId');
+  const result = await bookSlot(ctx, link.business.id, link.contact.id, input, { replacesJobId: old.id });
+  const replaced = await cancelJob(ctx, link, old, `Rescheduled online to job ${result.job.id}.`);
+  return { ...result, replaced };
 }

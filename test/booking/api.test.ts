@@ -180,6 +180,34 @@ forEachDialect('booking over HTTP', (world) => {
     assert.equal(otherContactsJob.statusCode, 404, "one contact's link cannot cancel another's booking");
   });
 
+  test('moving a booking from the link: the new time may overlap the old one; the old job is cancelled', async () => {
+    const { db } = world();
+    const contactId = await newContact(7);
+    const path = await linkFor(contactId);
+    const first = await app.inject({ method: 'POST', url: path, payload: { serviceType: 'tune_up', start: '2026-03-05T15:00:00.000Z' } });
+    assert.equal(first.statusCode, 201, first.body);
+    const oldId = first.json().job.id as string;
+    const page = await app.inject({ method: 'GET', url: `${path}?service=tune_up&reschedule=${oldId}` });
+    assert.match(page.body, /Pick a new time for Tune-up/);
+    assert.match(page.body, new RegExp(`name="rescheduleJobId" value="${oldId}"`));
+    assert.match(page.body, /Move my booking/);
+    // 08:00 Thursday would clash with the 09:00 booking plus its buffer; it is offered because that booking is the one moving.
+    assert.ok(page.body.includes('value="2026-03-05T14:00:00.000Z"'), 'a time overlapping the booking being moved is offered');
+    const plain = await app.inject({ method: 'GET', url: `${path}?service=tune_up` });
+    assert.ok(!plain.body.includes('value="2026-03-05T14:00:00.000Z"'), 'without moving it, that time is busy');
+    const moved = await app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form({ serviceType: 'tune_up', start: '2026-03-05T15:30:00.000Z', rescheduleJobId: oldId }) });
+    assert.equal(moved.statusCode, 201, moved.body);
+    assert.match(moved.body, /Your booking is moved/);
+    assert.equal((await api().get(`/jobs/${oldId}`)).json().status, 'cancelled');
+    const live = (await api().get(`/jobs?contactId=${contactId}&status=scheduled`)).json().data as Array<{ id: string; scheduledStart: string }>;
+    assert.deepEqual(live.map((j) => j.scheduledStart), ['2026-03-05T15:30:00.000Z']);
+    const claimJobs = await db.kysely.selectFrom('booking_slot_claims').select('job_id').where('job_id', 'in', [oldId, live[0].id]).execute();
+    assert.deepEqual([...new Set(claimJobs.map((c) => c.job_id))], [live[0].id], 'only the new booking holds time');
+    const stranger = await app.inject({ method: 'POST', url: await linkFor(await newContact(8)), payload: { serviceType: 'tune_up', start: '2026-03-05T18:00:00.000Z', rescheduleJobId: live[0].id } });
+    assert.equal(stranger.statusCode, 404, "another contact's link cannot move this booking");
+    assert.equal((await api().get(`/jobs/${live[0].id}`)).json().status, 'scheduled');
+  });
+
   test('the confirmation email reaches SMTP with a text/calendar invite', async () => {
     const { ctx } = world();
     const email = createSmtpEmailProvider({ url: smtp.url, from: 'Comfort <office@comfort.example>' }, { hostname: 'crm.example.com' });

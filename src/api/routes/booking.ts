@@ -6,7 +6,7 @@ import { bookSlot } from '../../booking/book.ts';
 import { findAvailability } from '../../booking/find-slots.ts';
 import { bookingUrl } from '../../booking/links.ts';
 import { renderBookingPage, renderCancelledPage, renderConfirmedPage, renderErrorPage } from '../../booking/page.ts';
-import { cancelBooking, openBookingLink, publicSlots, upcomingBookings, type OpenedLink } from '../../booking/public.ts';
+import { cancelBooking, openBookingLink, publicSlots, rescheduleBooking, upcomingBookings, type OpenedLink } from '../../booking/public.ts';
 import { getTechnicianSchedule, setTechnicianSchedule } from '../../booking/schedules.ts';
 import { getBookingSettings, updateBookingSettings } from '../../booking/settings.ts';
 import { getContact } from '../../crm/contacts/contacts.ts';
@@ -55,10 +55,32 @@ const sendHtml = (reply: FastifyReply, status: number, html: string) =>
 
 const wantsJson = (req: FastifyRequest) => /application\/json/i.test(req.headers['content-type'] ?? '') || /application\/json/i.test(req.headers.accept ?? '');
 
-async function bookingPage(ctx: AppContext, link: OpenedLink, serviceKey: string | undefined, alert?: string, slotsOverride?: Array<{ start: string; end: string }>): Promise<string> {
+interface PageOptions {
+  alert?: string;
+  slots?: Array<{ start: string; end: string }>;
+  rescheduleJobId?: string;
+}
+
+async function bookingPage(ctx: AppContext, link: OpenedLink, serviceKey: string | undefined, o: PageOptions = {}): Promise<string> {
   const selected = link.business.services.find((s) => s.key === serviceKey) ?? link.business.services[0] ?? null;
-  const slots = selected ? (slotsOverride ?? (await publicSlots(ctx, link, selected.key))) : [];
-  return renderBookingPage({ business: link.business, contactName: link.contact.firstName ?? link.contact.name, token: link.token, selected, slots, upcoming: await upcomingBookings(ctx, link), alert });
+  const upcoming = await upcomingBookings(ctx, link);
+  const rescheduleJobId = upcoming.some((j) => j.id === o.rescheduleJobId) ? o.rescheduleJobId : undefined;
+  const slots = selected ? (o.slots ?? (await publicSlots(ctx, link, selected.key, undefined, rescheduleJobId))) : [];
+  return renderBookingPage({ business: link.business, contactName: link.contact.firstName ?? link.contact.name, token: link.token, selected, slots, upcoming, alert: o.alert, rescheduleJobId });
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
+
+/** The booking request without the page's own field (which booking to move). */
+function splitBody(body: unknown): { rescheduleJobId?: string; request: Record<string, unknown> } {
+  const { rescheduleJobId, ...request } = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  return { rescheduleJobId: str(rescheduleJobId), request };
+}
+
+async function book(ctx: AppContext, link: OpenedLink, body: unknown) {
+  const { rescheduleJobId, request } = splitBody(body);
+  if (rescheduleJobId) return { ...(await rescheduleBooking(ctx, link, rescheduleJobId, request)), moved: true };
+  return { ...(await bookSlot(ctx, link.business.id, link.contact.id, request)), moved: false };
 }
 
 /**
@@ -79,15 +101,16 @@ function registerPublicRoutes(app: FastifyInstance, ctx: AppContext): void {
         if (e.code === 'INTERNAL') throw err;
         if (!link) return sendHtml(reply, e.httpStatus, renderErrorPage(e.code === 'FORBIDDEN' ? 'This link does not work' : 'Not found', e.message));
         const slots = e.code === 'CONFLICT' ? (e.details as { slots?: Array<{ start: string; end: string }> }).slots : undefined;
-        const service = (req.body as Record<string, unknown> | undefined)?.serviceType ?? (req.query as Record<string, unknown>).service;
-        return sendHtml(reply, e.httpStatus, await bookingPage(ctx, link, typeof service === 'string' ? service : undefined, e.message, slots));
+        const body = (req.body ?? {}) as Record<string, unknown>;
+        const query = (req.query ?? {}) as Record<string, unknown>;
+        return sendHtml(reply, e.httpStatus, await bookingPage(ctx, link, str(body.serviceType) ?? str(query.service), { alert: e.message, slots, rescheduleJobId: str(body.rescheduleJobId) ?? str(query.reschedule) }));
       }
     };
 
     scoped.get('/book/:token', { schema: { tags, summary: 'The booking page for the contact the signed link was made for (HTML)', params: tokenParams } }, (req, reply) =>
       htmlErrors(req, reply, async (link) => {
-        const service = (req.query as { service?: unknown }).service;
-        return sendHtml(reply, 200, await bookingPage(ctx, link!, typeof service === 'string' ? service : undefined));
+        const query = req.query as { service?: unknown; reschedule?: unknown };
+        return sendHtml(reply, 200, await bookingPage(ctx, link!, str(query.service), { rescheduleJobId: str(query.reschedule) }));
       }),
     );
 
@@ -98,17 +121,20 @@ function registerPublicRoutes(app: FastifyInstance, ctx: AppContext): void {
       return { timeZone: link.business.timeZone, serviceType, data: await publicSlots(ctx, link, serviceType) };
     });
 
-    scoped.post('/book/:token', { schema: { tags, summary: 'Book a time: { serviceType, start } (form or JSON); 409 with fresh slots if it was just taken', params: tokenParams } }, async (req, reply) => {
-      if (wantsJson(req)) {
-        const link = await openBookingLink(ctx, tokenOf(req));
-        const result = await bookSlot(ctx, link.business.id, link.contact.id, req.body ?? {});
-        return reply.code(201).send(result);
-      }
-      return htmlErrors(req, reply, async (link) => {
-        const result = await bookSlot(ctx, link!.business.id, link!.contact.id, req.body ?? {});
-        return sendHtml(reply, 201, renderConfirmedPage(link!.business, link!.token, result.job, result.technicianName));
-      });
-    });
+    scoped.post(
+      '/book/:token',
+      { schema: { tags, summary: 'Book a time: { serviceType, start, notes?, rescheduleJobId? } (form or JSON); 409 with fresh slots if it was just taken', params: tokenParams } },
+      async (req, reply) => {
+        if (wantsJson(req)) {
+          const { moved: _moved, ...result } = await book(ctx, await openBookingLink(ctx, tokenOf(req)), req.body);
+          return reply.code(201).send(result);
+        }
+        return htmlErrors(req, reply, async (link) => {
+          const result = await book(ctx, link!, req.body);
+          return sendHtml(reply, 201, renderConfirmedPage(link!.business, link!.token, result.job, result.technicianName, result.moved));
+        });
+      },
+    );
 
     scoped.post('/book/:token/cancel', { schema: { tags, summary: 'Cancel an upcoming online booking: { jobId }', params: tokenParams } }, async (req, reply) => {
       const jobId = (req.body as { jobId?: unknown } | undefined)?.jobId;
