@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../src/context.ts';
+import { runDueEnrollments } from '../../src/engine/runner.ts';
+import { installPlaybook } from '../../src/playbooks/install.ts';
 import { forEachDialect } from '../helpers/db.ts';
 import { OPEN_MONDAY_9AM, TUESDAY_2AM, TUESDAY_9PM, voiceApp, voiceBusiness, voiceContext } from './setup.ts';
 import { PUBLIC_URL, SimulatedCall, postSigned, sign } from './twilio-caller.ts';
@@ -89,6 +91,24 @@ forEachDialect('voice calls', (world) => {
     assert.equal(events.length, 1);
     assert.equal(JSON.parse(events[0].payload).interactionId, missed.id);
     assert.equal(events[0].occurred_at, new Date(OPEN_MONDAY_9AM).toISOString());
+  });
+
+  test('with the missed-call playbook installed, a missed call in business hours is texted back within the minute', async () => {
+    world().clock.set(OPEN_MONDAY_9AM);
+    const b = await voiceBusiness(ctx);
+    await installPlaybook(ctx, b.scope, 'missed-call-text-back', { enable: true });
+    const call = new SimulatedCall(app, '+15125550152', b.number);
+    await call.start();
+    world().clock.advance(20_000); // the team's phones ring for 20 s
+    await call.dialEnds('no-answer');
+    call.find('Gather'); // the receptionist is on the line meanwhile
+    world().clock.advance(5_000);
+    await runDueEnrollments(ctx, 'voice-test-worker');
+    const [text] = await outboxTo(b.scope.businessId, '+15125550152');
+    assert.ok(text, 'the missed caller gets a text');
+    assert.match(text.body, /Sorry we missed your call/);
+    const missedAt = new Date(OPEN_MONDAY_9AM).getTime() + 20_000;
+    assert.ok(new Date(text.not_before).getTime() - missedAt <= 60_000, `queued to go at ${text.not_before}, within 60 s of the missed ring`);
   });
 
   test('sequential ring tries each person in turn, then voicemail when the business prefers it', async () => {
