@@ -89,6 +89,8 @@ function slotsHtml(p: BookingPageInput): string {
 <p class="muted">About ${esc(p.selected.durationMinutes)} minutes. Times are ${esc(zoneLabel(p.slots[0].start, zone))} (${esc(zone)}).</p>
 <input type="hidden" name="serviceType" value="${esc(p.selected.key)}">${p.rescheduleJobId ? `<input type="hidden" name="rescheduleJobId" value="${esc(p.rescheduleJobId)}">` : ''}
 ${days}
+<label for="notes"><strong>Anything we should know?</strong> <span class="muted">(optional)</span></label>
+<textarea id="notes" name="notes" maxlength="1000" rows="3" style="width:100%;font:inherit;padding:.5rem;border-radius:.5rem;border:2px solid #9aa6ba" placeholder="Gate code, pets, what is wrong…"></textarea>
 <button type="submit">${p.rescheduleJobId ? 'Move my booking' : 'Confirm booking'}</button></form>`;
 }
 

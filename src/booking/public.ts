@@ -22,6 +22,8 @@ export interface OpenedLink {
 }
 
 export const PAGE_SLOTS = 36;
+/** A link cannot fill the calendar: past this many upcoming online bookings, change or cancel one first. */
+export const MAX_UPCOMING_PER_CONTACT = 3;
 
 /** Verifies the token: forged → 403, expired → 403 (says so), business or contact gone → 404. */
 export async function openBookingLink(ctx: AppContext, token: string): Promise<OpenedLink> {
@@ -73,6 +75,15 @@ async function cancelJob(ctx: AppContext, link: OpenedLink, job: Job, note: stri
 /** Cancels one of the contact's upcoming online bookings (job.cancelled fires) and frees its time. */
 export async function cancelBooking(ctx: AppContext, link: OpenedLink, jobId: unknown): Promise<Job> {
   return cancelJob(ctx, link, await ownUpcoming(ctx, link, jobId, 'jobId'), 'Cancelled online by the customer.');
+}
+
+/** A new booking from the link (at most MAX_UPCOMING_PER_CONTACT upcoming at a time). */
+export async function bookFromLink(ctx: AppContext, link: OpenedLink, input: unknown): Promise<BookingResult> {
+  const upcoming = await upcomingBookings(ctx, link);
+  if (upcoming.length >= MAX_UPCOMING_PER_CONTACT) {
+    throw new AppError('CONFLICT', `You already have ${upcoming.length} upcoming appointments. Please change or cancel one of them, or call us.`);
+  }
+  return bookSlot(ctx, link.business.id, link.contact.id, input);
 }
 
 /**

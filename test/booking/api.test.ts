@@ -208,6 +208,21 @@ forEachDialect('booking over HTTP', (world) => {
     assert.equal((await api().get(`/jobs/${live[0].id}`)).json().status, 'scheduled');
   });
 
+  test('a link holds at most 3 upcoming bookings; the note from the form reaches the job', async () => {
+    const contactId = await newContact(9);
+    const path = await linkFor(contactId);
+    for (const [i, start] of ['2026-03-06T15:00:00.000Z', '2026-03-06T17:00:00.000Z', '2026-03-06T19:00:00.000Z'].entries()) {
+      const res = await app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form({ serviceType: 'tune_up', start, notes: i === 0 ? 'Dog in the yard' : '' }) });
+      assert.equal(res.statusCode, 201, res.body);
+    }
+    const fourth = await app.inject({ method: 'POST', url: path, payload: { serviceType: 'tune_up', start: '2026-03-06T21:00:00.000Z' } });
+    assert.equal(fourth.statusCode, 409);
+    assert.match(fourth.json().error.message, /already have 3 upcoming appointments/);
+    const booked = (await api().get(`/jobs?contactId=${contactId}`)).json().data as Array<{ notes: string }>;
+    assert.equal(booked.length, 3);
+    assert.ok(booked.some((j) => j.notes === 'Booked online. Customer note: Dog in the yard'), JSON.stringify(booked.map((j) => j.notes)));
+  });
+
   test('the confirmation email reaches SMTP with a text/calendar invite', async () => {
     const { ctx } = world();
     const email = createSmtpEmailProvider({ url: smtp.url, from: 'Comfort <office@comfort.example>' }, { hostname: 'crm.example.com' });

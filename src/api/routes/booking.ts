@@ -2,11 +2,10 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../context.ts';
-import { bookSlot } from '../../booking/book.ts';
 import { findAvailability } from '../../booking/find-slots.ts';
 import { bookingUrl } from '../../booking/links.ts';
 import { renderBookingPage, renderCancelledPage, renderConfirmedPage, renderErrorPage } from '../../booking/page.ts';
-import { cancelBooking, openBookingLink, publicSlots, rescheduleBooking, upcomingBookings, type OpenedLink } from '../../booking/public.ts';
+import { bookFromLink, cancelBooking, openBookingLink, publicSlots, rescheduleBooking, upcomingBookings, type OpenedLink } from '../../booking/public.ts';
 import { getTechnicianSchedule, setTechnicianSchedule } from '../../booking/schedules.ts';
 import { getBookingSettings, updateBookingSettings } from '../../booking/settings.ts';
 import { getContact } from '../../crm/contacts/contacts.ts';
@@ -80,7 +79,7 @@ function splitBody(body: unknown): { rescheduleJobId?: string; request: Record<s
 async function book(ctx: AppContext, link: OpenedLink, body: unknown) {
   const { rescheduleJobId, request } = splitBody(body);
   if (rescheduleJobId) return { ...(await rescheduleBooking(ctx, link, rescheduleJobId, request)), moved: true };
-  return { ...(await bookSlot(ctx, link.business.id, link.contact.id, request)), moved: false };
+  return { ...(await bookFromLink(ctx, link, request)), moved: false };
 }
 
 /**
