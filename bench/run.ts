@@ -3,6 +3,7 @@ import os from 'node:os';
 import { benchContactList } from './contact-list.ts';
 import { benchCsvImport } from './csv-import.ts';
 import { benchDueSteps, benchLeadToSms } from './engine.ts';
+import { benchModelTraining } from './models.ts';
 import { benchVoiceWebhooks } from './voice.ts';
 
 const only = (process.env.BENCH_ONLY ?? 'import,list,engine,voice').split(',');
@@ -15,5 +16,6 @@ if (only.includes('engine')) {
   console.log(await benchDueSteps('postgres', 1));
   console.log(await benchDueSteps('postgres', 4));
 }
+if (only.includes('models')) for (const line of benchModelTraining()) console.log(line);
 if (only.includes('voice')) for (const d of ['sqlite', 'postgres'] as const) console.log(await benchVoiceWebhooks(d));
 process.exit(0);

@@ -83,8 +83,12 @@ export function trainGbdt(train: BinnedData, valid: BinnedData | null, binner: B
   let bestIteration = 0;
   const histSize = F * 256 * 3;
 
+  // Histograms are large (features × 256 bins × 3); reusing them keeps the garbage collector out of the loop.
+  const pool: Float64Array[] = [];
   const buildHist = (start: number, end: number): Float64Array => {
-    const hist = new Float64Array(histSize);
+    const reused = pool.pop();
+    if (reused) reused.fill(0);
+    const hist = reused ?? new Float64Array(histSize);
     for (let k = start; k < end; k++) {
       const r = order[k];
       const gr = g[r];
@@ -239,6 +243,7 @@ export function trainGbdt(train: BinnedData, valid: BinnedData | null, binner: B
       leaves.splice(bi, 1, L, R);
     }
     for (const leaf of leaves) {
+      pool.push(leaf.hist);
       const v = tree.value[leaf.node];
       for (let k = leaf.start; k < leaf.end; k++) raw[order[k]] += v;
     }

@@ -71,7 +71,7 @@ export function trainLogistic(columns: Float64Array[], categorical: boolean[], c
   const grad = new Float64Array(D + 1);
   const l2 = opts.l2 ?? 1e-3;
   const batch = 128;
-  const epochs = Math.min(200, Math.max(8, Math.ceil(1_500_000 / Math.max(n, 1))));
+  const epochs = Math.min(100, Math.max(5, Math.ceil(400_000 / Math.max(n, 1))));
   const order = Uint32Array.from({ length: n }, (_, i) => i);
   let seed = opts.seed ?? 7;
   const rand = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
