@@ -19,12 +19,15 @@ forEachDialect('intake drafts', (world) => {
   let ctx: AppContext;
   let standin: LlmStandin;
   let llm: LlmClient;
+  let slowLlm: LlmClient;
 
   before(async () => {
     ctx = world().ctx;
     scope = await makeBusiness(ctx, { name: 'Comfort Pro HVAC', phone: '+15125550100' });
     standin = await startLlmStandin('openai', 'sk-test-key');
-    llm = createLlmClient({ provider: 'openai', baseUrl: standin.baseUrl, apiKey: 'sk-test-key', model: 'm', timeoutMs: 300 })!;
+    // Generous for answers (a loaded machine must not turn them into timeouts); short where a timeout is the point.
+    llm = createLlmClient({ provider: 'openai', baseUrl: standin.baseUrl, apiKey: 'sk-test-key', model: 'm', timeoutMs: 10_000 })!;
+    slowLlm = createLlmClient({ provider: 'openai', baseUrl: standin.baseUrl, apiKey: 'sk-test-key', model: 'm', timeoutMs: 200 })!;
   });
   after(() => standin.close());
 
@@ -159,7 +162,7 @@ forEachDialect('intake drafts', (world) => {
   test('with the LLM timing out, drafts still come from templates', async () => {
     standin.reply = () => ({ hang: true });
     const { contactId } = await inbound('AC not cooling, blowing warm air');
-    await processInboundMessages(ctx, llm);
+    await processInboundMessages(ctx, slowLlm);
     const [d] = await drafts(contactId);
     assert.equal(d.source, 'template');
     assert.match(d.fallbackReason ?? '', /timeout/);
