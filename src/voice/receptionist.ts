@@ -8,7 +8,7 @@ import { finishIntake, nextOnCall } from './decide.ts';
 import { applyReading, readTurn, voiceLlm, type TurnReading } from './llm-turn.ts';
 import { logCall, refreshCallLog, teamWithPhones, upsertCaller, type Effects } from './outcomes.ts';
 import { newIntake, openIntake, question, takeTurn } from './script.ts';
-import { voiceSettings, type VoiceSettings } from './settings.ts';
+import { voiceSettingsForCall, type VoiceSettings } from './settings.ts';
 import { hangup, say, type VoiceReply, type VoiceVerb } from './twiml.ts';
 
 /**
@@ -70,7 +70,7 @@ function notFoundCall(callSid: string): AppError {
 
 /** A call comes in: ring the team in business hours, else the receptionist (or voicemail). */
 export async function handleIncomingCall(ctx: AppContext, business: Business, p: { callSid: string; from: string; to: string }): Promise<CallTurn> {
-  const settings = voiceSettings(business);
+  const settings = voiceSettingsForCall(business, ctx.log);
   return ctx.db.transaction(async (trx) => {
     const now = ctx.clock.now();
     const existing = await loadCall(trx, business.id, p.callSid);
@@ -119,7 +119,7 @@ function repeatCurrent(ctx: AppContext, call: VoiceCall): VoiceReply {
 }
 
 async function withCall(ctx: AppContext, business: Business, callSid: string, fn: (call: VoiceCall, e: Effects) => Promise<VoiceVerb[]>): Promise<CallTurn> {
-  const settings = voiceSettings(business);
+  const settings = voiceSettingsForCall(business, ctx.log);
   return ctx.db.transaction(async (trx) => {
     const call = await loadCall(trx, business.id, callSid);
     if (!call) throw notFoundCall(callSid);
@@ -173,7 +173,7 @@ async function readWithLlm(ctx: AppContext, business: Business, p: { callSid: st
   if (!llm) return null;
   const call = await loadCall(ctx.db.kysely, business.id, p.callSid);
   if (!call || call.stage !== 'intake') return null;
-  const reading = await readTurn(llm, call.state.intake, p.speech, voiceSettings(business).llmTurnBudgetMs);
+  const reading = await readTurn(llm, call.state.intake, p.speech, voiceSettingsForCall(business, ctx.log).llmTurnBudgetMs);
   return reading ? { turns: call.state.intake.turns, reading } : null;
 }
 

@@ -43,3 +43,16 @@ export function voiceSettings(business: Business): VoiceSettings {
   if (!r.success) throw new AppError('CONFIG_INVALID', `settings.voice of ${business.name}: ${zodIssues(r.error).map((i) => `${i.field}: ${i.message}`).join('; ')}`);
   return r.data;
 }
+
+/**
+ * For a call in progress: a bad stored setting must not drop the call, so the
+ * defaults answer and the problem is logged for the owner to fix.
+ */
+export function voiceSettingsForCall(business: Business, log: { warn(obj: object, msg?: string): void }): VoiceSettings {
+  try {
+    return voiceSettings(business);
+  } catch (err) {
+    log.warn({ businessId: business.id, err: (err as Error).message }, 'invalid settings.voice: answering with the defaults');
+    return voiceSettingsSchema.parse({});
+  }
+}

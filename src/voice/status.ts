@@ -3,7 +3,7 @@ import type { Business } from '../crm/businesses/schema.ts';
 import { insertCall, loadCall, saveCall, type VoiceCall } from './calls.ts';
 import { callbackDue, createCallbackTask, logCall, refreshCallLog, upsertCaller, type Effects } from './outcomes.ts';
 import { intakeSummary, newIntake } from './script.ts';
-import { voiceSettings } from './settings.ts';
+import { voiceSettingsForCall } from './settings.ts';
 
 export interface CallStatusUpdate {
   callSid: string;
@@ -38,7 +38,7 @@ export function callOutcome(call: VoiceCall | null, callStatus: string): { outco
  */
 export async function handleCallStatus(ctx: AppContext, business: Business, u: CallStatusUpdate): Promise<{ recorded: boolean; outcome: string | null }> {
   if (!FINAL.has(u.callStatus)) return { recorded: false, outcome: null };
-  const settings = voiceSettings(business);
+  const settings = voiceSettingsForCall(business, ctx.log);
   return ctx.db.transaction(async (trx) => {
     const now = ctx.clock.now();
     const e: Effects = { ctx, trx, business, settings, now };

@@ -347,6 +347,14 @@ forEachDialect('voice calls', (world) => {
     assert.equal(contact?.display_name, 'Chris Park');
   });
 
+  test('a business with a broken voice setting still has its calls answered (with the defaults)', async () => {
+    world().clock.set(TUESDAY_2AM);
+    const b = await voiceBusiness(ctx, { ringStrategy: 'everyone-at-random' });
+    const call = new SimulatedCall(app, '+15125550153', b.number);
+    await call.start();
+    assert.match(call.find('Gather').prompt, /May I have your name/);
+  });
+
   test("one business's call cannot be continued through another business's number", async () => {
     world().clock.set(TUESDAY_2AM);
     const a = await voiceBusiness(ctx);
