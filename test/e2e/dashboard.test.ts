@@ -68,6 +68,35 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
     await shot(page, '03-inbox-after-approval');
   });
 
+  test('an AI reply draft to an inbound text is edited and approved on Today, and the edited reply lands in the outbox', async () => {
+    const page = await context.newPage();
+    await page.goto(`${kinetic.url}/app/today`);
+    const contact = await apiCall<{ id: string }>(context, kinetic.url, 'POST', '/contacts', { name: 'Casey Drafted', firstName: 'Casey', lastName: 'Drafted', phone: '512-555-0166' });
+    // A customer texts in; the worker classifies it and drafts a reply for review.
+    await apiCall(context, kinetic.url, 'POST', '/interactions', { contactId: contact.id, kind: 'sms', direction: 'inbound', channel: 'sms', body: 'Hi, can someone look at my AC this week? It is blowing warm air.' });
+    const item = page.getByTestId('draft').filter({ hasText: 'Casey Drafted' });
+    await eventually(async () => {
+      if (await item.count()) return true;
+      await page.reload();
+      await page.getByRole('heading', { name: 'AI drafts to review' }).waitFor();
+      await page.getByTestId('drafts').or(page.getByText('No drafts waiting.')).first().waitFor();
+      return (await item.count()) > 0;
+    }, Boolean);
+    await item.getByRole('button', { name: 'Edit the reply to Casey Drafted' }).click();
+    await item.getByLabel('Edit the reply to Casey Drafted').fill('Hi Casey, sorry about the warm air. We can come Thursday 9-11am; does that work?');
+    await shot(page, '04-today-draft-edit');
+    await item.getByRole('button', { name: 'Approve and send the reply to Casey Drafted' }).click();
+    await item.waitFor({ state: 'detached' });
+    const outbox = await eventually(
+      () => apiCall<Outbox>(context, kinetic.url, 'GET', `/outbox?contactId=${contact.id}`),
+      (o) => o.data.length > 0,
+    );
+    assert.deepEqual(outbox.data.map((m) => [m.channel, m.body]), [['sms', 'Hi Casey, sorry about the warm air. We can come Thursday 9-11am; does that work?']]);
+    const drafts = await apiCall<{ data: Array<{ status: string; body: string }> }>(context, kinetic.url, 'GET', `/drafts?contactId=${contact.id}`);
+    assert.ok(drafts.data.every((d) => d.status !== 'pending'), 'no draft left pending');
+    await page.close();
+  });
+
   test('create an automation in the step editor, simulate it on past data, and see the would-be sends', async () => {
     const page = await context.newPage();
     await page.goto(`${kinetic.url}/app/automations`);
@@ -79,7 +108,7 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
     // Empty text first: the API's validation message is shown.
     await page.getByRole('button', { name: 'Check' }).click();
     await page.getByRole('alert').filter({ hasText: 'steps.0' }).waitFor();
-    await shot(page, '04-automation-validation');
+    await shot(page, '05-automation-validation');
     await page.getByLabel('Step 1 text message').fill('Hi {{ contact.firstName }}, your system is due for its yearly tune-up. Reply YES to book.');
     await page.getByRole('button', { name: 'Check' }).click();
     await page.getByText('The automation is valid.').waitFor();
@@ -95,7 +124,7 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
     const count = Number(await sim.getByTestId('sim-send-count').textContent());
     assert.ok(count > 0, 'the demo history has customers due for a tune-up');
     assert.match((await sends.first().textContent()) ?? '', /your system is due for its yearly tune-up/);
-    await shot(page, '05-simulation');
+    await shot(page, '06-simulation');
     // Simulation sent nothing.
     const outbox = await apiCall<Outbox>(context, kinetic.url, 'GET', '/outbox?limit=100');
     assert.ok(!outbox.data.some((m) => m.body.includes('yearly tune-up')), 'a simulation writes nothing to the outbox');
@@ -119,7 +148,7 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
     assert.ok(measured > 0 && measured !== 100, `inquiries per month measured from the demo data (${measured})`);
     await page.getByTestId('leak-leads').waitFor();
     assert.notEqual(await page.getByTestId('leak-leads').textContent(), '179');
-    await shot(page, '06a-leak-from-data');
+    await shot(page, '07a-leak-from-data');
     for (const [label, value] of inputs) await page.getByLabel(label).fill(value);
     await page.getByTestId('leak-leads').filter({ hasText: /^179$/ }).waitFor();
     assert.equal(await page.getByTestId('leak-leads').textContent(), '179');
@@ -129,7 +158,7 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
     for (const part of ['100 × 12', '= 1,200', '1,200 × 71%', '= 852', '852 × 35%', '= 298.2', '298.2 × (100% − 40%)', '= 178.92', '178.92 × 15%', '27 bookings × $600', '= $16,200']) {
       assert.ok(arithmetic.includes(part), `the arithmetic shows "${part}": ${arithmetic}`);
     }
-    await shot(page, '06b-leak-seed-numbers');
+    await shot(page, '07b-leak-seed-numbers');
     await page.close();
   });
 
@@ -143,14 +172,32 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
     await apiCall(context, kinetic.url, 'POST', '/contacts', { name: 'Riley Livewire', phone: '512-555-0188', source: 'website' });
     await page.getByTestId('contacts-table').getByRole('link', { name: 'Riley Livewire' }).waitFor();
     assert.equal(await page.evaluate(() => (globalThis as unknown as { __noReload?: boolean }).__noReload), true, 'the page was not reloaded');
-    await shot(page, '07-contacts-live-lead');
+    await shot(page, '08-contacts-live-lead');
 
     await page.getByRole('link', { name: 'Today' }).click();
     await page.getByRole('heading', { name: 'Today', level: 1 }).waitFor();
     await apiCall(context, kinetic.url, 'POST', '/contacts', { name: 'Morgan Streamed', email: 'morgan.streamed@example.com', source: 'google_ads' });
     await page.getByTestId('fresh-leads').getByRole('link', { name: 'Morgan Streamed' }).waitFor();
     assert.equal(await page.evaluate(() => (globalThis as unknown as { __noReload?: boolean }).__noReload), true, 'client-side navigation, still no reload');
-    await shot(page, '08-today-live-lead');
+    await shot(page, '09-today-live-lead');
+    await page.close();
+  });
+
+  test('metrics: tiles compare with the previous period, and a new alert threshold is drawn on its chart', async () => {
+    const page = await context.newPage();
+    await page.goto(`${kinetic.url}/app/metrics`);
+    const tiles = page.getByTestId('metric-tiles');
+    await tiles.getByText('Call answer rate').waitFor();
+    assert.match((await tiles.textContent()) ?? '', /previous/);
+    await page.getByLabel('Metric').selectOption('answerRate');
+    await page.getByLabel('Alert when').selectOption('below');
+    await page.getByLabel('Threshold (%)').fill('85');
+    await page.getByRole('button', { name: 'Add alert' }).click();
+    await page.getByRole('img', { name: /Call answer rate by day.*alert threshold below 85%/ }).waitFor();
+    await page.locator('#chart-answerRate canvas').first().waitFor();
+    const rules = await apiCall<{ data: Array<{ metric: string; comparator: string; threshold: number }> }>(context, kinetic.url, 'GET', '/alert-rules');
+    assert.deepEqual(rules.data.map((r) => [r.metric, r.comparator, r.threshold]), [['answerRate', 'below', 0.85]]);
+    await shot(page, '10-metrics-threshold');
     await page.close();
   });
 
@@ -167,7 +214,7 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
     await page.getByRole('heading', { name: 'Revenue leak calculator' }).waitFor();
     const width = await page.evaluate<number>('document.documentElement.scrollWidth');
     assert.ok(width <= 390, `no sideways scrolling on a phone (page is ${width}px wide)`);
-    await shot(page, '09-phone-leak');
+    await shot(page, '11-phone-leak');
     await phone.close();
   });
 });

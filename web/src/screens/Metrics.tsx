@@ -1,33 +1,47 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { LineChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { qs } from '../api.ts';
+import { del, patch, post, qs } from '../api.ts';
 import { useApi } from '../hooks.ts';
-import { Card, Load } from '../ui.tsx';
+import { Card, ErrorNote, Load } from '../ui.tsx';
 
 echarts.use([LineChart, GridComponent, TooltipComponent, LegendComponent, MarkLineComponent, CanvasRenderer]);
 
-interface MetricValue { value: number | null; previous: number | null; unit?: string; [k: string]: unknown }
+interface MetricValue { value: number | null; previous: number | null; [k: string]: unknown }
 interface MetricsAnswer { period: { from: string; to: string }; previous: { from: string; to: string }; metrics: Record<string, MetricValue> }
-interface AlertRule { id: string; metric: string; op?: string; comparator?: string; threshold: number; enabled?: boolean }
+interface AlertRule { id: string; name: string; metric: string; comparator: 'below' | 'above'; threshold: number; windowDays: number; enabled: boolean; state?: string; lastValue?: number | null }
 
 const charted: Array<[string, string]> = [
   ['answerRate', 'Call answer rate'],
-  ['speedToLead', 'Speed to lead'],
-  ['leadDecay', 'Lead decay'],
+  ['speedToLead', 'Speed to lead (median)'],
+  ['leadDecay', 'Lead decay (not contacted within an hour)'],
   ['followUpCoverage', 'Follow-up coverage'],
   ['bookingConversion', 'Booking conversion'],
   ['reviewVelocity', 'Review velocity'],
 ];
-const others: Array<[string, string]> = [['noShowRate', 'No-show rate'], ['reactivation', 'Reactivation'], ['automationRevenue', 'Automation revenue']];
+const others: Array<[string, string]> = [['noShowRate', 'No-show rate'], ['reactivation', 'Reactivation bookings'], ['automationRevenue', 'Revenue from automations']];
+const allMetrics = [...charted, ...others];
+const rates = new Set(['answerRate', 'leadDecay', 'followUpCoverage', 'bookingConversion', 'noShowRate']);
+/** Where a rise is bad news. */
+const lowerIsBetter = new Set(['speedToLead', 'leadDecay', 'noShowRate']);
 
-const show = (v: number | null | undefined, unit?: string) => (v === null || v === undefined ? '–' : unit === 'ratio' || (v <= 1 && v >= 0 && unit !== 'count' && unit !== 'minutes' && unit !== 'seconds' && unit !== 'cents') ? `${Math.round(v * 1000) / 10}%` : unit === 'cents' ? `$${Math.round(v / 100).toLocaleString('en-US')}` : `${Math.round(v * 10) / 10}${unit ? ` ${unit}` : ''}`);
+/** A metric value as an owner reads it: 64%, 12 min, $1,200, 2.5/week. */
+export function formatMetric(metric: string, v: number | null | undefined): string {
+  if (v === null || v === undefined) return '–';
+  if (rates.has(metric)) return `${Math.round(v * 1000) / 10}%`;
+  if (metric === 'speedToLead') return v < 120 ? `${Math.round(v)} s` : `${Math.round(v / 60)} min`;
+  if (metric === 'automationRevenue') return `$${Math.round(v / 100).toLocaleString('en-US')}`;
+  if (metric === 'reviewVelocity') return `${Math.round(v * 100) / 100}/week`;
+  return `${Math.round(v * 100) / 100}`;
+}
+
+const labelOf = (m: string) => allMetrics.find(([k]) => k === m)?.[1] ?? m;
 
 export function Metrics() {
   const [days, setDays] = useState(30);
-  const to = new Date(new Date().toISOString().slice(0, 10) + 'T00:00:00Z');
+  const to = new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00.000Z`);
   const from = new Date(to.getTime() - days * 86_400_000);
   const range = { from: from.toISOString(), to: to.toISOString() };
   const metrics = useApi<MetricsAnswer>(`/insights/metrics${qs(range)}`);
@@ -47,31 +61,36 @@ export function Metrics() {
       <Load state={metrics} what="Metrics">
         {(m) => (
           <>
+            <p className="muted">Compared with the {days} days before.</p>
             <div className="stats" data-testid="metric-tiles">
-              {[...charted, ...others].map(([k, label]) => {
+              {allMetrics.map(([k, label]) => {
                 const v = m.metrics[k];
                 if (!v) return null;
                 const delta = v.value !== null && v.previous !== null ? v.value - v.previous : null;
+                const good = delta === null || delta === 0 ? null : lowerIsBetter.has(k) ? delta < 0 : delta > 0;
                 return (
                   <div className="stat" key={k}>
                     <span>{label}</span>
-                    <b>{show(v.value, v.unit)}</b>
-                    <span className="muted">previous period {show(v.previous, v.unit)}{delta !== null && delta !== 0 && <> ({delta > 0 ? '▲' : '▼'})</>}</span>
+                    <b>{formatMetric(k, v.value)}</b>
+                    <span className={good === null ? 'muted' : good ? 'ok' : 'error'}>
+                      {good !== null && (delta! > 0 ? '▲ ' : '▼ ')}previous {formatMetric(k, v.previous)}
+                    </span>
                   </div>
                 );
               })}
             </div>
             {charted.map(([k, label]) => (
-              <MetricChart key={`${k}-${days}`} metric={k} label={label} from={range.from} to={range.to} days={days} bucket={bucket} rules={(rules.data?.data ?? []).filter((r) => r.metric === k && r.enabled !== false)} unit={m.metrics[k]?.unit} />
+              <MetricChart key={`${k}-${days}`} metric={k} label={label} from={range.from} to={range.to} days={days} bucket={bucket} rules={(rules.data?.data ?? []).filter((r) => r.metric === k && r.enabled)} />
             ))}
           </>
         )}
       </Load>
+      <AlertRules rules={rules} />
     </>
   );
 }
 
-function MetricChart({ metric, label, from, to, days, bucket, rules, unit }: { metric: string; label: string; from: string; to: string; days: number; bucket: string; rules: AlertRule[]; unit?: string }) {
+function MetricChart({ metric, label, from, to, days, bucket, rules }: { metric: string; label: string; from: string; to: string; days: number; bucket: string; rules: AlertRule[] }) {
   const prevFrom = new Date(Date.parse(from) - days * 86_400_000).toISOString();
   const cur = useApi<{ data: Array<{ start: string; value: number | null }> }>(`/insights/series${qs({ metric, from, to, bucket })}`);
   const prev = useApi<{ data: Array<{ start: string; value: number | null }> }>(`/insights/series${qs({ metric, from: prevFrom, to: from, bucket })}`);
@@ -81,20 +100,25 @@ function MetricChart({ metric, label, from, to, days, bucket, rules, unit }: { m
     const chart = echarts.init(el.current);
     const current = cur.data.data;
     const previous = prev.data?.data ?? [];
+    const fmt = (v: number) => formatMetric(metric, v);
     chart.setOption({
-      tooltip: { trigger: 'axis' },
-      legend: { data: ['This period', 'Previous period'] },
-      grid: { left: 50, right: 20, top: 40, bottom: 30 },
+      tooltip: { trigger: 'axis', valueFormatter: (v: number | null) => (v === null ? '–' : fmt(v)) },
+      legend: { top: 0, data: ['This period', 'Previous period'] },
+      grid: { left: 60, right: 70, top: 40, bottom: 30 },
       xAxis: { type: 'category', data: current.map((p) => p.start.slice(0, 10)) },
-      yAxis: { type: 'value' },
+      yAxis: { type: 'value', axisLabel: { formatter: fmt } },
       series: [
         {
           name: 'This period',
           type: 'line',
+          connectNulls: true,
           data: current.map((p) => p.value),
-          markLine: rules.length ? { symbol: 'none', label: { formatter: (p: { value: number }) => `alert ${p.value}` }, lineStyle: { color: '#c62828', type: 'dashed' }, data: rules.map((r) => ({ yAxis: r.threshold, name: 'threshold' })) } : undefined,
+          markLine: rules.length
+            ? { symbol: 'none', label: { formatter: (p: { value: number }) => `alert ${fmt(p.value)}` }, lineStyle: { color: '#c62828', type: 'dashed' }, data: rules.map((r) => ({ yAxis: r.threshold, name: r.name })) }
+            : undefined,
         },
-        { name: 'Previous period', type: 'line', lineStyle: { type: 'dotted' }, data: previous.map((p) => p.value) },
+        // The previous period drawn on the same days-since-start axis, for comparison.
+        { name: 'Previous period', type: 'line', connectNulls: true, lineStyle: { type: 'dotted' }, data: previous.slice(-current.length).map((p) => p.value) },
       ],
     });
     const resize = () => chart.resize();
@@ -103,17 +127,71 @@ function MetricChart({ metric, label, from, to, days, bucket, rules, unit }: { m
       window.removeEventListener('resize', resize);
       chart.dispose();
     };
-  }, [cur.data, prev.data, rules]);
+  }, [cur.data, prev.data, rules, metric]);
   return (
     <Card title={label} id={`chart-${metric}`}>
       <Load state={cur} what={`${label} series`}>
         {(s) => (
           <>
-            <div ref={el} className="chart" role="img" aria-label={`${label}: ${s.data.length} points${rules.length ? `, alert threshold ${rules.map((r) => r.threshold).join(', ')}` : ''}${unit ? ` (${unit})` : ''}`} />
-            {rules.length === 0 && <p className="muted">No alert threshold set for this metric.</p>}
+            <div ref={el} className="chart" role="img" aria-label={`${label} by ${bucket}, ${s.data.length} points, with the previous period dotted${rules.length ? ` and the alert threshold ${rules.map((r) => `${r.comparator} ${formatMetric(metric, r.threshold)}`).join(', ')} dashed` : ''}`} />
+            {rules.length === 0 && <p className="muted">No alert threshold set for this metric (add one below).</p>}
           </>
         )}
       </Load>
+    </Card>
+  );
+}
+
+function AlertRules({ rules }: { rules: { data?: { data: AlertRule[] }; error?: Error; loading: boolean; reload: () => void } }) {
+  const [metric, setMetric] = useState('answerRate');
+  const [comparator, setComparator] = useState<'below' | 'above'>('below');
+  const [threshold, setThreshold] = useState('80');
+  const [windowDays, setWindowDays] = useState('7');
+  const [error, setError] = useState<unknown>(null);
+  const run = async (fn: () => Promise<unknown>) => {
+    setError(null);
+    try {
+      await fn();
+      rules.reload();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  // Rates are typed as percentages and stored as fractions.
+  const toValue = (m: string, t: string) => (rates.has(m) ? Number(t) / 100 : m === 'speedToLead' ? Number(t) * 60 : m === 'automationRevenue' ? Number(t) * 100 : Number(t));
+  const unit = rates.has(metric) ? '%' : metric === 'speedToLead' ? 'minutes' : metric === 'automationRevenue' ? '$' : metric === 'reviewVelocity' ? 'per week' : '';
+  const add = (e: FormEvent) => {
+    e.preventDefault();
+    void run(() => post('/alert-rules', { metric, comparator, threshold: toValue(metric, threshold), windowDays: Number(windowDays) }));
+  };
+  return (
+    <Card title="Alert thresholds">
+      <Load state={rules} what="Alert rules">
+        {(r) => (
+          <ul className="list">
+            {r.data.map((x) => (
+              <li key={x.id} className="item">
+                <div className="grow">
+                  <strong>{labelOf(x.metric)}</strong> {x.comparator} {formatMetric(x.metric, x.threshold)} over {x.windowDays} days
+                  {x.state === 'breached' && <span className="tag danger">breached</span>}
+                  {x.lastValue !== undefined && x.lastValue !== null && <span className="muted"> · now {formatMetric(x.metric, x.lastValue)}</span>}
+                </div>
+                <label className="switch"><input type="checkbox" checked={x.enabled} onChange={() => run(() => patch(`/alert-rules/${x.id}`, { enabled: !x.enabled }))} aria-label={`${x.name} on`} /> On</label>
+                <button className="secondary" onClick={() => run(() => del(`/alert-rules/${x.id}`))}>Delete</button>
+              </li>
+            ))}
+            {r.data.length === 0 && <li className="muted">No alert rules yet.</li>}
+          </ul>
+        )}
+      </Load>
+      <form className="filters" onSubmit={add} aria-label="New alert rule">
+        <div><label htmlFor="rule-metric">Metric</label><select id="rule-metric" value={metric} onChange={(e) => setMetric(e.target.value)}>{allMetrics.map(([k, l]) => <option key={k} value={k}>{l}</option>)}</select></div>
+        <div><label htmlFor="rule-comparator">Alert when</label><select id="rule-comparator" value={comparator} onChange={(e) => setComparator(e.target.value as 'below' | 'above')}><option value="below">below</option><option value="above">above</option></select></div>
+        <div><label htmlFor="rule-threshold">Threshold{unit && ` (${unit})`}</label><input id="rule-threshold" type="number" step="any" value={threshold} onChange={(e) => setThreshold(e.target.value)} /></div>
+        <div><label htmlFor="rule-window">Over the last (days)</label><input id="rule-window" type="number" min={1} max={365} value={windowDays} onChange={(e) => setWindowDays(e.target.value)} /></div>
+        <div><button type="submit">Add alert</button></div>
+      </form>
+      <ErrorNote error={error} />
     </Card>
   );
 }

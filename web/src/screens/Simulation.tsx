@@ -19,6 +19,7 @@ export function SimulationView({ automation, onClose }: { automation: { id: stri
   const [report, setReport] = useState<Report | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [shown, setShown] = useState(50);
   const run = async () => {
     setBusy(true);
     setError(null);
@@ -51,7 +52,7 @@ export function SimulationView({ automation, onClose }: { automation: { id: stri
             {Object.keys(report.finished).length > 0 && <> Finished: {Object.entries(report.finished).map(([k, v]) => `${v} ${k}`).join(', ')}.</>}
           </p>
           <ol className="timeline" data-testid="would-be-sends">
-            {report.sends.slice(0, 200).map((s, i) => (
+            {report.sends.slice(0, shown).map((s, i) => (
               <li key={i}>
                 <span className="muted">{when(s.at)}</span> <span className="tag">{s.channel}</span> to {s.contactName ?? s.to} ({s.to}){s.step !== null && <> · step {s.step + 1}</>}
                 {s.audience === 'staff' && <span className="tag">staff</span>}
@@ -59,7 +60,9 @@ export function SimulationView({ automation, onClose }: { automation: { id: stri
               </li>
             ))}
           </ol>
-          {report.sends.length > 200 && <p className="muted">…and {report.sends.length - 200} more.</p>}
+          {report.sends.length > shown && (
+            <button className="secondary" onClick={() => setShown((n) => n + 200)}>Show {Math.min(200, report.sends.length - shown)} more of {report.sends.length - shown}</button>
+          )}
           {skipped.length > 0 && (
             <details>
               <summary>{skipped.length} decisions not to send (and why)</summary>

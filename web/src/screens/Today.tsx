@@ -6,7 +6,7 @@ import { useApi, useLiveEvents, type LiveEvent } from '../hooks.ts';
 import { Card, ErrorNote, Load } from '../ui.tsx';
 
 interface Approval { id: string; title: string; amountCents: number | null; approverRole: string; contactId: string | null; status: string; createdAt: string }
-interface Draft { id: string; contactId: string | null; channel?: string; body: string; status?: string; confidence?: number | null; reason?: string | null; createdAt?: string; contactName?: string | null }
+interface Draft { id: string; contactId: string | null; channel?: string; subject?: string | null; body: string; kind?: string; source?: string; holdReason?: string | null; status?: string; createdAt?: string }
 interface Exception { kind: string; id: string; title: string; detail?: string | null; contactId: string | null; createdAt: string; severity?: string }
 interface Outbox { id: string; contactId: string | null; channel: string; to: string; body: string; state: string; lastError: string | null; createdAt: string }
 interface User { id: string; name: string; role: string }
@@ -151,33 +151,40 @@ function DraftItem({ draft, onDone }: { draft: Draft; onDone: () => void }) {
   const { busy, error, run } = useAction();
   const [editing, setEditing] = useState(false);
   const [body, setBody] = useState(draft.body);
-  const label = draft.contactName ?? 'contact';
+  const contact = useApi<{ name: string; consent?: Record<string, { status: string }> }>(draft.contactId ? `/contacts/${draft.contactId}` : null);
+  const label = contact.data?.name ?? 'contact';
+  const optedOut = draft.channel && contact.data?.consent?.[draft.channel]?.status === 'revoked';
   return (
     <li className="item" data-testid="draft">
       <div className="grow">
         <div className="muted">
-          {draft.channel ?? 'message'} draft for {draft.contactId ? <Link to={`/contacts/${draft.contactId}`}>{label}</Link> : label}
-          {typeof draft.confidence === 'number' && <> · confidence {Math.round(draft.confidence * 100)}%</>}
-          {draft.reason && <> · {draft.reason}</>}
+          {draft.channel === 'email' ? 'Email' : 'Text'} reply to {draft.contactId ? <Link to={`/inbox/${draft.contactId}`}>{label}</Link> : label}
+          {draft.kind && <> · about {draft.kind.replace(/_/g, ' ')}</>}
+          {draft.source && <> · written by {draft.source === 'template' ? 'a template' : draft.source}</>}
+          {draft.createdAt && <> · {when(draft.createdAt)}</>}
         </div>
+        {draft.holdReason && <p className="notice">Needs a person: {draft.holdReason}</p>}
+        {optedOut && <p className="notice danger">{label} has opted out of {draft.channel === 'sms' ? 'texts' : 'email'}: this draft cannot be sent.</p>}
         {editing ? (
           <>
-            <label htmlFor={`draft-${draft.id}`}>Edit the draft</label>
+            <label htmlFor={`draft-${draft.id}`}>Edit the reply to {label}</label>
             <textarea id={`draft-${draft.id}`} value={body} onChange={(e) => setBody(e.target.value)} rows={3} />
           </>
         ) : (
-          <p className="quote">{draft.body}</p>
+          <p className="quote">{draft.subject && <strong>{draft.subject}: </strong>}{draft.body}</p>
         )}
         <ErrorNote error={error} />
       </div>
       <div className="actions">
-        {editing ? (
-          <button disabled={busy} onClick={() => run(() => patch(`/drafts/${draft.id}`, { body }), () => { setEditing(false); onDone(); })}>Save draft</button>
-        ) : (
-          <button disabled={busy} className="secondary" onClick={() => setEditing(true)}>Edit</button>
-        )}
-        <button disabled={busy} onClick={() => run(async () => { if (editing && body !== draft.body) await patch(`/drafts/${draft.id}`, { body }); await post(`/drafts/${draft.id}/approve`); }, onDone)}>Approve and send</button>
-        <button disabled={busy} className="secondary" onClick={() => run(() => post(`/drafts/${draft.id}/discard`), onDone)}>Discard</button>
+        {!editing && <button disabled={busy} className="secondary" onClick={() => setEditing(true)} aria-label={`Edit the reply to ${label}`}>Edit</button>}
+        <button
+          disabled={busy || Boolean(optedOut)}
+          aria-label={`Approve and send the reply to ${label}`}
+          onClick={() => run(async () => { if (editing && body !== draft.body) await patch(`/drafts/${draft.id}`, { body }); await post(`/drafts/${draft.id}/approve`); }, onDone)}
+        >
+          Approve and send
+        </button>
+        <button disabled={busy} className="secondary" onClick={() => run(() => post(`/drafts/${draft.id}/discard`), onDone)} aria-label={`Discard the reply to ${label}`}>Discard</button>
       </div>
     </li>
   );
