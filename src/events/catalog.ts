@@ -29,6 +29,15 @@ export const eventCatalog = {
   'interaction.deleted': z.object({ ...contactRef, interactionId: z.string() }),
   'call.answered': z.object({ ...contactRef, interactionId: z.string(), direction: z.string().nullable() }),
   'call.missed': z.object({ ...contactRef, interactionId: z.string(), direction: z.string().nullable() }),
+  /** The voice receptionist finished an intake: where it routed the caller and how it assessed the problem. */
+  'call.intake_completed': z.object({
+    ...contactRef,
+    interactionId: z.string(),
+    route: z.enum(['emergency', 'routine', 'callback']),
+    urgency: z.string().nullable(),
+    intent: z.string().nullable(),
+    serviceType: z.string().nullable(),
+  }),
   'message.received': z.object({ ...contactRef, interactionId: z.string(), channel: z.string() }),
   'job.scheduled': z.object({ jobId: z.string(), contactId: z.string().nullable(), serviceType: z.string(), scheduledStart: z.string().nullable() }),
   'job.updated': z.object({ jobId: z.string(), contactId: z.string().nullable(), changed: z.array(z.string()) }),

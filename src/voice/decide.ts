@@ -1,3 +1,4 @@
+import { appendEvents, event } from '../events/record.ts';
 import type { VoiceCall } from './calls.ts';
 import type { IntakeClassifier } from './classifier.ts';
 import {
@@ -62,6 +63,10 @@ export async function finishIntake(e: Effects, call: VoiceCall, classifier: Inta
     verbs = [say(`I've passed your details to the team. Someone will call you back ${spokenWhen(due, e.now, e.business.timeZone)}${atNumber}. ${bye}`), hangup];
   }
   call.interactionId = call.interactionId ?? (await logCall(e, call, call.contactId, 'completed', 'receptionist'));
+  // Automations can react to the decision (e.g. an emergency playbook, or routing by service type).
+  await appendEvents(e.trx, e.business.id, { type: 'system', id: null }, e.now.toISOString(), [
+    event('call.intake_completed', { contactId: call.contactId, interactionId: call.interactionId, route, urgency: classification?.urgency ?? null, intent: classification?.intent ?? null, serviceType: classification?.serviceType ?? null }),
+  ]);
   return verbs;
 }
 

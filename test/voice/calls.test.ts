@@ -177,6 +177,9 @@ forEachDialect('voice calls', (world) => {
     const row = await callRow(b.scope.businessId, call.callSid);
     const decision = JSON.parse(row.decision!);
     assert.equal(decision.route, 'emergency');
+    const [completed] = await eventsOf(b.scope.businessId, 'call.intake_completed');
+    assert.equal(JSON.parse(completed.payload).route, 'emergency');
+    assert.equal(JSON.parse(completed.payload).urgency, 'emergency');
     assert.equal(decision.onCall.answeredBy, b.tech2.id);
     const [logged] = await interactionsOf(b.scope.businessId, call.callSid);
     assert.equal(logged.outcome, 'completed');
