@@ -106,3 +106,20 @@ test('metrics: table of known values', () => {
   const ys = [0, 1, 0, 1, 0, 1, 0, 1, 1, 0];
   assert.ok(fitPlatt(raw, ys).a < 0.5);
 });
+
+test('early stopping: on pure noise the trees stop after a few rounds instead of memorising', () => {
+  const r = rng(9);
+  const rows = Array.from({ length: 2000 }, () => [r().toFixed(3), r().toFixed(3), (r() * 10).toFixed(0), r() < 0.4 ? 'yes' : 'no']);
+  const m = trainModel({ columns: ['a', 'b', 'c', 'label'], rows }, { label: 'label', algorithms: ['gbdt'] });
+  assert.equal(m.model.kind, 'gbdt');
+  if (m.model.kind === 'gbdt') assert.ok(m.model.trees.length < 30, `${m.model.trees.length} trees`);
+  assert.ok(Math.abs(m.metrics.test.auc! - 0.5) < 0.1, `auc ${m.metrics.test.auc}`);
+});
+
+test('probabilities are calibrated: predicted rates match observed rates on held-out rows', () => {
+  const m = trainModel(linearTable(6000, 4), { label: 'y' });
+  const bins = m.calibrationTable.filter((b) => b.count >= 40);
+  assert.ok(bins.length >= 4);
+  const weighted = bins.reduce((s, b) => s + b.count * Math.abs(b.meanPredicted - b.observedRate), 0) / bins.reduce((s, b) => s + b.count, 0);
+  assert.ok(weighted < 0.06, `mean calibration gap ${weighted}`);
+});
