@@ -67,6 +67,9 @@ export async function validateDefinition(trx: Executor, businessId: string, inpu
   return def;
 }
 
+/** The indexed trigger event; an automation started by several events has none and is matched in code. */
+export const triggerEventColumn = (def: AutomationDefinition): string | null => (def.trigger.type === 'event' && !def.trigger.alsoOn?.length ? def.trigger.event : null);
+
 const createSchema = z
   .object({ definition: z.unknown(), enabled: z.boolean().default(false), playbook: z.string().max(60).optional() })
   .strict();
@@ -92,7 +95,7 @@ export async function createAutomationIn(ctx: AppContext, trx: Executor, scope: 
         version: 1,
         definition: JSON.stringify(def),
         trigger_type: def.trigger.type,
-        trigger_event: def.trigger.type === 'event' ? def.trigger.event : null,
+        trigger_event: triggerEventColumn(def),
         playbook: data.playbook ?? null,
         last_segment_run_at: null,
         created_at: now,
@@ -129,7 +132,7 @@ export async function updateAutomation(ctx: AppContext, scope: Scope, id: string
     await trx.insertInto('automation_versions').values({ automation_id: id, version, definition: JSON.stringify(def), created_at: now }).execute();
     await trx
       .updateTable('automations')
-      .set({ name: def.name, version, definition: JSON.stringify(def), trigger_type: def.trigger.type, trigger_event: def.trigger.type === 'event' ? def.trigger.event : null, updated_at: now })
+      .set({ name: def.name, version, definition: JSON.stringify(def), trigger_type: def.trigger.type, trigger_event: triggerEventColumn(def), updated_at: now })
       .where('business_id', '=', scope.businessId)
       .where('id', '=', id)
       .execute();

@@ -220,7 +220,15 @@ export const segmentSchema = z.discriminatedUnion('kind', [
 export type Segment = z.infer<typeof segmentSchema>;
 
 export const triggerSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('event'), event: z.enum(eventTypes as [string, ...string[]]), filter: conditionSchema.optional() }).strict(),
+  z
+    .object({
+      type: z.literal('event'),
+      event: z.enum(eventTypes as [string, ...string[]]),
+      /** More events that start it too (e.g. a deal created already at quote_sent, besides one moved there). */
+      alsoOn: z.array(z.enum(eventTypes as [string, ...string[]])).min(1).max(10).optional(),
+      filter: conditionSchema.optional(),
+    })
+    .strict(),
   z
     .object({
       type: z.literal('segment'),

@@ -183,7 +183,7 @@ export async function onEvents(trx: Executor, events: StoredEvent[]): Promise<vo
       .where('business_id', '=', e.businessId)
       .where('status', '=', 'enabled')
       .where('trigger_type', '=', 'event')
-      .where('trigger_event', '=', e.type)
+      .where((eb) => eb.or([eb('trigger_event', '=', e.type), eb('trigger_event', 'is', null)]))
       .execute();
     if (candidates.length === 0) continue;
     const contactExists = await trx.selectFrom('contacts').select('id').where('id', '=', e.contactId).executeTakeFirst();
@@ -195,6 +195,7 @@ export async function onEvents(trx: Executor, events: StoredEvent[]): Promise<vo
       if (e.actor.type === 'automation' && e.actor.id === a.id) continue;
       const def = JSON.parse(a.definition) as AutomationDefinition;
       if (def.trigger.type !== 'event') continue;
+      if (def.trigger.event !== e.type && !def.trigger.alsoOn?.includes(e.type)) continue;
       if (def.trigger.filter && !evaluate(def.trigger.filter, facts)) continue;
       const id = await enroll(trx, {
         businessId: e.businessId,

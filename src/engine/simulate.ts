@@ -96,7 +96,7 @@ async function run(ctx: AppContext, trx: Executor, scope: Scope, automationId: s
       .selectFrom('events')
       .selectAll()
       .where('business_id', '=', scope.businessId)
-      .where('type', '=', trigger.event)
+      .where('type', 'in', [trigger.event, ...(trigger.alsoOn ?? [])])
       .where('occurred_at', '>=', from)
       .where('occurred_at', '<', to)
       .where('contact_id', 'is not', null)

@@ -51,6 +51,18 @@ withDemo('playbook: quote follow-up', (world) => {
     assert.deepEqual((await tasksFor(w, c.id)).map((t) => t.kind), ['quote_reply']);
   });
 
+  test('a deal entered already at quote_sent gets the same follow-up; other stages do not', async () => {
+    const w = world();
+    await nextWeekdayAt(w, '10:00');
+    const c = await customer(w, 'Tao');
+    const other = await customer(w, 'Ulf');
+    await deals.create(w.ctx, w.scope, { contactId: c.id, title: 'Mini-split', stage: 'quote_sent', amountCents: 420_000 });
+    await deals.create(w.ctx, w.scope, { contactId: other.id, title: 'Just asking', stage: 'new' });
+    await runUntil(w, later(w, days(2)));
+    assert.match((await messagesTo(w, c.id))[0]?.body ?? '', /your quote for Mini-split/);
+    assert.equal(await enrollmentOf(w, 'quote-follow-up', other.id), undefined);
+  });
+
   test('winning the deal ends the follow-up', async () => {
     const w = world();
     await nextWeekdayAt(w, '10:00');

@@ -23,13 +23,19 @@ const params = z
 export const quoteFollowUp = definePlaybook({
   name: 'quote-follow-up',
   title: 'Quote follow-up',
-  description: 'When a quote is sent (deal moves to quote_sent), the customer gets follow-ups at +2 and +5 days. A reply gives the deal owner a task; a quote still open after that is flagged to the owner as stalled. Winning, losing, booking or opting out stops it.',
+  description: 'When a quote is sent (a deal moves to, or is entered at, quote_sent), the customer gets follow-ups at +2 and +5 days. A reply gives the deal owner a task; a quote still open after that is flagged to the owner as stalled. Winning, losing, booking or opting out stops it.',
   params,
   enabledInDemo: true,
   build: (p) => ({
     name: 'Quote follow-up',
     description: 'Follow up on open quotes; stalled quotes become a task for the owner.',
-    trigger: { type: 'event', event: 'deal.stage_changed', filter: { field: 'event.to', op: 'eq', value: 'quote_sent' } },
+    // A deal moved to quote_sent, or entered already at quote_sent.
+    trigger: {
+      type: 'event',
+      event: 'deal.stage_changed',
+      alsoOn: ['deal.created'],
+      filter: { any: [{ field: 'event.to', op: 'eq', value: 'quote_sent' }, { field: 'event.stage', op: 'eq', value: 'quote_sent' }] },
+    },
     purpose: 'marketing',
     priority: p.priority,
     exitOn: ['replied', 'booked', 'opted_out', 'deal_won', 'deal_lost'],
