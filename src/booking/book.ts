@@ -52,9 +52,9 @@ async function freshSlots(ctx: AppContext, scope: Scope, serviceType: string, no
  * this transaction and ends sequences that exit on "booked"), and queues the
  * confirmations. If the time is gone: CONFLICT (409) with fresh slots.
  */
-export async function bookSlot(ctx: AppContext, businessId: string, contactId: string, input: unknown, opts: { replacesJobId?: string } = {}): Promise<BookingResult> {
+export async function bookSlot(ctx: AppContext, businessId: string, contactId: string, input: unknown, opts: { replacesJobId?: string; actor?: Actor } = {}): Promise<BookingResult> {
   const req = parseInput(bookingRequestSchema, input);
-  const scope: Scope = { businessId, actor: bookingActor };
+  const scope: Scope = { businessId, actor: opts.actor ?? bookingActor };
   const business = await getBusiness(ctx, businessId);
   const service = findService(business, req.serviceType);
   const settings = await getBookingSettings(ctx, scope);

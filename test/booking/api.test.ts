@@ -223,6 +223,24 @@ forEachDialect('booking over HTTP', (world) => {
     assert.ok(booked.some((j) => j.notes === 'Booked online. Customer note: Dog in the yard'), JSON.stringify(booked.map((j) => j.notes)));
   });
 
+  test('the office books for a contact with the same guarantees (POST /contacts/:id/bookings)', async () => {
+    const contactId = await newContact(10);
+    const start = '2026-03-05T20:00:00.000Z';
+    const res = await api().post(`/contacts/${contactId}/bookings`, { serviceType: 'tune_up', start, technicianId: tech, notes: 'called in' });
+    assert.equal(res.statusCode, 201, res.body);
+    assert.equal(res.json().job.source, 'booking');
+    assert.equal(res.json().job.technicianUserId, tech);
+    const audit = (await api().get(`/audit?entityId=${res.json().job.id}`)).json().data as Array<{ actor: { type: string } }>;
+    assert.equal(audit[0]?.actor.type, 'api_key', 'the audit names who booked');
+    const again = await api().post(`/contacts/${await newContact(11)}/bookings`, { serviceType: 'tune_up', start });
+    assert.equal(again.statusCode, 409);
+    assert.ok(Array.isArray(again.json().error.details.slots));
+    const bad = await api().post(`/contacts/${contactId}/bookings`, { serviceType: 'tune_up', start: 'tomorrow' });
+    assert.equal(bad.statusCode, 400);
+    assert.match(bad.json().error.message, /^start: /);
+    assert.equal((await api().post('/contacts/nobody/bookings', { serviceType: 'tune_up', start })).statusCode, 404);
+  });
+
   test('the confirmation email reaches SMTP with a text/calendar invite', async () => {
     const { ctx } = world();
     const email = createSmtpEmailProvider({ url: smtp.url, from: 'Comfort <office@comfort.example>' }, { hostname: 'crm.example.com' });

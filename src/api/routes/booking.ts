@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../context.ts';
+import { bookSlot } from '../../booking/book.ts';
 import { findAvailability } from '../../booking/find-slots.ts';
 import { bookingUrl } from '../../booking/links.ts';
 import { renderBookingPage, renderCancelledPage, renderConfirmedPage, renderErrorPage } from '../../booking/page.ts';
@@ -32,6 +33,15 @@ function registerStaffRoutes(app: FastifyInstance, ctx: AppContext): void {
     const contact = await getContact(ctx, scope, id(req));
     return { url: bookingUrl(ctx, scope.businessId, contact.id) };
   });
+  app.post(
+    '/contacts/:id/bookings',
+    { schema: { tags, summary: 'Book for a contact (office, phone): { serviceType, start, technicianId?, notes? }; 409 with fresh slots if taken', params: idParams } },
+    async (req, reply) => {
+      const scope = scopeOf(req);
+      const contact = await getContact(ctx, scope, id(req));
+      return reply.code(201).send(await bookSlot(ctx, scope.businessId, contact.id, req.body ?? {}, { actor: scope.actor }));
+    },
+  );
   app.get('/users/:id/schedule', { schema: { tags, summary: "A technician's working hours and days off", params: idParams } }, (req) => getTechnicianSchedule(ctx, scopeOf(req), id(req)));
   app.put(
     '/users/:id/schedule',
