@@ -6,6 +6,7 @@ import { contactFields } from '../../crm/csv/fields.ts';
 import { importCsv } from '../../crm/csv/import.ts';
 import { parseInput } from '../../crm/shared/validate.ts';
 import { sendStaffReply } from '../../engine/outbox/staff-reply.ts';
+import { integrationStatus, sendTestMessage } from '../../engine/outbox/test-send.ts';
 import { requireRole, scopeOf } from '../auth.ts';
 import { idParams } from './resources.ts';
 
@@ -31,6 +32,16 @@ export function registerOperatorRoutes(app: FastifyInstance, ctx: AppContext): v
       },
     },
     async (req, reply) => reply.code(201).send(await sendStaffReply(ctx, scopeOf(req), (req.params as { id: string }).id, req.body)),
+  );
+  const managers = requireRole('owner', 'manager');
+  app.get('/integrations', { preHandler: managers, schema: { tags: ['Business'], summary: 'Which provider sends texts and email, and which AI provider drafts (no secrets)' } }, async (req) => {
+    scopeOf(req);
+    return integrationStatus(ctx.config);
+  });
+  app.post(
+    '/integrations/test-send',
+    { preHandler: managers, schema: { tags: ['Business'], summary: 'Send a test text or email to a staff address through the outbox', body: z.object({ channel: z.enum(['sms', 'email']), to: z.string() }) } },
+    async (req, reply) => reply.code(201).send(await sendTestMessage(ctx, scopeOf(req), req.body)),
   );
 }
 

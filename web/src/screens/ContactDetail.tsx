@@ -10,7 +10,7 @@ interface Explained {
   id: string; automationName: string; status: string; next: string;
   log: Array<{ at: string; step: number | null; stepType: string | null; outcome: string; detail: unknown }>;
 }
-interface Score { model: string; probability: number; reasons: Array<string | { text?: string; feature?: string; effect?: number }>; prior?: number }
+interface Score { model: string; probability: number; reasons: Array<string | { text?: string; feature?: string }>; explanation?: string; prior?: boolean | number; version?: number }
 
 export function ContactDetail() {
   const { id = '' } = useParams();
@@ -48,8 +48,9 @@ export function ContactDetail() {
               <ul className="list" data-testid="scores">
                 {s.data.map((sc) => (
                   <li key={sc.model}>
-                    <strong>{sc.model}</strong>: {Math.round(sc.probability * 100)}%
-                    {typeof sc.prior === 'number' && <span className="muted"> (typical {Math.round(sc.prior * 100)}%)</span>}
+                    <strong>{sc.model.replace(/_/g, ' ')}</strong>: {Math.round(sc.probability * 100)}%
+                    {sc.prior === true && <span className="tag">starter model</span>}
+                    {sc.version !== undefined && <span className="muted"> · model v{sc.version}</span>}
                     <ul>{sc.reasons.map((r, i) => <li key={i}>{typeof r === 'string' ? r : r.text ?? r.feature}</li>)}</ul>
                   </li>
                 ))}

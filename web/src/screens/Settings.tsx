@@ -175,29 +175,58 @@ function ComplianceCard({ business, onSaved }: { business: Business; onSaved: ()
   );
 }
 
+interface Integrations {
+  sms: { provider: string; configured: boolean; sender: string | null };
+  email: { provider: string; configured: boolean; sender: string | null };
+  ai: { provider: string; configured: boolean; model: string | null; baseUrl: string | null };
+}
+const providerName: Record<string, string> = { twilio: 'Twilio', smtp: 'SMTP', dev_outbox: 'the dev outbox (nothing leaves this machine)', openai: 'OpenAI-compatible endpoint', anthropic: 'Anthropic', built_in: 'built-in models and templates (no AI key)' };
+
 function ChannelsCard() {
-  const health = useApi<{ status: string; database: string }>('/health');
-  const channels = useApi<{ data: Array<{ channel: string; provider: string; configured: boolean }> }>('/channels');
+  const status = useApi<Integrations>('/integrations');
+  const [channel, setChannel] = useState<'sms' | 'email'>('sms');
+  const [to, setTo] = useState('');
+  const { save, feedback } = useSave();
   return (
     <Card title="Channels">
-      <p className="muted">Twilio (SMS, voice) and SMTP (email) are configured with environment variables (see the README). Without them messages go to the dev outbox.</p>
-      {health.data && <p>Server: {health.data.status}, database {health.data.database}.</p>}
-      <Load state={channels} what="Channel status and test-send">
-        {(c) => <ul>{c.data.map((x) => <li key={x.channel}>{x.channel}: {x.provider}{x.configured ? '' : ' (not configured)'}</li>)}</ul>}
+      <p className="muted">Twilio (texts, calls) and SMTP (email) are set with environment variables (see the README). Without them, messages go to the dev outbox.</p>
+      <Load state={status} what="Channel status">
+        {(s) => (
+          <ul data-testid="channels">
+            <li>Texts: {providerName[s.sms.provider] ?? s.sms.provider}{s.sms.sender && <> from {s.sms.sender}</>}</li>
+            <li>Email: {providerName[s.email.provider] ?? s.email.provider}{s.email.sender && <> from {s.email.sender}</>}</li>
+          </ul>
+        )}
       </Load>
+      <form className="filters" aria-label="Send a test message" onSubmit={(e) => { e.preventDefault(); void save(async () => { const r = await post<{ to: string; provider: string }>('/integrations/test-send', { channel, to }); setTo(''); return r; }, `Test ${channel === 'sms' ? 'text' : 'email'} queued in the outbox.`); }}>
+        <div><label htmlFor="test-channel">Test</label><select id="test-channel" value={channel} onChange={(e) => setChannel(e.target.value as 'sms' | 'email')}><option value="sms">text</option><option value="email">email</option></select></div>
+        <div><label htmlFor="test-to">Send to ({channel === 'sms' ? 'your mobile number' : 'your email'})</label><input id="test-to" required value={to} onChange={(e) => setTo(e.target.value)} /></div>
+        <div><button type="submit">Send test</button></div>
+      </form>
+      {feedback}
     </Card>
   );
 }
 
 function AiCard() {
-  const models = useApi<{ data: Array<{ name?: string; model?: string; version?: string; trainedAt?: string; metrics?: Record<string, unknown> }>; llm?: unknown }>('/models');
+  const status = useApi<Integrations>('/integrations');
+  const models = useApi<{ data: Array<{ model: string; title?: string; version: number; trainedAt: string | null; prior: boolean; rows?: number; metrics?: { auc?: number } }> }>('/models');
   return (
     <Card title="AI">
-      <p className="muted">Kinetic works without an AI key using its built-in models and templates. An OpenAI-compatible or Anthropic endpoint is an optional upgrade for drafting.</p>
-      <Load state={models} what="AI models">
+      <p className="muted">Kinetic works with no AI key: built-in trained models score leads and templates draft replies. An OpenAI-compatible or Anthropic endpoint (KINETIC_LLM_* variables) is an optional upgrade for drafting and reading free text.</p>
+      <Load state={status} what="AI provider">
+        {(s) => <p data-testid="ai-provider">Drafting and understanding: {providerName[s.ai.provider] ?? s.ai.provider}{s.ai.model && <> · model {s.ai.model}</>}</p>}
+      </Load>
+      <Load state={models} what="Built-in models">
         {(m) => (
           <ul>
-            {m.data.map((x, i) => <li key={i}>{x.name ?? x.model}{x.version && <> v{x.version}</>}{x.trainedAt && <span className="muted"> · trained {when(x.trainedAt)}</span>}</li>)}
+            {m.data.map((x) => (
+              <li key={x.model}>
+                {x.title ?? x.model} v{x.version}
+                {x.prior ? <span className="tag">starter model (not enough history yet)</span> : x.trainedAt && <span className="muted"> · trained {when(x.trainedAt)} on {x.rows?.toLocaleString('en-US')} examples</span>}
+                {typeof x.metrics?.auc === 'number' && <span className="muted"> · held-out AUC {x.metrics.auc.toFixed(2)}</span>}
+              </li>
+            ))}
             {m.data.length === 0 && <li className="muted">No models trained yet.</li>}
           </ul>
         )}
