@@ -74,7 +74,7 @@ export async function handleIncomingCall(ctx: AppContext, business: Business, p:
   return ctx.db.transaction(async (trx) => {
     const now = ctx.clock.now();
     const existing = await loadCall(trx, business.id, p.callSid);
-    if (existing) return { call: existing, settings, reply: repeatCurrent(ctx, existing) }; // Twilio retried the webhook
+    if (existing) return { call: existing, settings, reply: repeatCurrent(ctx, settings, existing) }; // Twilio retried the webhook
     const call: VoiceCall = {
       callSid: p.callSid,
       businessId: business.id,
@@ -113,8 +113,12 @@ function ringVerb(ctx: AppContext, settings: VoiceSettings, call: VoiceCall): Vo
   return { kind: 'dial', numbers, action: url(ctx, voicePaths.ringResult), timeout: settings.ringTimeoutSeconds, record: settings.recordCalls ? url(ctx, voicePaths.recording) : null, note: `ringing the team (${settings.ringStrategy}): ${numbers.join(', ')}` };
 }
 
-function repeatCurrent(ctx: AppContext, call: VoiceCall): VoiceReply {
+/** What the line should be doing now, for a retried or out-of-order webhook: never restart, never drop a live caller. */
+function repeatCurrent(ctx: AppContext, settings: VoiceSettings, call: VoiceCall): VoiceReply {
+  if (call.status === 'ended') return { verbs: [hangup] };
   if (call.stage === 'intake') return { verbs: [{ kind: 'gather', prompt: question(call.state.intake), action: url(ctx, voicePaths.gather) }] };
+  if (call.stage === 'ringing') return { verbs: [ringVerb(ctx, settings, call)] };
+  if (call.stage === 'voicemail') return { verbs: [{ kind: 'record', action: url(ctx, voicePaths.voicemail), maxLength: 120 }, hangup] };
   return { verbs: [hangup] };
 }
 
@@ -133,7 +137,7 @@ async function withCall(ctx: AppContext, business: Business, callSid: string, fn
 /** The team's phones stopped ringing: someone answered, the next person rings, or the receptionist takes over. */
 export async function handleRingResult(ctx: AppContext, business: Business, p: { callSid: string; dialCallStatus: string }): Promise<CallTurn> {
   return withCall(ctx, business, p.callSid, async (call, e) => {
-    if (call.stage !== 'ringing') return repeatCurrent(ctx, call).verbs;
+    if (call.stage !== 'ringing') return repeatCurrent(ctx, e.settings, call).verbs;
     if (p.dialCallStatus === 'completed' || p.dialCallStatus === 'answered') {
       call.stage = 'staff_answered';
       return [hangup];
@@ -154,7 +158,7 @@ export async function handleRingResult(ctx: AppContext, business: Business, p: {
 export async function handleGather(ctx: AppContext, business: Business, p: { callSid: string; speech: string | null }): Promise<CallTurn> {
   const reading = await readWithLlm(ctx, business, p);
   return withCall(ctx, business, p.callSid, async (call, e) => {
-    if (call.stage !== 'intake') return repeatCurrent(ctx, call).verbs;
+    if (call.stage !== 'intake') return repeatCurrent(ctx, e.settings, call).verbs;
     let turn = takeTurn(call.state.intake, p.speech, { maxReprompts: e.settings.maxReprompts, maxTurns: e.settings.maxTurns, defaultCountry: business.settings.defaultCountry });
     if (reading && reading.turns === call.state.intake.turns) turn = applyReading(turn, reading.reading, business.settings.defaultCountry);
     call.state.intake = turn.state;

@@ -61,6 +61,9 @@ forEachDialect('voice calls', (world) => {
     await call.start();
     const dial = call.find('Dial');
     assert.deepEqual(dial.numbers, [b.owner.phone, b.office.phone], 'owner and office ring at once; technicians are not rung');
+    await call.start(); // Twilio retries the webhook: the same ring, not a second call
+    assert.deepEqual(call.find('Dial').numbers, [b.owner.phone, b.office.phone]);
+    assert.equal((await db().selectFrom('voice_calls').select('call_sid').where('business_id', '=', b.scope.businessId).execute()).length, 1);
     assert.equal(dial.attrs.timeout, '20');
     assert.equal(dial.action, `${PUBLIC_URL}/webhooks/twilio/voice/ring-result`);
     await call.dialEnds('completed');
