@@ -69,6 +69,7 @@ export function leadRecord(ix: Indexed, m: LeadMoment, asOf: number): FeatureRec
   const reply = (ix.interactions.get(m.contactId) ?? []).find((i) => i.direction === 'outbound' && i.at > m.at && i.at <= m.at + 2 * DAY && i.at <= asOf);
   const waited = reply ? reply.at - m.at : Math.min(asOf - m.at, 2 * DAY);
   const jobs = priorJobs(ix, m.contactId, m.at);
+  const touchesLastYear = (ix.interactions.get(m.contactId) ?? []).filter((i) => i.at < m.at - 60_000 && i.at >= m.at - 365 * DAY).length;
   return {
     as_of: iso(m.at),
     source: c.source,
@@ -82,6 +83,7 @@ export function leadRecord(ix: Indexed, m: LeadMoment, asOf: number): FeatureRec
     response_minutes: round(waited / 60_000),
     prior_jobs: jobs.done.length,
     days_since_last_job: jobs.done.length ? round((m.at - jobs.last) / DAY) : null,
+    touches_last_year: touchesLastYear,
     last_review_rating: lastRating(ix, m.contactId, m.at),
   };
 }
