@@ -425,6 +425,7 @@ forEachDialect('tenant isolation', (world) => {
     '/outbox': ['', `contactId=${bIds.contacts}`, 'channel=sms'],
     // The catch-up form of the live stream (follow=false ends the response); the live form is tested in test/api/event-stream.test.ts.
     '/events/stream': ['follow=false', 'follow=false&afterSeq=0'],
+    '/integrations': [''],
     '/webhook-subscriptions': [''],
     '/webhook-subscriptions/signing-secret': [''],
     '/queue': ['', `userId=${bIds.users}`, `userId=${aOwnerId}`, 'limit=5'],
@@ -607,6 +608,11 @@ forEachDialect('tenant isolation', (world) => {
     assertNoSecretsOfB(imported, 'POST /imports/contacts');
     const b2 = (await client(app, b.key).get(`/contacts/${bIds.contacts}`)).json();
     assert.equal(b2.name, 'Bravo Secret Customer', "A's import did not touch B's contact with the same phone");
+    const testSend = await asA(who, 'POST', '/integrations/test-send', {}, { channel: 'sms', to: '512-555-0142' });
+    assert.equal(testSend.statusCode, 201, testSend.body);
+    const inA = (await client(app, a.key).get('/outbox?limit=100')).json().data as Array<{ id: string }>;
+    const inB = (await client(app, b.key).get('/outbox?limit=100')).json().data as Array<{ id: string }>;
+    assert.ok(inA.some((m) => m.id === testSend.json().id) && !inB.some((m) => m.id === testSend.json().id), "A's test message is in A's outbox only");
   });
 
   test("business B is unchanged and its audit log shows nothing done by A", async () => {
