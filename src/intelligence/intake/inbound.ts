@@ -24,6 +24,9 @@ const systemActor = { type: 'system' as const, id: null };
 
 /** Text that tries to instruct the system rather than talk to the business. Such drafts always wait for a person. */
 const INJECTION = /\b(ignore (all |any |your |the )?(previous |prior |above )?(rules|instructions|prompts?)|disregard (your|all|the) (rules|instructions)|system prompt|you are now|act as|text (everyone|all (your )?(customers|contacts))|send (this )?to (everyone|all)|mass (text|message)|developer mode|jailbreak)\b/i;
+/** Only confident spam goes unanswered; a doubtful one still gets a draft a person can throw away. */
+export const SPAM_DROP_CONFIDENCE = 0.6;
+
 export const looksLikeInjection = (text: string): boolean => INJECTION.test(text);
 
 export interface DraftOutcome {
@@ -57,7 +60,8 @@ export async function draftReplyForInteraction(ctx: AppContext, llm: LlmClient |
   const channel = i.kind as 'sms' | 'email';
 
   let composed: Awaited<ReturnType<typeof composeReply>> | null = null;
-  if (c.intent !== 'spam') {
+  const dropAsSpam = c.intent === 'spam' && c.confidences.intent >= SPAM_DROP_CONFIDENCE;
+  if (!dropAsSpam) {
     const history = await db
       .selectFrom('interactions')
       .select(['occurred_at', 'direction', 'kind', 'body'])
