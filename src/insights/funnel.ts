@@ -61,18 +61,16 @@ export async function automationFunnel(ctx: AppContext, scope: Scope, p: Period,
   const booked = await sql<{ automation_id: string; variant: string | null; booked: number; revenue: number }>`
     with sends as (${sends}),
     attributed as (
-      select j.contact_id, j.status, j.amount_cents,
-             (select s.id from sends s
-               where s.contact_id = j.contact_id and s.sent_at <= j.created_at
-                 and s.sent_at >= ${shifted(d, sql.ref('j.created_at'), -window)}
-               order by s.sent_at desc, s.id desc limit 1) as send_id
-        from jobs j
+      select j.contact_id, j.status, j.amount_cents, s.id as send_id,
+             row_number() over (partition by j.id order by s.sent_at desc, s.id desc) as rn
+        from jobs j join sends s on s.contact_id = j.contact_id
        where j.business_id = ${biz} and j.created_at >= ${ts(d, p.from)} and j.created_at < ${ts(d, shiftIso(p.to, days * DAY_MS))}
-         and j.contact_id in (select contact_id from sends)
+         and s.sent_at <= j.created_at and s.sent_at >= ${shifted(d, sql.ref('j.created_at'), -window)}
     )
     select s.automation_id, s.variant, count(distinct a.contact_id) as booked,
            sum(case when a.status in ('cancelled', 'no_show') then 0 else coalesce(a.amount_cents, 0) end) as revenue
       from attributed a join sends s on s.id = a.send_id
+     where a.rn = 1
      group by s.automation_id, s.variant`.execute(ctx.db.kysely);
   const names = new Map(
     (await ctx.db.kysely.selectFrom('automations').select(['id', 'name']).where('business_id', '=', biz).execute()).map((a) => [a.id, a.name]),

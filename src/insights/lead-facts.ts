@@ -1,7 +1,8 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { AppContext, Scope } from '../context.ts';
+import type { Dialect } from '../db/database.ts';
 import { DAY_MS, shiftIso, type Period } from './period.ts';
-import { ms, num, shifted, ts } from './sql.ts';
+import { ms, num, ts } from './sql.ts';
 
 /**
  * Leads: an inbound call, text or email from a contact who neither reached out
@@ -24,79 +25,101 @@ export interface LeadFact {
   answered: boolean;
   firstResponseAt: number | null;
   bookedAt: number | null;
-  /** Outbound calls/texts/emails after the first response, within the attribution window. */
+  /** Outbound calls/texts/emails within the attribution window other than the first response. */
   followUps: number;
 }
 
+/** One inbound call/text/email in the period with what surrounds it (the database's part of the work). */
+export interface InboundTouch {
+  contactId: string;
+  at: number;
+  kind: string;
+  answered: boolean;
+  /** The contact's previous inbound or outbound touch, if within the lookback. */
+  prevTouchAt: number | null;
+  /** The next outbound touch (interaction or automated message) at or after this one. */
+  nextOutAt: number | null;
+  /** The next job created at or after this one. */
+  nextJobAt: number | null;
+  /** Outbound touches from this moment to the end of the attribution window. */
+  outsInWindow: number;
+}
+
+/** Window frame "this row to `days` later" over the time column (numeric on SQLite, an interval on PostgreSQL). */
+function forwardRange(d: Dialect, days: number): RawBuilder<unknown> {
+  return d === 'postgres'
+    ? sql`order by at range between current row and ${sql.raw(`interval '${days} days'`)} following`
+    : sql`order by julianday(at) range between current row and ${sql.raw(String(days))} following`;
+}
+
 /**
- * Every lead in the period with its first response, booking and follow-up
- * count, computed in the database (the volume is in interactions; the result
- * is one row per lead).
+ * Every inbound touch in the period with its neighbours, set-based: one pass of
+ * window functions over the contacts' touches and jobs around the period, so the
+ * cost grows with the rows in the period, not with one lookup per lead.
  */
-export async function leadFacts(ctx: AppContext, scope: Scope, p: Period, attributionDays = DEFAULT_ATTRIBUTION_DAYS): Promise<LeadFact[]> {
+export async function inboundTouches(ctx: AppContext, scope: Scope, p: Period, attributionDays = DEFAULT_ATTRIBUTION_DAYS): Promise<InboundTouch[]> {
   const d = ctx.db.dialect;
   const biz = scope.businessId;
   const lookback = shiftIso(p.from, -LEAD_GAP_HOURS * 3_600_000);
-  const at = sql.ref('l.at');
-  const r = await sql<{ contact_id: string; at: string; kind: string; answered: number; first_response_at: string | null; booked_at: string | null; follow_ups: number }>`
-    with inbound as (
-      select i.contact_id, i.occurred_at, i.kind, i.outcome,
-             lag(i.occurred_at) over (partition by i.contact_id order by i.occurred_at) as prev_at
-        from interactions i
-       where i.business_id = ${biz} and i.direction = 'inbound' and i.kind in ('call', 'sms', 'email')
-         and i.occurred_at >= ${ts(d, lookback)} and i.occurred_at < ${ts(d, p.to)}
+  const horizon = shiftIso(p.to, Math.max(RESPONSE_HORIZON_DAYS, attributionDays) * DAY_MS);
+  const jobsUntil = shiftIso(p.to, attributionDays * DAY_MS);
+  const byContact = sql`partition by contact_id order by at, t`;
+  const r = await sql<{ contact_id: string; at: string; kind: string; answered: number; prev_touch: string | null; first_out: string | null; first_job: string | null; outs_window: number }>`
+    with ev as (
+      select contact_id, occurred_at as at, case when direction = 'inbound' then 1 else 2 end as t, kind,
+             case when direction = 'inbound' and kind = 'call' and outcome in ('answered', 'completed') then 1 else 0 end as answered
+        from interactions
+       where business_id = ${biz} and kind in ('call', 'sms', 'email') and direction in ('inbound', 'outbound')
+         and occurred_at >= ${ts(d, lookback)} and occurred_at < ${ts(d, horizon)}
+      union all
+      select contact_id, sent_at as at, 2 as t, 'message' as kind, 0 as answered
+        from outbox
+       where business_id = ${biz} and user_id is null and contact_id is not null
+         and sent_at >= ${ts(d, lookback)} and sent_at < ${ts(d, horizon)}
+      union all
+      select contact_id, created_at as at, 3 as t, 'job' as kind, 0 as answered
+        from jobs
+       where business_id = ${biz} and contact_id is not null
+         and created_at >= ${ts(d, p.from)} and created_at < ${ts(d, jobsUntil)}
     ),
-    leads as (
-      select contact_id, occurred_at as at, kind,
-             case when kind = 'call' and outcome in ('answered', 'completed') then 1 else 0 end as answered
-        from inbound
-       where occurred_at >= ${ts(d, p.from)}
-         and (prev_at is null or prev_at < ${shifted(d, sql.ref('occurred_at'), -LEAD_GAP_HOURS * 3600)})
-         -- An answer to the business's own outreach is a reply, not a new inquiry.
-         and not exists (select 1 from interactions o
-                          where o.business_id = ${biz} and o.contact_id = inbound.contact_id and o.direction = 'outbound'
-                            and o.kind in ('call', 'sms', 'email') and o.occurred_at < inbound.occurred_at
-                            and o.occurred_at >= ${shifted(d, sql.ref('inbound.occurred_at'), -LEAD_GAP_HOURS * 3600)})
-         and not exists (select 1 from outbox x
-                          where x.business_id = ${biz} and x.contact_id = inbound.contact_id and x.user_id is null
-                            and x.sent_at < inbound.occurred_at
-                            and x.sent_at >= ${shifted(d, sql.ref('inbound.occurred_at'), -LEAD_GAP_HOURS * 3600)})
-    ),
-    responded as (
-      select l.contact_id, l.at, l.kind, l.answered,
-             case when l.answered = 1 then l.at else (
-               select min(t) from (
-                 select min(o.occurred_at) as t from interactions o
-                  where o.business_id = ${biz} and o.contact_id = l.contact_id and o.direction = 'outbound'
-                    and o.kind in ('call', 'sms', 'email')
-                    and o.occurred_at >= l.at and o.occurred_at < ${shifted(d, at, RESPONSE_HORIZON_DAYS * 86400)}
-                 union all
-                 select min(x.sent_at) as t from outbox x
-                  where x.business_id = ${biz} and x.contact_id = l.contact_id and x.user_id is null
-                    and x.sent_at >= l.at and x.sent_at < ${shifted(d, at, RESPONSE_HORIZON_DAYS * 86400)}
-               ) firsts
-             ) end as first_response_at
-        from leads l
+    w as (
+      select contact_id, at, t, kind, answered,
+             max(case when t < 3 then at end) over (${byContact} rows between unbounded preceding and 1 preceding) as prev_touch,
+             min(case when t = 2 then at end) over (${byContact} rows between current row and unbounded following) as first_out,
+             min(case when t = 3 then at end) over (${byContact} rows between current row and unbounded following) as first_job,
+             count(case when t = 2 then 1 end) over (partition by contact_id ${forwardRange(d, attributionDays)}) as outs_window
+        from ev
     )
-    select l.contact_id, l.at, l.kind, l.answered, l.first_response_at,
-           (select min(j.created_at) from jobs j
-             where j.business_id = ${biz} and j.contact_id = l.contact_id
-               and j.created_at >= l.at and j.created_at < ${shifted(d, at, attributionDays * 86400)}) as booked_at,
-           (select count(*) from interactions o
-             where o.business_id = ${biz} and o.contact_id = l.contact_id and o.direction = 'outbound'
-               and o.kind in ('call', 'sms', 'email')
-               and o.occurred_at > l.first_response_at and o.occurred_at < ${shifted(d, at, attributionDays * 86400)})
-         + (select count(*) from outbox x
-             where x.business_id = ${biz} and x.contact_id = l.contact_id and x.user_id is null
-               and x.sent_at > l.first_response_at and x.sent_at < ${shifted(d, at, attributionDays * 86400)}) as follow_ups
-      from responded l`.execute(ctx.db.kysely);
+    select contact_id, at, kind, answered, prev_touch, first_out, first_job, outs_window
+      from w where t = 1 and at >= ${ts(d, p.from)} and at < ${ts(d, p.to)}`.execute(ctx.db.kysely);
   return r.rows.map((row) => ({
     contactId: row.contact_id,
     at: ms(row.at)!,
     kind: row.kind,
     answered: num(row.answered) === 1,
-    firstResponseAt: ms(row.first_response_at),
-    bookedAt: ms(row.booked_at),
-    followUps: num(row.follow_ups),
+    prevTouchAt: ms(row.prev_touch),
+    nextOutAt: ms(row.first_out),
+    nextJobAt: ms(row.first_job),
+    outsInWindow: num(row.outs_window),
   }));
+}
+
+/** Which inbound touches are leads, and what followed each (pure; table-tested). */
+export function toLeadFacts(touches: InboundTouch[], attributionDays = DEFAULT_ATTRIBUTION_DAYS): LeadFact[] {
+  const gap = LEAD_GAP_HOURS * 3_600_000;
+  const out: LeadFact[] = [];
+  for (const t of touches) {
+    if (t.prevTouchAt !== null && t.at - t.prevTouchAt < gap) continue;
+    const firstResponseAt = t.answered ? t.at : t.nextOutAt !== null && t.nextOutAt - t.at < RESPONSE_HORIZON_DAYS * DAY_MS ? t.nextOutAt : null;
+    const bookedAt = t.nextJobAt !== null && t.nextJobAt - t.at < attributionDays * DAY_MS ? t.nextJobAt : null;
+    // The touches in the window include the first response itself unless the call was answered live.
+    const followUps = t.answered ? t.outsInWindow : Math.max(0, t.outsInWindow - 1);
+    out.push({ contactId: t.contactId, at: t.at, kind: t.kind, answered: t.answered, firstResponseAt, bookedAt, followUps });
+  }
+  return out;
+}
+
+/** Every lead in the period with its first response, booking and follow-up count. */
+export async function leadFacts(ctx: AppContext, scope: Scope, p: Period, attributionDays = DEFAULT_ATTRIBUTION_DAYS): Promise<LeadFact[]> {
+  return toLeadFacts(await inboundTouches(ctx, scope, p, attributionDays), attributionDays);
 }
