@@ -92,7 +92,7 @@ export function trainSoftmax<L extends string>(labels: readonly L[], rows: Array
   const k = labels.length;
   const weights = labels.map(() => new Float64Array(vocab.size));
   const bias = new Float64Array(k);
-  const epochs = opts.epochs ?? 30;
+  const epochs = opts.epochs ?? 15;
   const lr0 = opts.learningRate ?? 1.0;
   const l2 = opts.l2 ?? 1e-4;
   const rand = lcg(opts.seed ?? 7);
