@@ -1,14 +1,18 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../../config.ts';
+import { num } from '../../intelligence/models/report.ts';
 import { checkScoringColumns, readCsvTable, readModelFile, writeModelFile, writeScoresCsv } from '../../intelligence/models/csv.ts';
 import { predictTable } from '../../intelligence/models/model.ts';
 import { formatTrainingReport } from '../../intelligence/models/report.ts';
 import { trainModel } from '../../intelligence/models/train.ts';
-import type { CliIo } from '../io.ts';
+import { builtinNames, listModels, retrainModel, type ModelInfo } from '../../intelligence/models/builtin.ts';
+import { loadHistory } from '../../intelligence/models/builtin-history.ts';
+import { resolveBusiness, withContext } from '../context.ts';
+import { printJson, type CliIo } from '../io.ts';
 
 /** `kinetic model train|score`: the model engine on any CSV, no database needed. */
-export function registerModelCommands(program: Command, _config: () => Config, io: CliIo): void {
+export function registerModelCommands(program: Command, config: () => Config, io: CliIo): void {
   const model = program.command('model').description('Train and apply prediction models on any CSV');
   const abs = (f: string) => path.resolve(io.cwd, f);
   model
@@ -45,4 +49,39 @@ export function registerModelCommands(program: Command, _config: () => Config, i
       writeScoresCsv(abs(o.out), header, rows);
       io.out(`Scored ${rows.length} rows into ${o.out}\n`);
     });
+
+  const table = (models: ModelInfo[]) => {
+    io.out('model            version  kind      trained at                 examples  AUC    Brier\n');
+    for (const m of models) {
+      const met = (m.metrics ?? {}) as { auc?: number | null; brier?: number };
+      io.out(`${m.model.padEnd(16)} ${String(m.version).padStart(7)}  ${(m.prior ? 'prior' : m.algorithm).padEnd(8)}  ${(m.trainedAt ?? 'never').padEnd(25)}  ${String(m.rows).padStart(8)}  ${num(met.auc).padEnd(5)}  ${num(met.brier)}\n`);
+    }
+  };
+  model
+    .command('list')
+    .description("The business's built-in models (lead conversion, churn, deal stall): version, training time, held-out metrics, prior or trained")
+    .option('--business <idOrSlug>', 'the business (needed when there are several)')
+    .option('--json', 'print JSON')
+    .action((o: { business?: string; json?: boolean }) =>
+      withContext(config, async (ctx) => {
+        const models = await listModels(ctx, await resolveBusiness(ctx, o.business));
+        if (o.json) printJson(io, models);
+        else table(models);
+      }),
+    );
+  model
+    .command('retrain')
+    .description("Retrain the built-in models now on the business's history (the worker does this weekly)")
+    .option('--business <idOrSlug>', 'the business (needed when there are several)')
+    .option('--json', 'print JSON')
+    .action((o: { business?: string; json?: boolean }) =>
+      withContext(config, async (ctx) => {
+        const scope = await resolveBusiness(ctx, o.business);
+        const history = await loadHistory(ctx, scope);
+        const models: ModelInfo[] = [];
+        for (const name of builtinNames) models.push(await retrainModel(ctx, scope, name, history));
+        if (o.json) printJson(io, models);
+        else table(models);
+      }),
+    );
 }

@@ -1,6 +1,6 @@
 import type { SavedModel } from './model.ts';
 
-const num = (v: number | null | undefined, d = 3) => (v === null || v === undefined || Number.isNaN(v) ? 'n/a' : v.toFixed(d));
+export const num = (v: number | null | undefined, d = 3) => (v === null || v === undefined || Number.isNaN(v) ? 'n/a' : v.toFixed(d));
 
 /** The training report printed by `kinetic model train`: data, held-out metrics, calibration table and feature importance. */
 export function formatTrainingReport(m: SavedModel): string {
