@@ -59,6 +59,19 @@ export const eventCatalog = {
   'review.received': z.object({ reviewId: z.string(), contactId: z.string().nullable(), platform: z.string(), rating: z.number().nullable() }),
   'review.updated': z.object({ reviewId: z.string(), contactId: z.string().nullable(), changed: z.array(z.string()) }),
   'review.deleted': z.object({ reviewId: z.string(), contactId: z.string().nullable() }),
+  'intake.classified': z.object({
+    classificationId: z.string(),
+    contactId: z.string().nullable(),
+    interactionId: z.string().nullable(),
+    urgency: z.string(),
+    intent: z.string(),
+    serviceType: z.string().nullable(),
+    confidence: z.number(),
+    review: z.boolean(),
+  }),
+  'draft.created': z.object({ draftId: z.string(), contactId: z.string(), kind: z.string(), channel: z.string() }),
+  'draft.approved': z.object({ draftId: z.string(), contactId: z.string(), outboxId: z.string(), auto: z.boolean() }),
+  'draft.discarded': z.object({ draftId: z.string(), contactId: z.string() }),
 } as const;
 
 export type EventType = keyof typeof eventCatalog;
@@ -68,6 +81,8 @@ export const eventTypes = Object.keys(eventCatalog) as EventType[];
 /** The subject an event is about, derived from its payload. */
 export function eventSubject(type: EventType, payload: Record<string, unknown>): { subjectType: string; subjectId: string } {
   const keys: Array<[string, string]> = [
+    ['classificationId', 'classification'],
+    ['draftId', 'draft'],
     ['interactionId', 'interaction'],
     ['jobId', 'job'],
     ['dealId', 'deal'],

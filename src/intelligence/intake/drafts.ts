@@ -17,6 +17,7 @@ import { idField } from '../../crm/shared/fields.ts';
 import { enqueueMessage, gateCustomerMessage } from '../../engine/outbox/enqueue.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
 import { isoNow } from '../../lib/clock.ts';
+import { appendEvents, event } from '../../events/record.ts';
 
 export const draftStatuses = ['pending', 'approved', 'discarded', 'sent'] as const;
 
@@ -112,6 +113,7 @@ export async function discardDraft(ctx: AppContext, scope: Scope, id: string): P
     const now = isoNow(ctx.clock);
     const patch = { status: 'discarded', decided_by: scope.actor.id ?? scope.actor.type, decided_at: now, updated_at: now };
     await trx.updateTable('drafts').set(patch).where('business_id', '=', scope.businessId).where('id', '=', id).where('status', '=', 'pending').execute();
+    await appendEvents(trx, scope.businessId, scope.actor, now, [event('draft.discarded', { draftId: row.id, contactId: row.contact_id })]);
     return toDraft({ ...row, ...patch });
   });
 }
@@ -158,6 +160,7 @@ export async function approveDraftIn(trx: Executor, ctx: AppContext, scope: Scop
   const patch = { status: 'approved', outbox_id: outboxId, decided_by: scope.actor.id ?? scope.actor.type, decided_at: at, updated_at: at };
   const res = await trx.updateTable('drafts').set(patch).where('business_id', '=', scope.businessId).where('id', '=', row.id).where('status', '=', 'pending').executeTakeFirst();
   if (Number(res.numUpdatedRows) !== 1) throw new AppError('CONFLICT', `draft ${row.id} was decided by someone else just now`);
+  await appendEvents(trx, scope.businessId, scope.actor, at, [event('draft.approved', { draftId: row.id, contactId: row.contact_id, outboxId, auto: scope.actor.type === 'automation' })]);
   return {
     draft: toDraft({ ...row, ...patch }),
     message: { id: outboxId, state: 'queued', to: address!, notBefore, deferredBecause: decision.action === 'defer' ? decision.reason : null },

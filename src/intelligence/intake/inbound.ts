@@ -11,6 +11,7 @@ import { toBusiness } from '../../crm/businesses/businesses.ts';
 import { fromDatabaseError } from '../../lib/errors.ts';
 import { isoNow } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
+import { appendEvents, event } from '../../events/record.ts';
 import type { LlmClient } from '../llm/provider.ts';
 import { composeReply } from './compose.ts';
 import { approveDraftIn, markSentDrafts } from './drafts.ts';
@@ -119,6 +120,7 @@ export async function draftReplyForInteraction(ctx: AppContext, llm: LlmClient |
         updated_at: now,
       };
       await trx.insertInto('drafts').values(row).execute();
+      await appendEvents(trx, businessId, systemActor, now, [event('draft.created', { draftId: row.id, contactId: contact.id, kind: row.kind, channel })]);
       if (settings.autoSend.includes(c.intent as never) && !holdReason) {
         try {
           await approveDraftIn(trx, ctx, { businessId, actor: { type: 'automation', id: 'intake.auto_send' } }, row);

@@ -12,6 +12,7 @@ import { parseInput } from '../../crm/shared/validate.ts';
 import { AppError, notFound } from '../../lib/errors.ts';
 import { isoNow } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
+import { appendEvents, event } from '../../events/record.ts';
 import type { Selectable } from 'kysely';
 import type { IntakeClassification, IntakeCorrection } from './classify.ts';
 import { INTENTS, URGENCIES, type Urgency } from './labels.ts';
@@ -90,6 +91,18 @@ export async function insertClassification(
     updated_at: now,
   };
   await trx.insertInto('intake_classifications').values(row).execute();
+  await appendEvents(trx, scope.businessId, scope.actor, now, [
+    event('intake.classified', {
+      classificationId: row.id,
+      contactId: row.contact_id,
+      interactionId: row.interaction_id,
+      urgency: row.urgency,
+      intent: row.intent,
+      serviceType: row.service_type,
+      confidence: row.confidence,
+      review: row.status === 'review',
+    }),
+  ]);
   return toStoredClassification(row);
 }
 

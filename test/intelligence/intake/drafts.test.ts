@@ -57,6 +57,10 @@ forEachDialect('intake drafts', (world) => {
     assert.equal(cls.serviceType, 'water_heater');
     assert.equal(cls.interactionId, d.interactionId);
     assert.equal((await outbox()).length, before, 'a draft sends nothing');
+    const events = await ctx.db.kysely.selectFrom('events').select(['type', 'payload']).where('business_id', '=', scope.businessId).where('contact_id', '=', contactId).execute();
+    const classified = events.find((e) => e.type === 'intake.classified');
+    assert.equal(JSON.parse(classified!.payload).intent, 'quote', 'the judgment is an event automations and webhooks can use');
+    assert.ok(events.some((e) => e.type === 'draft.created' && JSON.parse(e.payload).draftId === d.id));
     // A second pass, or a second worker on the same message, drafts nothing new.
     assert.deepEqual(await processInboundMessages(ctx, null), []);
     assert.equal((await draftReplyForInteraction(ctx, null, scope.businessId, d.interactionId!)).reason, 'already drafted');
@@ -78,6 +82,8 @@ forEachDialect('intake drafts', (world) => {
     assert.equal(row.purpose, 'transactional');
     await assert.rejects(approveDraft(ctx, scope, d.id), { code: 'CONFLICT' });
     await assert.rejects(editDraft(ctx, scope, d.id, { body: 'changed' }), { code: 'CONFLICT' });
+    const approvedEvents = await ctx.db.kysely.selectFrom('events').select('payload').where('business_id', '=', scope.businessId).where('type', '=', 'draft.approved').execute();
+    assert.deepEqual(approvedEvents.map((e) => JSON.parse(e.payload)).filter((p) => p.draftId === d.id), [{ draftId: d.id, contactId, outboxId: approved.message.id, auto: false }]);
     assert.equal((await outbox()).filter((m) => m.contact_id === contactId).length, 1);
   });
 
