@@ -5,8 +5,9 @@ import { benchCsvImport } from './csv-import.ts';
 import { benchDueSteps, benchLeadToSms } from './engine.ts';
 import { benchModelTraining } from './models.ts';
 import { benchVoiceWebhooks } from './voice.ts';
+import { benchMetrics } from './metrics.ts';
 
-const only = (process.env.BENCH_ONLY ?? 'import,list,engine,voice').split(',');
+const only = (process.env.BENCH_ONLY ?? 'import,list,engine,voice,metrics').split(',');
 console.log(`Kinetic benchmarks — ${new Date().toISOString()} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);
 if (only.includes('import')) for (const line of await benchCsvImport()) console.log(line);
 if (only.includes('list')) for (const d of ['sqlite', 'postgres'] as const) for (const line of await benchContactList(d)) console.log(line);
@@ -18,4 +19,5 @@ if (only.includes('engine')) {
 }
 if (only.includes('models')) for (const line of benchModelTraining()) console.log(line);
 if (only.includes('voice')) for (const d of ['sqlite', 'postgres'] as const) console.log(await benchVoiceWebhooks(d));
+if (only.includes('metrics')) for (const d of ['sqlite', 'postgres'] as const) for (const line of await benchMetrics(d)) console.log(line);
 process.exit(0);

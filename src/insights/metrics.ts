@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppContext, Scope } from '../context.ts';
 import { parseInput } from '../crm/shared/validate.ts';
 import { bookingConversion, followUpCoverage, leadDecay, ratio, speedToLead } from './calculations.ts';
-import { automationFunnel } from './funnel.ts';
+import { automationFunnel, type FunnelRow } from './funnel.ts';
 import { DEFAULT_ATTRIBUTION_DAYS, leadFacts, type LeadFact } from './lead-facts.ts';
 import { DAY_MS, periodQuerySchema, previousPeriod, resolvePeriod, type Period } from './period.ts';
 import { num, ts } from './sql.ts';
@@ -26,9 +26,14 @@ export type MetricValue = { value: number | null } & Record<string, unknown>;
 /** Everything one period's metrics are computed from; lead facts are fetched once and shared. */
 class PeriodData {
   private leads?: Promise<LeadFact[]>;
+  private funnel?: Promise<FunnelRow[]>;
   constructor(readonly ctx: AppContext, readonly scope: Scope, readonly p: Period, readonly opts: MetricOptions) {}
   leadFacts(): Promise<LeadFact[]> {
     return (this.leads ??= leadFacts(this.ctx, this.scope, this.p, this.opts.attributionDays));
+  }
+  /** Every automation's funnel (reactivation and automation revenue both read it). */
+  funnelRows(): Promise<FunnelRow[]> {
+    return (this.funnel ??= automationFunnel(this.ctx, this.scope, this.p, { attributionDays: this.opts.attributionDays }));
   }
 }
 
@@ -96,15 +101,15 @@ export async function reactivationAutomationIds(ctx: AppContext, scope: Scope): 
 }
 
 async function reactivation(x: PeriodData): Promise<MetricValue> {
-  const ids = await reactivationAutomationIds(x.ctx, x.scope);
-  const rows = await automationFunnel(x.ctx, x.scope, x.p, { automationIds: ids, attributionDays: x.opts.attributionDays });
+  const ids = new Set(await reactivationAutomationIds(x.ctx, x.scope));
+  const rows = (await x.funnelRows()).filter((r) => ids.has(r.automationId));
   const sum = (k: 'sent' | 'delivered' | 'replied' | 'booked' | 'revenueCents') => rows.reduce((a, r) => a + r[k], 0);
   const funnel = { sent: sum('sent'), delivered: sum('delivered'), replied: sum('replied'), booked: sum('booked'), revenueCents: sum('revenueCents') };
-  return { value: funnel.booked, ...funnel, replyRate: ratio(funnel.replied, funnel.sent), bookingRate: ratio(funnel.booked, funnel.sent), campaigns: ids.length };
+  return { value: funnel.booked, ...funnel, replyRate: ratio(funnel.replied, funnel.sent), bookingRate: ratio(funnel.booked, funnel.sent), campaigns: ids.size };
 }
 
 async function automationRevenue(x: PeriodData): Promise<MetricValue> {
-  const rows = await automationFunnel(x.ctx, x.scope, x.p, { attributionDays: x.opts.attributionDays });
+  const rows = await x.funnelRows();
   const byAutomation = new Map<string, { automationId: string; name: string; booked: number; revenueCents: number }>();
   for (const r of rows) {
     const a = byAutomation.get(r.automationId) ?? { automationId: r.automationId, name: r.name, booked: 0, revenueCents: 0 };
