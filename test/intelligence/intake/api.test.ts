@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { getBusiness } from '../../../src/crm/businesses/businesses.ts';
 import { handleInboundSms } from '../../../src/engine/inbound.ts';
 import { processInboundMessages } from '../../../src/intelligence/intake/inbound.ts';
+import { runDueEnrollments } from '../../../src/engine/runner.ts';
 import { client, makeApi, makeTenant, type ApiTenant } from '../../helpers/api.ts';
 import { forEachDialect } from '../../helpers/db.ts';
 
@@ -91,5 +92,27 @@ forEachDialect('intake API', (world) => {
     assert.equal((await api.get('/drafts?status=approved')).json().data[0].id, first.id);
     assert.equal((await api.get('/drafts?status=whatever')).statusCode, 400);
     assert.equal((await api.post('/drafts/missing/approve')).statusCode, 404);
+  });
+
+  test('an automation can act on the classification: an emergency text becomes a task for a person now', async () => {
+    const ctx = world().ctx;
+    const automation = await api.post('/automations', {
+      enabled: true,
+      definition: {
+        name: 'Emergency intake',
+        trigger: { type: 'event', event: 'intake.classified', filter: { field: 'event.urgency', op: 'eq', value: 'emergency' } },
+        purpose: 'transactional',
+        steps: [{ type: 'create_task', title: 'EMERGENCY: call {{ contact.name }} now', assignee: { rule: 'role', role: 'owner' }, due: { in: 'PT5M' } }],
+      },
+    });
+    assert.equal(automation.statusCode, 201, automation.body);
+    const business = await getBusiness(ctx, t.scope.businessId);
+    const urgent = await handleInboundSms(ctx, business, { from: '+15125550171', body: 'sparks and smoke coming out of the breaker panel!!', messageSid: 'SMapi00000000000000000000000000003' });
+    const calm = await handleInboundSms(ctx, business, { from: '+15125550172', body: 'what are your hours on saturday?', messageSid: 'SMapi00000000000000000000000000004' });
+    await processInboundMessages(ctx, null);
+    await runDueEnrollments(ctx, 'intake-test');
+    const tasks = (await api.get('/tasks?limit=100')).json().data as Array<{ title: string; contactId: string }>;
+    assert.equal(tasks.filter((x) => x.contactId === urgent.contactId && x.title.startsWith('EMERGENCY')).length, 1);
+    assert.equal(tasks.filter((x) => x.contactId === calm.contactId).length, 0);
   });
 });
