@@ -32,9 +32,9 @@ export async function handOff(trx: Executor, e: StoredEvent, en: { id: string; c
       status: 'open',
       origin: 'automation',
       originRef: `${en.automation_id}:${en.id}`,
+      kind: h.kind ?? null,
     },
     e.occurredAt,
   );
-  if (h.kind) await trx.updateTable('tasks').set({ kind: h.kind }).where('business_id', '=', e.businessId).where('id', '=', task.id).execute();
   await writeLog(trx, { businessId: e.businessId, enrollmentId: en.id, contactId: en.contact_id, step: null, stepType: 'handoff', outcome: 'task_created', detail: { reason, taskId: task.id, assigneeUserId: task.assigneeUserId, kind: h.kind ?? null }, at: e.occurredAt });
 }

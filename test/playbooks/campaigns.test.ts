@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { interactions } from '../../src/crm/interactions/interactions.ts';
+import { tasks } from '../../src/crm/tasks/tasks.ts';
 import { setAutomationStatus, updateAutomation } from '../../src/engine/automations.ts';
 import { runSegmentTriggers } from '../../src/engine/segments.ts';
 import { variantIndex } from '../../src/engine/steps/contention.ts';
@@ -70,6 +71,8 @@ withDemo('playbook: cold lead flag', (world) => {
     assert.equal(flagged.length, 1);
     assert.equal(flagged[0].title, 'Cold lead: Abe has had no contact for 10+ days');
     assert.equal(flagged[0].status, 'open');
+    const listed = await tasks.list(w.ctx, w.scope, { kind: 'cold_lead', contactId: quiet.id });
+    assert.deepEqual(listed.data.map((t) => [t.kind, t.origin]), [['cold_lead', 'automation']], 'findable through the tasks API by kind');
     const tags = await w.db.kysely.selectFrom('contact_tags').select('tag').where('contact_id', '=', quiet.id).execute();
     assert.deepEqual(tags.map((t) => t.tag), ['cold-lead']);
     assert.equal((await tasksFor(w, talking.id)).filter((t) => t.kind === 'cold_lead').length, 0);

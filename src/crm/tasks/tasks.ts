@@ -19,6 +19,8 @@ export interface Task {
   status: (typeof taskStatuses)[number];
   origin: (typeof taskOrigins)[number];
   originRef: string | null;
+  /** What kind of follow-up (cold_lead, lead_replied, negative_review, …), so exceptions can be found. */
+  kind: string | null;
   completedAt: string | null;
   createdAt: string;
   updatedAt: string;
@@ -35,6 +37,7 @@ const fields = {
   status: z.enum(taskStatuses).default('open'),
   origin: z.enum(taskOrigins).default('manual'),
   originRef: z.string().max(200).nullable().optional(),
+  kind: z.string().regex(/^[a-z0-9_]{1,40}$/, 'must be a short snake_case word such as cold_lead').nullable().optional(),
 };
 export const taskInputSchema = z.object(fields).strict();
 const patchSchema = z.object({ ...fields, status: z.enum(taskStatuses) }).omit({ origin: true, originRef: true }).partial().strict();
@@ -46,6 +49,7 @@ const filterSchema = z
     contactId: idField.optional(),
     dealId: idField.optional(),
     origin: z.enum(taskOrigins).optional(),
+    kind: z.string().max(40).optional(),
     dueBefore: instant.optional(),
   })
   .strict();
@@ -68,6 +72,7 @@ export const tasks = defineResource({
     status: r.status as Task['status'],
     origin: r.origin as Task['origin'],
     originRef: r.origin_ref as string | null,
+    kind: (r.kind as string | null | undefined) ?? null,
     completedAt: r.completed_at as string | null,
     createdAt: r.created_at as string,
     updatedAt: r.updated_at as string,
@@ -83,6 +88,7 @@ export const tasks = defineResource({
     status: d.status,
     origin: d.origin,
     origin_ref: d.originRef ?? null,
+    kind: d.kind ?? null,
     completed_at: d.status === 'done' ? now : null,
   }),
   updateValues: (d, current, now) => ({
@@ -93,6 +99,7 @@ export const tasks = defineResource({
     ...(d.jobId !== undefined && { job_id: d.jobId }),
     ...(d.assigneeUserId !== undefined && { assignee_user_id: d.assigneeUserId }),
     ...(d.dueAt !== undefined && { due_at: d.dueAt }),
+    ...(d.kind !== undefined && { kind: d.kind }),
     ...(d.status !== undefined && d.status !== current.status && { status: d.status, completed_at: d.status === 'done' ? now : null }),
   }),
   checkReferences: (trx, businessId, v) =>
@@ -103,6 +110,7 @@ export const tasks = defineResource({
     if (f.contactId) q = q.where('contact_id', '=', f.contactId);
     if (f.dealId) q = q.where('deal_id', '=', f.dealId);
     if (f.origin) q = q.where('origin', '=', f.origin);
+    if (f.kind) q = q.where('kind', '=', f.kind);
     if (f.dueBefore) q = q.where('due_at', '<', f.dueBefore);
     return q;
   },

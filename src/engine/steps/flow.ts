@@ -78,10 +78,10 @@ export const createTask: StepRunner<'create_task'> = async (step, sc) => {
       status: 'open',
       origin: 'automation',
       originRef: `${sc.enrollment.automation_id}:${sc.enrollment.id}`,
+      kind: step.kind ?? null,
     },
     sc.now.toISOString(),
   );
-  if (step.kind) await sc.trx.updateTable('tasks').set({ kind: step.kind }).where('business_id', '=', sc.business.id).where('id', '=', task.id).execute();
   return { next: 'continue', outcome: 'task_created', detail: { taskId: task.id, assigneeUserId: task.assigneeUserId, dueAt: task.dueAt, kind: step.kind ?? null } };
 };
 
