@@ -4,6 +4,8 @@ import { createUser } from '../../src/access/users.ts';
 import { evaluateDueAlerts, evaluateRule } from '../../src/insights/alerts/evaluate.ts';
 import { createAlertRule, deleteAlertRule, listAlertRules, updateAlertRule } from '../../src/insights/alerts/rules.ts';
 import { listExceptions } from '../../src/insights/exceptions.ts';
+import { createProviders } from '../../src/channels/registry.ts';
+import { startWorker } from '../../src/worker/worker.ts';
 import { forEachDialect, makeBusiness } from '../helpers/db.ts';
 import { recorder } from './fixture.ts';
 
@@ -91,5 +93,28 @@ forEachDialect('threshold alerts', (world) => {
     assert.equal((await listAlertRules(ctx, other)).data.length, 0);
     await deleteAlertRule(ctx, scope, rule.id);
     assert.equal((await listAlertRules(ctx, scope)).data.length, 0);
+  });
+
+  test('the worker evaluates rules on its housekeeping pass and sends the alert through the outbox once', async () => {
+    const { ctx, clock } = world();
+    clock.set('2026-03-08T00:00:00Z');
+    const scope = await makeBusiness(ctx, { name: 'Worker HVAC' });
+    await createUser(ctx, scope, { email: `ow-${scope.businessId}@example.com`, name: 'Owner', role: 'owner', phone: '+15125550196', password: 'long enough password' });
+    const r = recorder(ctx, scope);
+    const c = await r.contact('Wes');
+    await r.interaction(c, 'call', 'inbound', '2026-03-07T15:00:00.000Z', 'missed');
+    await createAlertRule(ctx, scope, { metric: 'answerRate', comparator: 'below', threshold: 0.8, channels: ['sms'] });
+    const worker = await startWorker(ctx, { providers: createProviders(ctx.config) });
+    try {
+      await worker.tick();
+      await worker.tick();
+      const events = await ctx.db.kysely.selectFrom('alert_events').select('kind').where('business_id', '=', scope.businessId).execute();
+      assert.deepEqual(events.map((e) => e.kind), ['breach']);
+      const sent = await ctx.db.kysely.selectFrom('outbox').select(['state', 'to_address']).where('business_id', '=', scope.businessId).execute();
+      assert.equal(sent.length, 1);
+      assert.equal(sent[0].to_address, '+15125550196');
+    } finally {
+      await worker.stop();
+    }
   });
 });

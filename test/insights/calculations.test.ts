@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isBreach, formatMetric } from '../../src/insights/alerts/evaluate.ts';
 import { bookedAtFirstContact, followUpCoverage, leadDecay, percentile, ratio, speedToLead } from '../../src/insights/calculations.ts';
-import type { LeadFact } from '../../src/insights/lead-facts.ts';
+import { toLeadFacts, type InboundTouch, type LeadFact } from '../../src/insights/lead-facts.ts';
 import { leadAnswered, measureLeakRates } from '../../src/insights/leak-from-data.ts';
 import { buckets } from '../../src/insights/series.ts';
 import { previousPeriod, resolvePeriod } from '../../src/insights/period.ts';
@@ -105,5 +105,25 @@ describe('insights calculations', () => {
     ]);
     const m = buckets({ from: '2026-01-15T00:00:00.000Z', to: '2026-03-10T00:00:00.000Z' }, 'month', 'UTC');
     assert.deepEqual(m.map((x) => x.from), ['2026-01-15T00:00:00.000Z', '2026-02-01T00:00:00.000Z', '2026-03-01T00:00:00.000Z']);
+  });
+
+  test('which inbound touches are leads, and what followed them', () => {
+    const H = 3_600_000;
+    const touch = (over: Partial<InboundTouch>): InboundTouch => ({ contactId: 'c', at: T0, kind: 'sms', answered: false, prevTouchAt: null, nextOutAt: null, nextJobAt: null, outsInWindow: 0, ...over });
+    const cases: Array<[string, Partial<InboundTouch>, Partial<LeadFact> | null]> = [
+      ['first touch ever', {}, { firstResponseAt: null, bookedAt: null, followUps: 0 }],
+      ['a touch 23 h after the last one continues the conversation', { prevTouchAt: T0 - 23 * H }, null],
+      ['24 h of quiet makes a new lead', { prevTouchAt: T0 - 24 * H }, { firstResponseAt: null }],
+      ['answered live: responded at once; every later touch is a follow-up', { kind: 'call', answered: true, nextOutAt: T0 + H, outsInWindow: 2 }, { firstResponseAt: T0, followUps: 2 }],
+      ['texted back: the first outbound touch is the response, not a follow-up', { nextOutAt: T0 + 600_000, outsInWindow: 3 }, { firstResponseAt: T0 + 600_000, followUps: 2 }],
+      ['a response after 30 days is no response', { nextOutAt: T0 + 31 * 24 * H }, { firstResponseAt: null }],
+      ['a job within 14 days is a booking', { nextJobAt: T0 + 13 * 24 * H }, { bookedAt: T0 + 13 * 24 * H }],
+      ['a job after 14 days is not', { nextJobAt: T0 + 14 * 24 * H }, { bookedAt: null }],
+    ];
+    for (const [name, over, want] of cases) {
+      const got = toLeadFacts([touch(over)]);
+      if (want === null) assert.deepEqual(got, [], name);
+      else for (const [k, v] of Object.entries(want)) assert.equal(got[0][k as keyof LeadFact], v, `${name}: ${k}`);
+    }
   });
 });
