@@ -8,5 +8,6 @@ export default defineConfig({
   base: '/app/',
   plugins: [react()],
   build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 1500 },
-  server: { proxy: Object.fromEntries(['/auth', '/me', '/summary', '/contacts', '/events', '/automations', '/approvals', '/outbox', '/drafts', '/exceptions', '/insights', '/playbooks', '/deals', '/jobs', '/users', '/business', '/api-keys', '/imports', '/interactions', '/enrollments', '/alert-rules', '/models', '/queue', '/reviews', '/tasks'].map((p) => [p, 'http://127.0.0.1:3000'])) },
+  // `npx vite --config web/vite.config.ts`: the app under /app with hot reload, everything else proxied to a Kinetic on :3000.
+  server: { proxy: { '^/(?!app(/|$))': { target: 'http://127.0.0.1:3000' } } },
 });

@@ -183,6 +183,75 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
     await page.close();
   });
 
+  test('contacts: CSV import with preview, column mapping and error report, then the contact page with timeline, scores and consent', async () => {
+    const page = await context.newPage();
+    await page.goto(`${kinetic.url}/app/contacts`);
+    const csv = ['Client,Mobile,Mail,Heard about us', 'Jordan Imported,737-555-0321,jordan.imported@example.com,radio', 'Broken Row,12,,radio', 'Sam Imported,737-555-0322,,yard sign'].join('\n');
+    await page.getByLabel('CSV file (first row: column names)').setInputFiles({ name: 'customers.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByRole('button', { name: 'Preview' }).click();
+    const preview = page.getByTestId('import-preview');
+    await preview.waitFor();
+    // Map the columns the importer could not guess.
+    await preview.getByLabel('Client').selectOption('name');
+    await preview.getByLabel('Mobile').selectOption('phone');
+    await preview.getByLabel('Mail').selectOption('email');
+    await preview.getByLabel('Heard about us').selectOption('source');
+    await preview.getByRole('button', { name: 'Preview again with this mapping' }).click();
+    await preview.getByText('3 rows: 2 new, 0 match existing contacts, 1 rejected.').waitFor();
+    await preview.getByText(/Line 3:/).waitFor();
+    await shot(page, '10a-import-preview');
+    assert.equal((await apiCall<{ data: unknown[] }>(context, kinetic.url, 'GET', '/contacts?q=Imported')).data.length, 0, 'the preview wrote nothing');
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const result = page.getByTestId('import-result');
+    await result.getByText('3 rows: 2 created, 0 merged, 1 rejected.').waitFor();
+    assert.equal(await result.getByRole('link', { name: 'Download the error report (CSV)' }).getAttribute('download'), 'import-errors.csv');
+    await shot(page, '10b-import-done');
+
+    await page.getByLabel('Search name, phone or email').fill('Jordan Imported');
+    await page.getByTestId('contacts-table').getByRole('link', { name: 'Jordan Imported' }).click();
+    await page.getByRole('heading', { name: 'Jordan Imported', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+    await page.getByTestId('timeline').or(page.getByText('Nothing yet.')).first().waitFor();
+    // Scores with their reasons in words.
+    const scores = page.getByTestId('scores');
+    await scores.waitFor();
+    assert.match((await scores.textContent()) ?? '', /lead conversion: \d+%.*(raises|lowers) the score/);
+    // Consent: record an opt-out from texts; the badge changes.
+    const consent = page.locator('section', { has: page.getByRole('heading', { name: 'Consent' }) });
+    await consent.getByRole('row', { name: /sms/ }).getByRole('button', { name: 'Record opt-out' }).click();
+    await consent.getByRole('row', { name: /sms/ }).getByText('opted out').waitFor();
+    await shot(page, '10c-contact-detail');
+
+    // An opted-out contact is marked in the inbox and cannot be texted; email still works.
+    await page.getByRole('link', { name: 'Open conversation' }).click();
+    await page.getByText('Jordan Imported has opted out of texts. Texting is disabled.').waitFor();
+    assert.equal(await page.getByRole('radio', { name: 'Text' }).isDisabled(), true);
+    await page.getByRole('radio', { name: 'Email' }).check();
+    await page.getByLabel('Subject').fill('Welcome');
+    await page.getByLabel('Message').fill('Thanks for choosing us, Jordan.');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByText('Queued in the outbox.').waitFor();
+    await page.getByTestId('thread').getByText('Thanks for choosing us, Jordan.').waitFor();
+    await shot(page, '10d-inbox-opted-out');
+    await page.close();
+  });
+
+  test('pipeline: dragging a deal to another stage saves the stage', async () => {
+    const page = await context.newPage();
+    const contact = await apiCall<{ id: string }>(context, kinetic.url, 'POST', '/contacts', { name: 'Pat Pipeline', phone: '512-555-0155' });
+    const deal = await apiCall<{ id: string }>(context, kinetic.url, 'POST', '/deals', { contactId: contact.id, title: 'E2E heat pump for Pat', amountCents: 1_200_000, stage: 'new' });
+    await page.goto(`${kinetic.url}/app/pipeline`);
+    const card = page.locator(`[data-deal="${deal.id}"]`);
+    await page.locator('[data-stage="new"]').locator(`[data-deal="${deal.id}"]`).waitFor();
+    // Dropped near the top of the column: a long column's centre can lie below the fold.
+    await card.dragTo(page.locator('[data-stage="quote_sent"]'), { sourcePosition: { x: 12, y: 10 }, targetPosition: { x: 60, y: 40 } });
+    await page.locator('[data-stage="quote_sent"]').locator(`[data-deal="${deal.id}"]`).waitFor();
+    const saved = await eventually(() => apiCall<{ stage: string }>(context, kinetic.url, 'GET', `/deals/${deal.id}`), (d) => d.stage === 'quote_sent');
+    assert.equal(saved.stage, 'quote_sent');
+    await shot(page, '10e-pipeline-dragged');
+    await page.close();
+  });
+
   test('metrics: tiles compare with the previous period, and a new alert threshold is drawn on its chart', async () => {
     const page = await context.newPage();
     await page.goto(`${kinetic.url}/app/metrics`);

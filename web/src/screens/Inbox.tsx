@@ -4,6 +4,7 @@ import { api, post, when, type Page } from '../api.ts';
 import { useApi, useLiveEvents } from '../hooks.ts';
 import { Card, ErrorNote, Load } from '../ui.tsx';
 import { ConsentBadge, type Contact } from './Contacts.tsx';
+import { DraftItem, type Draft } from './Today.tsx';
 import { useEffect } from 'react';
 
 interface Interaction { id: string; contactId: string; kind: string; direction: string | null; channel: string; subject: string | null; body: string | null; outcome: string | null; occurredAt: string; metadata: Record<string, unknown> }
@@ -61,12 +62,13 @@ function Thread({ contactId }: { contactId: string }) {
   const contact = useApi<Contact>(`/contacts/${contactId}`);
   const inbound = useApi<Page<Interaction>>(`/interactions?contactId=${contactId}&limit=100`);
   const outbox = useApi<Page<OutboxMessage>>(`/outbox?contactId=${contactId}&limit=100`);
-  const drafts = useApi<Page<{ id: string; body: string; channel?: string }>>(`/drafts?status=pending&contactId=${contactId}`);
+  const drafts = useApi<Page<Draft>>(`/drafts?status=pending&contactId=${contactId}`);
   useLiveEvents((e) => {
     if (e.contactId === contactId) {
       inbound.reload();
       outbox.reload();
       contact.reload();
+      drafts.reload();
     }
   });
   const items = useMemo(() => {
@@ -95,7 +97,12 @@ function Thread({ contactId }: { contactId: string }) {
               ))}
               {items.length === 0 && <li className="muted">No messages yet.</li>}
             </ol>
-            {drafts.data && drafts.data.data.length > 0 && <p className="notice">An AI draft is waiting for this contact: review it on <Link to="/today">Today</Link>.</p>}
+            {drafts.data && drafts.data.data.length > 0 && (
+              <section aria-label="AI reply drafts">
+                <h3>AI reply drafts</h3>
+                <ul className="list">{drafts.data.data.map((d) => <DraftItem key={d.id} draft={d} onDone={() => { drafts.reload(); outbox.reload(); }} />)}</ul>
+              </section>
+            )}
             <Reply contact={c} onSent={() => outbox.reload()} />
           </>
         )}

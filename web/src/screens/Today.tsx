@@ -6,7 +6,7 @@ import { useApi, useLiveEvents, type LiveEvent } from '../hooks.ts';
 import { Card, ErrorNote, Load } from '../ui.tsx';
 
 interface Approval { id: string; title: string; amountCents: number | null; approverRole: string; contactId: string | null; status: string; createdAt: string }
-interface Draft { id: string; contactId: string | null; channel?: string; subject?: string | null; body: string; kind?: string; source?: string; holdReason?: string | null; status?: string; createdAt?: string }
+export interface Draft { id: string; contactId: string | null; channel?: string; subject?: string | null; body: string; kind?: string; source?: string; holdReason?: string | null; status?: string; createdAt?: string }
 interface Exception { kind: string; id: string; title: string; detail?: string | null; contactId: string | null; createdAt: string; severity?: string }
 interface Outbox { id: string; contactId: string | null; channel: string; to: string; body: string; state: string; lastError: string | null; createdAt: string }
 interface User { id: string; name: string; role: string }
@@ -147,7 +147,7 @@ function ApprovalItem({ approval, onDone }: { approval: Approval; onDone: () => 
   );
 }
 
-function DraftItem({ draft, onDone }: { draft: Draft; onDone: () => void }) {
+export function DraftItem({ draft, onDone }: { draft: Draft; onDone: () => void }) {
   const { busy, error, run } = useAction();
   const [editing, setEditing] = useState(false);
   const [body, setBody] = useState(draft.body);
