@@ -196,6 +196,32 @@ forEachDialect('voice calls', (world) => {
     assert.equal(contact?.address_line1, '1200 Elm Street, Austin');
   });
 
+  test('the same emergency call against the started server over real HTTP', async () => {
+    world().clock.set(TUESDAY_2AM);
+    const b = await voiceBusiness(ctx);
+    const server = await voiceApp(ctx);
+    const address = await server.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const call = new SimulatedCall({ listeningAt: address }, '+15125550154', b.number);
+      await call.start();
+      await call.say('Marta Quinn');
+      await call.say('yes');
+      await call.say('3 Bay Street');
+      await call.say('the breaker panel is sparking');
+      assert.deepEqual(call.find('Dial').numbers, [b.tech1.phone]);
+      await call.dialEnds('completed');
+      await call.hangUp(130);
+      const forged = await postSigned({ listeningAt: address }, `${PUBLIC_URL}/webhooks/twilio/voice/status`, { CallSid: call.callSid, From: call.from, To: b.number, CallStatus: 'completed' }, 'Zm9yZ2Vk');
+      assert.equal(forged.statusCode, 403);
+      const [logged] = await interactionsOf(b.scope.businessId, call.callSid);
+      assert.equal(logged.outcome, 'completed');
+      assert.equal(logged.duration_seconds, 130);
+      assert.equal((await outboxTo(b.scope.businessId, b.tech1.phone)).length, 1);
+    } finally {
+      await server.close();
+    }
+  });
+
   test('emergency with nobody on call answering: the owner is texted and an urgent task is due now', async () => {
     world().clock.set(TUESDAY_2AM);
     const b = await voiceBusiness(ctx);

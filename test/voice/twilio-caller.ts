@@ -43,9 +43,21 @@ export function sign(url: string, params: Record<string, string>, token = AUTH_T
   return twilio.getExpectedTwilioSignature(token, url, params);
 }
 
+/** Where requests go: the app in-process, or a started server's real address (behind our public URL, like a proxy). */
+export type Transport = FastifyInstance | { listeningAt: string };
+type Reply = Pick<LightMyRequestResponse, 'statusCode' | 'body' | 'headers'>;
+
 /** POSTs form params to an absolute URL of our public address, signed (or with the given signature). */
-export async function postSigned(app: FastifyInstance, url: string, params: Record<string, string>, signature: string | null = sign(url, params)): Promise<LightMyRequestResponse> {
+export async function postSigned(app: Transport, url: string, params: Record<string, string>, signature: string | null = sign(url, params)): Promise<Reply> {
   assert.ok(url.startsWith(PUBLIC_URL), `Twilio would only call our public URL, not ${url}`);
+  if ('listeningAt' in app) {
+    const res = await fetch(`${app.listeningAt}${url.slice(PUBLIC_URL.length)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(signature === null ? {} : { 'x-twilio-signature': signature }) },
+      body: new URLSearchParams(params).toString(),
+    });
+    return { statusCode: res.status, body: await res.text(), headers: Object.fromEntries(res.headers.entries()) };
+  }
   return app.inject({
     method: 'POST',
     url: url.slice(PUBLIC_URL.length),
@@ -61,7 +73,7 @@ export class SimulatedCall {
   heard: string[] = [];
 
   constructor(
-    private readonly app: FastifyInstance,
+    private readonly app: Transport,
     readonly from: string,
     readonly to: string,
   ) {}
@@ -111,7 +123,7 @@ export class SimulatedCall {
   }
 
   /** The call ends: Twilio posts the status callback. */
-  async hangUp(durationSeconds: number, status = 'completed'): Promise<LightMyRequestResponse> {
+  async hangUp(durationSeconds: number, status = 'completed'): Promise<Reply> {
     const res = await postSigned(this.app, `${PUBLIC_URL}/webhooks/twilio/voice/status`, { ...this.base(), CallStatus: status, CallDuration: String(durationSeconds) });
     assert.equal(res.statusCode, 204, res.body);
     return res;
