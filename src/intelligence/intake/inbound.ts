@@ -30,6 +30,13 @@ export const SPAM_DROP_CONFIDENCE = 0.6;
 
 export const looksLikeInjection = (text: string): boolean => INJECTION.test(text);
 
+/** The name to greet: the first name, or the first word of a display name that is a name (not a phone number or address). */
+export function firstNameOf(c: { first_name: string | null; display_name: string }): string | null {
+  if (c.first_name) return c.first_name;
+  const word = c.display_name.trim().split(/\s+/)[0] ?? '';
+  return /^\p{L}[\p{L}'-]*$/u.test(word) ? word : null;
+}
+
 export interface DraftOutcome {
   interactionId: string;
   outcome: 'drafted' | 'auto_sent' | 'skipped';
@@ -72,7 +79,7 @@ export async function draftReplyForInteraction(ctx: AppContext, llm: LlmClient |
       .orderBy('occurred_at', 'desc')
       .limit(8)
       .execute();
-    const fallback = templateReply({ businessName: business.name, firstName: contact.first_name, intent: c.intent, urgency: c.urgency, serviceLabel: serviceLabel(c.serviceType, services), signature: settings.signature ?? null, channel });
+    const fallback = templateReply({ businessName: business.name, firstName: firstNameOf(contact), intent: c.intent, urgency: c.urgency, serviceLabel: serviceLabel(c.serviceType, services), signature: settings.signature ?? null, channel });
     composed = await composeReply(
       { llm, log: ctx.log },
       {

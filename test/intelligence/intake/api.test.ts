@@ -115,4 +115,21 @@ forEachDialect('intake API', (world) => {
     assert.equal(tasks.filter((x) => x.contactId === urgent.contactId && x.title.startsWith('EMERGENCY')).length, 1);
     assert.equal(tasks.filter((x) => x.contactId === calm.contactId).length, 0);
   });
+
+  test('an inbound email gets an email draft with a reply subject; approving queues an email to that address', async () => {
+    const ctx = world().ctx;
+    const contact = (await api.post('/contacts', { name: 'Priya Shah', email: 'priya@example.com' })).json();
+    const logged = await api.post('/interactions', { contactId: contact.id, kind: 'email', direction: 'inbound', subject: 'Quote for a panel upgrade', body: 'Could you quote a 200 amp panel upgrade? Thanks, Priya' });
+    assert.equal(logged.statusCode, 201, logged.body);
+    await processInboundMessages(ctx, null);
+    const [d] = (await api.get(`/drafts?contactId=${contact.id}`)).json().data;
+    assert.equal(d.channel, 'email');
+    assert.equal(d.subject, 'Re: Quote for a panel upgrade');
+    assert.match(d.body, /^Hi Priya, /);
+    const subjectOnSms = await api.patch(`/drafts/${d.id}`, { body: 'Happy to quote it.', subject: 'Your panel upgrade quote' });
+    assert.equal(subjectOnSms.statusCode, 200, subjectOnSms.body);
+    const approved = (await api.post(`/drafts/${d.id}/approve`)).json();
+    const row = await ctx.db.kysely.selectFrom('outbox').selectAll().where('id', '=', approved.message.id).executeTakeFirstOrThrow();
+    assert.deepEqual([row.channel, row.to_address, row.subject, row.body], ['email', 'priya@example.com', 'Your panel upgrade quote', 'Happy to quote it.']);
+  });
 });
