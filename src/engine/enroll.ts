@@ -52,13 +52,15 @@ async function applyExit(trx: Executor, e: StoredEvent, reason: ExitReason): Pro
   const live = await trx
     .selectFrom('enrollments')
     .innerJoin('automation_versions', (j) => j.onRef('automation_versions.automation_id', '=', 'enrollments.automation_id').onRef('automation_versions.version', '=', 'enrollments.version'))
-    .select(['enrollments.id', 'enrollments.contact_id', 'enrollments.trigger_event_id', 'enrollments.automation_id', 'enrollments.vars', 'automation_versions.definition'])
+    .select(['enrollments.id', 'enrollments.contact_id', 'enrollments.trigger_event_id', 'enrollments.automation_id', 'enrollments.vars', 'enrollments.created_at', 'enrollments.step', 'automation_versions.definition'])
     .where('enrollments.business_id', '=', e.businessId)
     .where('enrollments.contact_id', '=', e.contactId!)
     .where('enrollments.status', 'in', [...LIVE_STATUSES])
     .execute();
   for (const en of live) {
     if (en.trigger_event_id === e.id) continue;
+    // The first message of a new contact (a lead who texts in) started this enrolment; it is not a reply to it.
+    if (reason === 'replied' && en.step === 0 && en.created_at >= e.occurredAt) continue;
     // A step's own effect (a review it recorded, a job it cancelled) does not end the enrolment that is running it.
     if (e.actor.type === 'automation' && e.actor.id === en.automation_id) continue;
     const def = JSON.parse(en.definition) as AutomationDefinition;

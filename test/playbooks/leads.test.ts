@@ -102,6 +102,22 @@ withDemo('playbook: speed to lead', (world) => {
     assert.equal((await messagesTo(w, lead.id)).length, 1);
   });
 
+  test('a new lead who texts in first is answered within a minute; their next message is a reply', async () => {
+    const w = world();
+    await nextWeekdayAt(w);
+    const phone = freshPhone();
+    const business = await loadBusiness(w.db.kysely, w.businessId);
+    const first = await handleInboundSms(w.ctx, business, { from: phone, body: 'Hi, do you service heat pumps?', messageSid: `SM${'1'.repeat(32)}` });
+    await drain(w);
+    const sent = await messagesTo(w, first.contactId);
+    assert.equal(sent.length, 1);
+    assert.match(sent[0].body, /^Hi there, thanks for reaching out to Comfort Pro HVAC!/);
+    w.clock.set(later(w, 120_000));
+    await handleInboundSms(w.ctx, business, { from: phone, body: 'A Trane, about 8 years old', messageSid: `SM${'2'.repeat(32)}` });
+    assert.equal((await enrollmentOf(w, 'speed-to-lead', first.contactId))?.exit_reason, 'replied');
+    assert.deepEqual((await tasksFor(w, first.contactId)).map((t) => t.kind), ['lead_replied']);
+  });
+
   test('a lead arriving at night is answered when quiet hours end, never at night', async () => {
     const w = world();
     // Tuesday 17 March 22:30 CDT
