@@ -44,16 +44,19 @@ export async function understandMessage(
     const a = parsed.data;
     // The LLM may raise urgency but never lower it below the offline answer: emergency rules are the safety net.
     const urgency = severity[a.urgency] >= severity[offline.urgency] ? a.urgency : offline.urgency;
+    // A message the rules call an emergency is never thrown away as spam, whoever says so.
+    const ruled = offline.reasons.some((r) => r.startsWith('emergency:'));
+    const intent = ruled && a.intent === 'spam' ? 'new_service' : a.intent;
     const confidence = Math.min(a.confidence ?? 0.8, 0.99);
     return {
       provider: reply.provider,
       fallbackReason: null,
       result: {
         urgency,
-        intent: a.intent,
+        intent,
         serviceType: a.serviceType ?? offline.serviceType,
         confidence: Math.round(confidence * 1000) / 1000,
-        reasons: [...offline.reasons.filter((r) => r.startsWith('emergency:')), `${reply.provider} model ${reply.model}: ${a.urgency} ${a.intent}`],
+        reasons: [...offline.reasons.filter((r) => r.startsWith('emergency:')), `${reply.provider} model ${reply.model}: ${a.urgency} ${intent}`],
         confidences: { urgency: confidence, intent: confidence, serviceType: a.serviceType ? confidence : offline.confidences.serviceType },
         modelVersion: `${offline.modelVersion}+${reply.provider}:${reply.model}`,
       },

@@ -99,6 +99,9 @@ for (const provider of ['openai', 'anthropic'] as StandinProvider[]) {
       standin.reply = () => ({ text: '{"urgency":"routine","intent":"question","serviceType":null,"confidence":0.99}' });
       const u = await understandMessage({ llm: createLlmClient(config), log: silentLogger }, 'I smell gas in the kitchen, is that bad?');
       assert.equal(u.result.urgency, 'emergency');
+      standin.reply = () => ({ text: '{"urgency":"routine","intent":"spam","serviceType":null,"confidence":0.99}' });
+      const s = await understandMessage({ llm: createLlmClient(config), log: silentLogger }, 'CO alarm going off, is this a scam call?');
+      assert.deepEqual([s.result.urgency, s.result.intent], ['emergency', 'new_service'], 'a hazard is never dropped as spam');
     });
 
     test('malformed labels, a timeout or an HTTP error fall back to the offline classifier, and the key is never logged', async () => {
