@@ -5,6 +5,8 @@ import { sql } from 'kysely';
 import { silentLogger, type AppContext } from '../src/context.ts';
 import type { Db, Dialect } from '../src/db/database.ts';
 import { computeMetrics, metricsFor, type MetricName } from '../src/insights/metrics.ts';
+import { inboundTouches } from '../src/insights/lead-facts.ts';
+import { automationFunnel } from '../src/insights/funnel.ts';
 import { VirtualClock } from '../src/lib/clock.ts';
 import { loadConfig } from '../src/config.ts';
 import { createBusiness } from '../src/crm/businesses/businesses.ts';
@@ -103,6 +105,15 @@ export async function benchMetrics(dialect: Dialect): Promise<string[]> {
         await metricsFor(ctx, scope, period, [name as MetricName]);
         console.log(`  ${dialect} ${name}: ${fmt(performance.now() - s)} ms`);
       }
+      const both = { from: new Date(Date.parse(period.from) - 30 * 86_400_000).toISOString(), to: period.to };
+      for (let i = 0; i < 3; i++) {
+        let s = performance.now();
+        const touches = await inboundTouches(ctx, scope, both);
+        const sqlMs = performance.now() - s;
+        s = performance.now();
+        await automationFunnel(ctx, scope, period);
+        console.log(`  ${dialect} inbound touches, both periods: ${fmt(sqlMs)} ms (${touches.length} rows); funnel one period: ${fmt(performance.now() - s)} ms`);
+      }
     }
     const times: number[] = [];
     for (let i = 0; i < runs; i++) {
@@ -119,3 +130,4 @@ export async function benchMetrics(dialect: Dialect): Promise<string[]> {
     await cleanup();
   }
 }
+

@@ -2,7 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { AppContext, Scope } from '../context.ts';
 import type { Dialect } from '../db/database.ts';
 import { DAY_MS, shiftIso, type Period } from './period.ts';
-import { ms, num, ts } from './sql.ts';
+import { epochMs, ms, num, ts } from './sql.ts';
 
 /**
  * Leads: an inbound call, text or email from a contact who neither reached out
@@ -64,7 +64,8 @@ export async function inboundTouches(ctx: AppContext, scope: Scope, p: Period, a
   const horizon = shiftIso(p.to, Math.max(RESPONSE_HORIZON_DAYS, attributionDays) * DAY_MS);
   const jobsUntil = shiftIso(p.to, attributionDays * DAY_MS);
   const byContact = sql`partition by contact_id order by at, t`;
-  const r = await sql<{ contact_id: string; at: string; kind: string; answered: number; prev_touch: string | null; first_out: string | null; first_job: string | null; outs_window: number }>`
+  type Instant = string | number;
+  const r = await sql<{ contact_id: string; at: Instant; kind: string; answered: number; prev_touch: Instant | null; first_out: Instant | null; first_job: Instant | null; outs_window: number }>`
     with ev as (
       select contact_id, occurred_at as at, case when direction = 'inbound' then 1 else 2 end as t, kind,
              case when direction = 'inbound' and kind = 'call' and outcome in ('answered', 'completed') then 1 else 0 end as answered
@@ -90,7 +91,8 @@ export async function inboundTouches(ctx: AppContext, scope: Scope, p: Period, a
              count(case when t = 2 then 1 end) over (partition by contact_id ${forwardRange(d, attributionDays)}) as outs_window
         from ev
     )
-    select contact_id, at, kind, answered, prev_touch, first_out, first_job, outs_window
+    select contact_id, ${epochMs(d, 'at')} as at, kind, answered, ${epochMs(d, 'prev_touch')} as prev_touch,
+           ${epochMs(d, 'first_out')} as first_out, ${epochMs(d, 'first_job')} as first_job, outs_window
       from w where t = 1 and at >= ${ts(d, p.from)} and at < ${ts(d, p.to)}`.execute(ctx.db.kysely);
   return r.rows.map((row) => ({
     contactId: row.contact_id,

@@ -27,7 +27,9 @@ export type MetricValue = { value: number | null } & Record<string, unknown>;
 class PeriodData {
   private leads?: Promise<LeadFact[]>;
   private funnel?: Promise<FunnelRow[]>;
-  constructor(readonly ctx: AppContext, readonly scope: Scope, readonly p: Period, readonly opts: MetricOptions) {}
+  constructor(readonly ctx: AppContext, readonly scope: Scope, readonly p: Period, readonly opts: MetricOptions, leads?: Promise<LeadFact[]>) {
+    this.leads = leads;
+  }
   leadFacts(): Promise<LeadFact[]> {
     return (this.leads ??= leadFacts(this.ctx, this.scope, this.p, this.opts.attributionDays));
   }
@@ -134,8 +136,8 @@ const calculators: Record<MetricName, (x: PeriodData) => Promise<MetricValue>> =
 };
 
 /** Computes the named metrics (default: all) for one period. */
-export async function metricsFor(ctx: AppContext, scope: Scope, p: Period, names: readonly MetricName[] = metricNames, opts: MetricOptions = defaultMetricOptions): Promise<Record<string, MetricValue>> {
-  const data = new PeriodData(ctx, scope, p, opts);
+export async function metricsFor(ctx: AppContext, scope: Scope, p: Period, names: readonly MetricName[] = metricNames, opts: MetricOptions = defaultMetricOptions, leads?: Promise<LeadFact[]>): Promise<Record<string, MetricValue>> {
+  const data = new PeriodData(ctx, scope, p, opts, leads);
   const out: Record<string, MetricValue> = {};
   // Sequential: SQLite serialises anyway, and a PostgreSQL pool is shared with the API.
   for (const name of names) out[name] = await calculators[name](data);
@@ -151,7 +153,13 @@ export interface MetricsReport {
 /** Every metric for the period, each with the previous period's value (and that period's details under previousDetails). */
 export async function computeMetrics(ctx: AppContext, scope: Scope, period: Period, opts: MetricOptions = defaultMetricOptions): Promise<MetricsReport> {
   const previous = previousPeriod(period);
-  const [now, before] = await Promise.all([metricsFor(ctx, scope, period, metricNames, opts), metricsFor(ctx, scope, previous, metricNames, opts)]);
+  // One pass over both periods' touches: the previous period's follow-ups run into this one anyway.
+  const both = leadFacts(ctx, scope, { from: previous.from, to: period.to }, opts.attributionDays);
+  const split = (p: Period) => both.then((all) => all.filter((l) => l.at >= Date.parse(p.from) && l.at < Date.parse(p.to)));
+  const [now, before] = await Promise.all([
+    metricsFor(ctx, scope, period, metricNames, opts, split(period)),
+    metricsFor(ctx, scope, previous, metricNames, opts, split(previous)),
+  ]);
   const metrics: MetricsReport['metrics'] = {};
   for (const name of metricNames) {
     const { value, ...details } = now[name];

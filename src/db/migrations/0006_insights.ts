@@ -53,6 +53,7 @@ export function insights(dialect: Dialect) {
       await db.schema.createIndex('reviews_requested_idx').on('reviews').columns(['business_id', 'requested_at']).execute();
       await db.schema.createIndex('reviews_received_idx').on('reviews').columns(['business_id', 'received_at']).execute();
       await db.schema.createIndex('outbox_contact_sent_idx').on('outbox').columns(['business_id', 'contact_id', 'sent_at']).execute();
+      await db.schema.createIndex('outbox_sent_idx').on('outbox').columns(['business_id', 'sent_at']).execute();
     },
   };
 }
