@@ -22,7 +22,19 @@ export async function loadBusiness(trx: Executor, businessId: string): Promise<B
 
 export async function loadFacts(trx: Executor, businessId: string, contactId: string, event: Record<string, unknown>, vars: Record<string, unknown>, business?: Business): Promise<Facts> {
   const [contact, biz] = await Promise.all([loadContact(trx, businessId, contactId), business ?? loadBusiness(trx, businessId)]);
-  const facts: Facts = { contact: { ...contact }, business: biz, event, vars };
+  // "The channel the customer uses": the one they last wrote to us on, else text when there is a number, else email.
+  const lastInbound = await trx
+    .selectFrom('interactions')
+    .select('kind')
+    .where('business_id', '=', businessId)
+    .where('contact_id', '=', contactId)
+    .where('direction', '=', 'inbound')
+    .where('kind', 'in', ['sms', 'email'])
+    .orderBy('occurred_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const preferredChannel = lastInbound?.kind ?? (contact.phone ? 'sms' : contact.email ? 'email' : null);
+  const facts: Facts = { contact: { ...contact, preferredChannel }, business: biz, event, vars };
   if (typeof event.jobId === 'string') {
     const row = await trx.selectFrom('jobs').selectAll().where('business_id', '=', businessId).where('id', '=', event.jobId).executeTakeFirst();
     if (row) facts.job = { ...jobs.toApiRow(row) };

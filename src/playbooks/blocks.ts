@@ -10,14 +10,22 @@ export interface Message {
   email: string;
 }
 
-/** Text when the contact has a mobile number, email otherwise: the channel the customer can be reached on. */
+/**
+ * The channel the customer uses: email when they last wrote to us by email (and have an address),
+ * else a text when they have a number, else email.
+ */
 export function toContact(m: Message, opts: { purpose?: 'marketing' | 'transactional'; channel?: 'auto' | 'sms' | 'email' } = {}): Json {
   const purpose = opts.purpose ? { purpose: opts.purpose } : {};
   const sms = { type: 'send_sms', body: m.sms, ...purpose };
   const email = { type: 'send_email', subject: m.emailSubject, body: m.email, ...purpose };
   if (opts.channel === 'sms') return sms;
   if (opts.channel === 'email') return email;
-  return { type: 'branch', if: { field: 'contact.phone', op: 'exists' }, then: [sms], else: [email] };
+  return {
+    type: 'branch',
+    if: { all: [{ field: 'contact.preferredChannel', op: 'eq', value: 'email' }, { field: 'contact.email', op: 'exists' }] },
+    then: [email],
+    else: [{ type: 'branch', if: { field: 'contact.phone', op: 'exists' }, then: [sms], else: [email] }],
+  };
 }
 
 /** Same, with A/B variants on each channel. */

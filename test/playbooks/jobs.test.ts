@@ -61,6 +61,17 @@ withDemo('playbook: review request', (world) => {
     assert.equal(asked[0].subject, 'How did we do, Hal?');
   });
 
+  test('a customer who writes to us by email is asked by email, though they have a mobile number', async () => {
+    const w = world();
+    await nextWeekdayAt(w, '09:00');
+    const customer = await newCustomer(w, { firstName: 'Ida', phone: freshPhone(), email: 'ida.customer@example.com' });
+    await interactions.create(w.ctx, w.scope, { contactId: customer.id, kind: 'email', direction: 'inbound', subject: 'Invoice', body: 'Could you email me the invoice?' });
+    await jobs.create(w.ctx, w.scope, { contactId: customer.id, serviceType: 'repair', status: 'completed' });
+    await runUntil(w, later(w, hours(2)));
+    const asked = await messagesTo(w, customer.id);
+    assert.deepEqual(asked.map((m) => [m.channel, m.to_address]), [['email', 'ida.customer@example.com']]);
+  });
+
   test('a low rating is recorded as a review, alerts the owner and opens a task; the reminder is not sent', async () => {
     const w = world();
     await nextWeekdayAt(w, '09:00');
