@@ -112,6 +112,8 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
     // Empty text first: the API's validation message is shown.
     await page.getByRole('button', { name: 'Check' }).click();
     await page.getByRole('alert').filter({ hasText: 'steps.0' }).waitFor();
+    // …and shown on the step it is about.
+    await page.getByTestId('step-0-issue').filter({ hasText: 'a message needs a body' }).waitFor();
     await shot(page, '05-automation-validation');
     await page.getByLabel('Step 1 text message').fill('Hi {{ contact.firstName }}, your system is due for its yearly tune-up. Reply YES to book.');
     await page.getByRole('button', { name: 'Check' }).click();

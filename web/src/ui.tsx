@@ -10,13 +10,25 @@ export function NotAvailable({ what }: { what: string }) {
   );
 }
 
+export interface Issue {
+  field: string;
+  message: string;
+}
+
+/** The field-level problems of a VALIDATION_FAILED error, if any. */
+export function issuesOf(error: unknown): Issue[] {
+  const details = (error as ApiError | null)?.details as { issues?: Issue[] } | null | undefined;
+  return Array.isArray(details?.issues) ? details.issues : [];
+}
+
 export function ErrorNote({ error }: { error: unknown }) {
   if (!error) return null;
   const e = error as ApiError;
+  const issues = issuesOf(error);
   return (
     <div className="error" role="alert">
-      {e.message}
-      {e.details ? <pre className="details">{JSON.stringify(e.details, null, 2)}</pre> : null}
+      {issues.length > 1 ? 'Please fix these:' : e.message}
+      {issues.length > 1 && <ul>{issues.map((i, n) => <li key={n}>{i.field ? `${i.field}: ` : ''}{i.message}</li>)}</ul>}
     </div>
   );
 }

@@ -1,8 +1,8 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { post, put, type Page } from '../api.ts';
 import { useApi } from '../hooks.ts';
-import { Card, ErrorNote, Load } from '../ui.tsx';
+import { Card, ErrorNote, issuesOf, Load } from '../ui.tsx';
 import { emptyStep, StepEditor, type Definition, type Step } from './StepEditor.tsx';
 import { SimulationView } from './Simulation.tsx';
 
@@ -113,6 +113,12 @@ function Editor({ automation, onClose, onSaved }: { automation: Automation | nul
   const [error, setError] = useState<unknown>(null);
   const [valid, setValid] = useState('');
   const [busy, setBusy] = useState(false);
+  const top = useRef<HTMLDivElement>(null);
+  // Opening the editor takes the reader (and the keyboard focus) to it.
+  useEffect(() => {
+    top.current?.scrollIntoView({ block: 'start' });
+    top.current?.querySelector('input')?.focus();
+  }, []);
   const clean = (d: Definition): Definition => ({ ...d, steps: d.steps.map(stripEmpty) });
   const validate = async () => {
     setError(null);
@@ -138,7 +144,9 @@ function Editor({ automation, onClose, onSaved }: { automation: Automation | nul
   };
   return (
     <Card title={automation ? `Edit ${automation.name}` : 'New automation'} id="automation-editor">
-      <StepEditor value={def} onChange={setDef} />
+      <div ref={top}>
+        <StepEditor value={def} onChange={setDef} issues={issuesOf(error)} />
+      </div>
       <ErrorNote error={error} />
       {valid && <p role="status" className="ok">{valid}</p>}
       <div className="actions">

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useApi } from '../hooks.ts';
+import type { Issue } from '../ui.tsx';
 
 export type Step = { type: string } & Record<string, unknown>;
 export interface Definition {
@@ -33,7 +34,7 @@ export function emptyStep(type: string): Step {
 const segmentKinds = ['last_job_older_than', 'no_interaction_for', 'lifecycle_stage'];
 
 /** Edits an automation document: trigger, purpose and a list of steps; complex steps as JSON. The API has the last word (Check / Save). */
-export function StepEditor({ value, onChange }: { value: Definition; onChange: (d: Definition) => void }) {
+export function StepEditor({ value, onChange, issues = [] }: { value: Definition; onChange: (d: Definition) => void; issues?: Issue[] }) {
   const catalog = useApi<{ data: Array<{ type: string }> }>('/events/catalog');
   const events = catalog.data?.data.map((e) => e.type) ?? ['lead.created'];
   const set = (patch: Partial<Definition>) => onChange({ ...value, ...patch });
@@ -105,6 +106,13 @@ export function StepEditor({ value, onChange }: { value: Definition; onChange: (
         {value.steps.map((s, i) => (
           <li key={i} className="step">
             <StepFields index={i} step={s} onChange={(st) => setStep(i, st)} />
+            {issues
+              .filter((x) => x.field === `steps.${i}` || x.field.startsWith(`steps.${i}.`))
+              .map((x, n) => (
+                <p key={n} className="error" data-testid={`step-${i}-issue`}>
+                  {x.field === `steps.${i}` ? '' : `${x.field.slice(`steps.${i}.`.length)}: `}{x.message}
+                </p>
+              ))}
             <div className="actions">
               <button type="button" className="secondary" disabled={i === 0} onClick={() => move(i, -1)} aria-label={`Move step ${i + 1} up`}>↑</button>
               <button type="button" className="secondary" disabled={i === value.steps.length - 1} onClick={() => move(i, 1)} aria-label={`Move step ${i + 1} down`}>↓</button>
