@@ -6,7 +6,7 @@ import { DAY_MS, shiftIso } from './period.ts';
 
 export const exceptionKinds = ['alert', 'emergency_unacked', 'approval', 'negative_review', 'reply_waiting', 'draft_review', 'failed_send', 'cold_lead'] as const;
 /** Reply drafts in these states wait for a person to approve, edit or reject them. */
-export const draftWaitingStatuses = ['pending', 'review', 'pending_review', 'draft'];
+export const draftWaitingStatuses = ['pending'];
 export type ExceptionKind = (typeof exceptionKinds)[number];
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
 
