@@ -140,5 +140,10 @@ forEachDialect('GET /events/stream', (world) => {
     for (const id of [...aContactIds, a.scope.businessId]) assert.ok(!res.body.includes(id), `B's backlog shows A's ${id}`);
     const bad = await client(app, b.key).get('/events/stream?follow=false&afterSeq=-1');
     assert.equal(bad.statusCode, 400);
+    // HEAD answers with the stream's headers and ends (it never holds a connection open).
+    const head = await app.inject({ method: 'HEAD', url: '/events/stream', headers: { authorization: `Bearer ${b.key}` } });
+    assert.equal(head.statusCode, 200);
+    assert.match(head.headers['content-type'] as string, /^text\/event-stream/);
+    assert.equal(head.body, '');
   });
 });

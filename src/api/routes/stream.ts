@@ -59,6 +59,9 @@ export function registerStreamRoutes(app: FastifyInstance, ctx: AppContext): voi
       const follow = q.follow === 'true';
       let cursor = q.afterSeq ?? resumeFrom ?? (follow ? await latestSeq(ctx, scope) : 0);
 
+      // HEAD: the headers a stream would start with, never an endless body.
+      if (req.method === 'HEAD') return reply.type('text/event-stream; charset=utf-8').header('cache-control', 'no-cache').send();
+
       if (!follow) {
         const chunks: string[] = [];
         for (;;) {

@@ -15,13 +15,23 @@ const conversational = new Set(['sms', 'email', 'call']);
 export function Inbox() {
   const { contactId } = useParams();
   const recent = useApi<Page<Interaction>>('/interactions?limit=100');
+  const sent = useApi<Page<OutboxMessage>>('/outbox?limit=100');
   const [names, setNames] = useState<Record<string, string>>({});
-  useLiveEvents(() => recent.reload(), ['message.received', 'interaction.logged', 'call.missed', 'call.answered', 'lead.created']);
+  useLiveEvents(() => {
+    recent.reload();
+    sent.reload();
+  }, ['message.received', 'interaction.logged', 'call.missed', 'call.answered', 'lead.created']);
+  // One thread per contact, newest first: what they sent or said, and what the outbox sent them.
   const threads = useMemo(() => {
-    const seen = new Map<string, Interaction>();
-    for (const i of recent.data?.data ?? []) if (conversational.has(i.kind) && !seen.has(i.contactId)) seen.set(i.contactId, i);
-    return [...seen.values()];
-  }, [recent.data]);
+    const latest = new Map<string, { contactId: string; at: string; label: string; text: string }>();
+    const offer = (t: { contactId: string; at: string; label: string; text: string }) => {
+      const cur = latest.get(t.contactId);
+      if (!cur || cur.at < t.at) latest.set(t.contactId, t);
+    };
+    for (const i of recent.data?.data ?? []) if (conversational.has(i.kind)) offer({ contactId: i.contactId, at: i.occurredAt, label: `${i.kind} ${i.direction ?? ''}`, text: i.body ?? i.outcome ?? '' });
+    for (const m of sent.data?.data ?? []) if (m.contactId) offer({ contactId: m.contactId, at: m.createdAt, label: `${m.channel} sent`, text: m.body });
+    return [...latest.values()].sort((a, b) => b.at.localeCompare(a.at));
+  }, [recent.data, sent.data]);
   useEffect(() => {
     const missing = threads.map((t) => t.contactId).filter((id) => !names[id]).slice(0, 40);
     if (missing.length === 0) return;
@@ -42,8 +52,8 @@ export function Inbox() {
                   <li key={t.contactId} className={t.contactId === contactId ? 'active' : ''}>
                     <Link to={`/inbox/${t.contactId}`}>
                       <strong>{names[t.contactId] ?? '…'}</strong>
-                      <span className="muted"> {t.kind} {t.direction ?? ''} · {when(t.occurredAt)}</span>
-                      <div className="snippet">{(t.body ?? t.outcome ?? '').slice(0, 80)}</div>
+                      <span className="muted"> {t.label} · {when(t.at)}</span>
+                      <div className="snippet">{t.text.slice(0, 80)}</div>
                     </Link>
                   </li>
                 ))}

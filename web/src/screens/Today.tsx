@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { api, patch, post, when, type Page } from '../api.ts';
 import type { Me } from '../App.tsx';
@@ -36,6 +36,18 @@ export function Today({ me }: { me: Me }) {
     drafts.reload();
     approvals.reload();
   }, ['lead.created', 'message.received', 'call.missed', 'review.received', 'interaction.logged']);
+
+  // Some exceptions come from the passing of time (a lead going cold, a draft written by the worker)
+  // rather than from an event: look again every half minute while the tab is visible.
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.visibilityState !== 'visible') return;
+      drafts.reload();
+      exceptions.reload();
+      approvals.reload();
+    }, 30_000);
+    return () => clearInterval(timer);
+  }, [drafts.reload, exceptions.reload, approvals.reload]);
 
   return (
     <>
