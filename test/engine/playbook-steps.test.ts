@@ -6,7 +6,8 @@ import { createContact } from '../../src/crm/contacts/contacts.ts';
 import { interactions } from '../../src/crm/interactions/interactions.ts';
 import { jobs } from '../../src/crm/jobs/jobs.ts';
 import { createAutomation } from '../../src/engine/automations.ts';
-import { runDueEnrollments } from '../../src/engine/runner.ts';
+import { sql } from 'kysely';
+import { advance, runDueEnrollments } from '../../src/engine/runner.ts';
 import { runSegmentTriggers } from '../../src/engine/segments.ts';
 import { forEachDialect, makeBusiness } from '../helpers/db.ts';
 
@@ -62,6 +63,28 @@ forEachDialect('engine: steps and rules the playbooks use', (world) => {
     await interactions.create(ctx, scope, { contactId: c.id, kind: 'sms', direction: 'inbound', body: 'yes' });
     const tasks = await db.kysely.selectFrom('tasks').select(['title', 'kind', 'assignee_user_id', 'due_at', 'origin']).where('contact_id', '=', c.id).execute();
     assert.deepEqual(tasks, [{ title: 'Answer Hope', kind: 'lead_replied', assignee_user_id: agentId, due_at: new Date(world().clock.now().getTime() + 3_600_000).toISOString(), origin: 'automation' }]);
+  });
+
+  test('two workers never decide a marketing message for the same contact at once (PostgreSQL advisory lock; SQLite has one writer)', async () => {
+    const { ctx, db, dialect, clock } = world();
+    await createAutomation(ctx, scope, { enabled: true, definition: { name: 'Promo', trigger: { type: 'event', event: 'lead.created', filter: { field: 'contact.source', op: 'eq', value: 'lock_test' } }, purpose: 'marketing', steps: [{ type: 'send_sms', body: 'Spring special' }] } });
+    const c = await createContact(ctx, scope, { name: 'Lock', phone: '+15125550191', source: 'lock_test', consent: [{ channel: 'sms', status: 'granted', method: 'web_form' }] });
+    const en = await db.kysely.selectFrom('enrollments').innerJoin('automations', 'automations.id', 'enrollments.automation_id').selectAll('enrollments').where('automations.name', '=', 'Promo').where('enrollments.contact_id', '=', c.id).executeTakeFirstOrThrow();
+    const promos = async () => (await db.kysely.selectFrom('outbox').select('body').where('contact_id', '=', c.id).where('purpose', '=', 'marketing').execute()).length;
+    if (dialect === 'postgres') {
+      await db.transaction(async (otherWorker) => {
+        await sql`select pg_advisory_xact_lock(hashtextextended(${`kinetic.marketing:${c.id}`}, 0))`.execute(otherWorker);
+        await db.transaction((trx) => advance(ctx, trx, en, clock.now(), null));
+      });
+      const log = await db.kysely.selectFrom('enrollment_log').select(['outcome', 'detail']).where('enrollment_id', '=', en.id).orderBy('seq', 'desc').executeTakeFirstOrThrow();
+      assert.equal(log.outcome, 'deferred');
+      assert.match(JSON.parse(log.detail).reason, /another worker is deciding a marketing message for this contact/);
+      assert.equal(await promos(), 0);
+      clock.advance(5_000);
+    }
+    await runDueEnrollments(ctx, 'w');
+    await runDueEnrollments(ctx, 'w');
+    assert.equal(await promos(), 1, 'sent exactly once');
   });
 
   test('a throttled segment enrols at most perDay contacts per business day', async () => {

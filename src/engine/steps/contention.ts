@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Instruction, MessageVariant } from '../definition.ts';
+import { sql } from 'kysely';
+import { isPostgres } from '../facts.ts';
 import { programFor } from '../program.ts';
 import type { StepContext } from './types.ts';
 
@@ -36,6 +38,20 @@ export function sendsMarketingNext(program: Instruction[], i: number, purpose: '
   if (ins.op === 'branch') return sendsMarketingNext(program, i + 1, purpose, depth + 1) || sendsMarketingNext(program, ins.elseTarget, purpose, depth + 1);
   if (ins.step.type !== 'send_sms' && ins.step.type !== 'send_email') return false;
   return (ins.step.purpose ?? purpose) === 'marketing';
+}
+
+/**
+ * Serialises marketing decisions per contact across workers. On PostgreSQL
+ * several workers run in parallel, and two of them could each read "nothing
+ * sent today" for the same contact and both send; a transaction-scoped
+ * advisory lock on the contact makes the second wait for the first's commit.
+ * It is only tried, never waited for (no deadlocks between batches): a busy
+ * contact defers the step a few seconds. SQLite has a single writer already.
+ */
+export async function claimContactForMarketing(sc: StepContext): Promise<boolean> {
+  if (!isPostgres(sc.trx)) return true;
+  const res = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(hashtextextended(${`kinetic.marketing:${sc.enrollment.contact_id}`}, 0)) as ok`.execute(sc.trx);
+  return Boolean(res.rows[0]?.ok);
 }
 
 export async function higherPriorityDue(sc: StepContext): Promise<{ name: string; priority: number } | null> {

@@ -5,13 +5,19 @@ import type { StepContext, StepOutcome, StepRunner } from './types.ts';
 import type { Contact } from '../../crm/contacts/schema.ts';
 import { unsubscribeHeaders } from '../unsubscribe.ts';
 import { bookingUrl } from '../../booking/links.ts';
-import { higherPriorityDue, pickVariant, YIELD_MS } from './contention.ts';
+import { claimContactForMarketing, higherPriorityDue, pickVariant, YIELD_MS } from './contention.ts';
+
+const BUSY_MS = 5_000;
 
 const keyFor = (sc: StepContext, suffix = '') => `enr:${sc.enrollment.id}:${sc.index}:${sc.enrollment.occurrence_key}${suffix}`;
 
 async function sendToContact(sc: StepContext, channel: 'sms' | 'email', message: { body: string; subject: string | null; variant: string | null; purpose: 'marketing' | 'transactional' }): Promise<StepOutcome> {
   const contact = (await sc.facts()).contact as unknown as Contact;
   const { purpose } = message;
+  if (purpose === 'marketing' && !(await claimContactForMarketing(sc))) {
+    const until = new Date(sc.now.getTime() + BUSY_MS);
+    return { next: 'retry_at', until, outcome: 'deferred', detail: { channel, reason: 'another worker is deciding a marketing message for this contact', until: until.toISOString() } };
+  }
   const { decision, address } = await gateCustomerMessage(sc.trx, sc.business, contact, channel, purpose, sc.now);
   if (decision.action === 'skip') {
     if (decision.optedOut && sc.def.exitOn.includes('opted_out')) {
