@@ -37,7 +37,8 @@ export async function loadFacts(trx: Executor, businessId: string, contactId: st
   const facts: Facts = { contact: { ...contact, preferredChannel }, business: biz, event, vars };
   if (typeof event.jobId === 'string') {
     const row = await trx.selectFrom('jobs').selectAll().where('business_id', '=', businessId).where('id', '=', event.jobId).executeTakeFirst();
-    if (row) facts.job = { ...jobs.toApiRow(row) };
+    // serviceName: the business's own name for the service ("Maintenance tune-up"), for messages.
+    if (row) facts.job = { ...jobs.toApiRow(row), serviceName: biz.services.find((s) => s.key === row.service_type)?.name ?? row.service_type.replace(/_/g, ' ') };
   }
   if (typeof event.dealId === 'string') {
     const row = await trx.selectFrom('deals').selectAll().where('business_id', '=', businessId).where('id', '=', event.dealId).executeTakeFirst();

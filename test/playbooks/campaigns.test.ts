@@ -36,7 +36,7 @@ withDemo('playbook: maintenance reminder', (world) => {
     const sent = await messagesTo(w, due.id);
     assert.equal(sent.length, 1);
     assert.equal(sent[0].created_at, nextMorning.toISOString());
-    assert.match(sent[0].body, /about a year since your last tune_up with Comfort Pro HVAC\. Time for a seasonal tune-up\? Book in a minute: http:\/\/localhost:3000\/book\//);
+    assert.match(sent[0].body, /about a year since your last Maintenance tune-up with Comfort Pro HVAC\. Time for a seasonal tune-up\? Book in a minute: http:\/\/localhost:3000\/book\//);
     assert.equal((await messagesTo(w, recent.id)).length, 0);
     await runSegmentTriggers(w.ctx);
     await runUntil(w, later(w, days(7)));

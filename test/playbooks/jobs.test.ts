@@ -142,7 +142,7 @@ withDemo('playbook: appointment reminders', (world) => {
     const first = await reminders();
     assert.equal(first.length, 1);
     assert.equal(first[0].created_at, new Date(start.getTime() - hours(24)).toISOString());
-    assert.match(first[0].body, /tune_up appointment with Comfort Pro HVAC on \w+day \w+ \d+ at 2:00 PM\. Reply C to confirm or R to reschedule\./);
+    assert.match(first[0].body, /Maintenance tune-up appointment with Comfort Pro HVAC on \w+day \w+ \d+ at 2:00 PM\. Reply C to confirm or R to reschedule\./);
     await runUntil(w, later(w, hours(1)));
     await reply(w, c.id, 'C');
     await drain(w);
@@ -171,7 +171,7 @@ withDemo('playbook: appointment reminders', (world) => {
     await reply(w, c.id, "R - can't make it, something came up");
     await drain(w);
     const tasks = await tasksFor(w, c.id);
-    assert.deepEqual(tasks.filter((t) => t.kind === 'reschedule').map((t) => t.title), ['Reschedule May (tune_up)']);
+    assert.deepEqual(tasks.filter((t) => t.kind === 'reschedule').map((t) => t.title), ['Reschedule May (Maintenance tune-up)']);
     await runUntil(w, start);
     const sent = await reminders();
     assert.equal(sent.length, 2);

@@ -10,9 +10,9 @@ const params = z
     firstBefore: z.string().default('PT24H'),
     secondBefore: z.string().default('PT2H'),
     dayBefore: msg.default({
-      sms: `Hi {{ contact.firstName | default: "there" }}, a reminder of your {{ job.serviceType }} appointment with {{ business.name }} on ${when}. Reply C to confirm or R to reschedule.`,
+      sms: `Hi {{ contact.firstName | default: "there" }}, a reminder of your {{ job.serviceName }} appointment with {{ business.name }} on ${when}. Reply C to confirm or R to reschedule.`,
       emailSubject: 'Your appointment on ' + when,
-      email: `Hi {{ contact.firstName | default: "there" }},\n\nA reminder of your {{ job.serviceType }} appointment with {{ business.name }} on ${when}. Reply C to confirm or R to reschedule.`,
+      email: `Hi {{ contact.firstName | default: "there" }},\n\nA reminder of your {{ job.serviceName }} appointment with {{ business.name }} on ${when}. Reply C to confirm or R to reschedule.`,
     }),
     confirmed: z.string().default('Thanks, you are confirmed for ' + when + '. See you then!'),
     reschedule: z.string().default('No problem. Pick a new time here: {{ links.booking }} or we will call you to sort it out.'),
@@ -65,7 +65,7 @@ export const appointmentReminders = definePlaybook({
                 type: 'branch',
                 if: intent(['reschedule', 'cancel']),
                 then: [
-                  { type: 'create_task', title: 'Reschedule {{ contact.name }} ({{ job.serviceType }})', description: 'They replied: "{{ vars.reply.text }}"', kind: 'reschedule', assignee: { rule: 'role', role: 'agent' }, due: { in: 'PT1H' } },
+                  { type: 'create_task', title: 'Reschedule {{ contact.name }} ({{ job.serviceName }})', description: 'They replied: "{{ vars.reply.text }}"', kind: 'reschedule', assignee: { rule: 'role', role: 'agent' }, due: { in: 'PT1H' } },
                   { type: 'send_sms', body: p.reschedule },
                 ],
                 else: [{ type: 'create_task', title: 'Answer {{ contact.name }} about their appointment', description: 'They replied: "{{ vars.reply.text }}"', kind: 'appointment_reply', assignee: { rule: 'role', role: 'agent' }, due: { in: 'PT1H' } }],

@@ -11,9 +11,9 @@ const params = z
     message: z
       .object({ sms: z.string(), emailSubject: z.string(), email: z.string() })
       .default({
-        sms: 'Hi {{ contact.firstName | default: "there" }}, it has been about a year since your last {{ job.serviceType | default: "service" }} with {{ business.name }}. Time for a seasonal tune-up? Book in a minute: {{ links.booking }}',
+        sms: 'Hi {{ contact.firstName | default: "there" }}, it has been about a year since your last {{ job.serviceName | default: "service" }} with {{ business.name }}. Time for a seasonal tune-up? Book in a minute: {{ links.booking }}',
         emailSubject: 'Time for your seasonal tune-up',
-        email: 'Hi {{ contact.firstName | default: "there" }},\n\nIt has been about a year since your last {{ job.serviceType | default: "service" }} with {{ business.name }}. A seasonal tune-up keeps your system efficient and catches problems early.\n\nBook a time: {{ links.booking }}',
+        email: 'Hi {{ contact.firstName | default: "there" }},\n\nIt has been about a year since your last {{ job.serviceName | default: "service" }} with {{ business.name }}. A seasonal tune-up keeps your system efficient and catches problems early.\n\nBook a time: {{ links.booking }}',
       }),
     sendAt: z.string().regex(/^\d\d:\d\d$/).default('10:00'),
     priority: z.number().int().min(0).max(100).default(40),

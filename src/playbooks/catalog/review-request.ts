@@ -58,7 +58,7 @@ export const reviewRequest = definePlaybook({
             type: 'branch',
             if: { field: 'vars.reply.negative', op: 'eq', value: true },
             then: [
-              { type: 'notify_staff', to: { role: 'owner' }, channel: p.alertOwnerBy, subject: 'Unhappy customer: {{ contact.name }}', body: 'Unhappy reply from {{ contact.name }} ({{ contact.phone | default: contact.email }}) after their {{ job.serviceType | default: "job" }}: "{{ vars.reply.text }}"' },
+              { type: 'notify_staff', to: { role: 'owner' }, channel: p.alertOwnerBy, subject: 'Unhappy customer: {{ contact.name }}', body: 'Unhappy reply from {{ contact.name }} ({{ contact.phone | default: contact.email }}) after their {{ job.serviceName | default: "job" }}: "{{ vars.reply.text }}"' },
               { type: 'create_task', title: 'Unhappy customer: call {{ contact.name }}', description: 'They replied to the review request: "{{ vars.reply.text }}"', kind: 'negative_review', assignee: { rule: 'role', role: 'owner' }, due: { in: 'PT4H' } },
             ],
           },
