@@ -26,6 +26,9 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
   test('log in, see Today, approve a waiting approval, and the message it unblocks reaches the outbox', async () => {
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await logIn(context, kinetic.url);
+    // Who to call first, with reasons, from the models.
+    await page.getByTestId('call-queue').getByRole('listitem').first().waitFor();
+    assert.match((await page.getByTestId('call-queue').getByRole('listitem').first().textContent()) ?? '', /worth about \$[\d,]+ · \d+% likely/);
     await shot(page, '01-today');
     // An automation that asks a manager before texting a discount; a new lead starts it.
     await apiCall(context, kinetic.url, 'POST', '/automations', {
@@ -235,6 +238,9 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
     await page.getByRole('radio', { name: 'Email' }).check();
     await page.getByLabel('Subject').fill('Welcome');
     await page.getByLabel('Message').fill('Thanks for choosing us, Jordan.');
+    await page.getByRole('button', { name: 'Add booking link' }).click();
+    await eventually(() => page.getByLabel('Message').inputValue(), (v) => v.includes('/book/'));
+    assert.match(await page.getByLabel('Message').inputValue(), /^Thanks for choosing us, Jordan\. Book a time here: http:\/\/\S+\/book\/\S+$/);
     await page.getByRole('button', { name: 'Send' }).click();
     await page.getByText('Queued in the outbox.').waitFor();
     await page.getByTestId('thread').getByText('Thanks for choosing us, Jordan.').waitFor();

@@ -159,6 +159,17 @@ function Reply({ contact, onSent }: { contact: Contact; onSent: () => void }) {
           <input id="reply-subject" value={subject} onChange={(e) => setSubject(e.target.value)} />
         </>
       )}
+      <div className="actions">
+        <button type="button" className="secondary" disabled={blocked} onClick={async () => {
+          setError(null);
+          try {
+            const link = await post<{ url: string }>(`/contacts/${contact.id}/booking-link`, {});
+            setBody((b) => `${b}${b && !b.endsWith(' ') ? ' ' : ''}Book a time here: ${link.url}`);
+          } catch (err) {
+            setError(err);
+          }
+        }}>Add booking link</button>
+      </div>
       <label htmlFor="reply-body">Message</label>
       <textarea id="reply-body" rows={3} value={body} disabled={blocked} onChange={(e) => setBody(e.target.value)} />
       <button type="submit" disabled={blocked || !body.trim()}>Send</button>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
-import { api, patch, post, when, type Page } from '../api.ts';
+import { api, money, patch, post, qs, when, type Page } from '../api.ts';
 import type { Me } from '../App.tsx';
 import { useApi, useLiveEvents, type LiveEvent } from '../hooks.ts';
 import { Card, ErrorNote, Load } from '../ui.tsx';
@@ -10,6 +10,7 @@ export interface Draft { id: string; contactId: string | null; channel?: string;
 interface Exception { kind: string; id: string; title: string; detail?: string | null; contactId: string | null; createdAt: string; severity?: string }
 interface Outbox { id: string; contactId: string | null; channel: string; to: string; body: string; state: string; lastError: string | null; createdAt: string }
 interface User { id: string; name: string; role: string }
+interface QueueItem { contactId: string; name: string; kind: string; expectedValueCents: number; probability: number; reasons: string[] }
 
 const covered = new Set(['approval', 'draft_review', 'failed_send']);
 const kindLabel: Record<string, string> = {
@@ -66,6 +67,8 @@ export function Today({ me }: { me: Me }) {
           </ul>
         </Card>
       )}
+
+      <CallFirst me={me} />
 
       <Card title="Approvals waiting">
         <Load state={approvals} what="Approvals">
@@ -255,3 +258,31 @@ function FailedItem({ msg, onDone }: { msg: Outbox; onDone: () => void }) {
   );
 }
 
+
+/** "Call these first, here is why": open leads and deals ranked by expected value (GET /queue). */
+function CallFirst({ me }: { me: Me }) {
+  const mine = me.user && (me.user.role === 'agent' || me.user.role === 'technician');
+  const queue = useApi<{ data: QueueItem[] }>(`/queue${qs({ userId: mine ? me.user!.id : undefined, limit: 8 })}`);
+  return (
+    <Card title="Call these first">
+      <Load state={queue} what="Call queue">
+        {(q) =>
+          q.data.length === 0 ? <p className="muted">No open leads or deals to chase.</p> : (
+            <ol className="list" data-testid="call-queue">
+              {q.data.map((x) => (
+                <li key={`${x.kind}-${x.contactId}`} className="item">
+                  <div className="grow">
+                    <Link to={`/contacts/${x.contactId}`}><strong>{x.name}</strong></Link> <span className="tag">{x.kind}</span>{' '}
+                    <span className="muted">worth about {money(x.expectedValueCents)} · {Math.round(x.probability * 100)}% likely</span>
+                    <div className="muted">{x.reasons.slice(0, 3).join('; ')}</div>
+                  </div>
+                  <Link className="button" to={`/inbox/${x.contactId}`}>Open</Link>
+                </li>
+              ))}
+            </ol>
+          )
+        }
+      </Load>
+    </Card>
+  );
+}
