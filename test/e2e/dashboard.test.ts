@@ -189,6 +189,15 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
     await page.getByTestId('fresh-leads').getByRole('link', { name: 'Morgan Streamed' }).waitFor();
     assert.equal(await page.evaluate(() => (globalThis as unknown as { __noReload?: boolean }).__noReload), true, 'client-side navigation, still no reload');
     await shot(page, '09-today-live-lead');
+
+    // A reply from the customer shows up in the open conversation.
+    const morgan = (await apiCall<{ data: Array<{ id: string }> }>(context, kinetic.url, 'GET', '/contacts?q=Morgan%20Streamed')).data[0];
+    await page.getByTestId('fresh-leads').getByRole('link', { name: 'Morgan Streamed' }).click();
+    await page.getByRole('link', { name: 'Open conversation' }).click();
+    await page.getByTestId('thread').waitFor();
+    await apiCall(context, kinetic.url, 'POST', '/interactions', { contactId: morgan.id, kind: 'email', direction: 'inbound', channel: 'email', subject: 'Quote', body: 'Could you send me a quote for a new furnace?' });
+    await page.getByTestId('thread').getByText('Could you send me a quote for a new furnace?').waitFor();
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { __noReload?: boolean }).__noReload), true, 'the reply arrived without a reload');
     await page.close();
   });
 

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState, type FormEvent } from 'react';
 import { NavLink, Navigate, Route, Routes } from 'react-router';
 import { api, post, setUnauthenticatedHandler } from './api.ts';
 import { connectLive, disconnectLive, useLiveStatus } from './hooks.ts';
@@ -8,7 +8,6 @@ import { ContactDetail } from './screens/ContactDetail.tsx';
 import { Contacts } from './screens/Contacts.tsx';
 import { Inbox } from './screens/Inbox.tsx';
 import { Leak } from './screens/Leak.tsx';
-import { Metrics } from './screens/Metrics.tsx';
 import { Pipeline } from './screens/Pipeline.tsx';
 import { Schedule } from './screens/Schedule.tsx';
 import { Settings } from './screens/Settings.tsx';
@@ -19,6 +18,9 @@ export interface Me {
   user: { id: string; name: string; role: string; email: string } | null;
   business: { id: string; name: string; timeZone: string };
 }
+
+// The charts library is large: loaded with the Metrics screen, not with the first page.
+const Metrics = lazy(() => import('./screens/Metrics.tsx').then((m) => ({ default: m.Metrics })));
 
 const nav: Array<[string, string]> = [
   ['/today', 'Today'],
@@ -88,7 +90,7 @@ export function App() {
           <Route path="/schedule" element={<Schedule />} />
           <Route path="/automations" element={<Automations />} />
           <Route path="/campaigns" element={<Campaigns />} />
-          <Route path="/metrics" element={<Metrics />} />
+          <Route path="/metrics" element={<Suspense fallback={<p className="muted">Loading charts…</p>}><Metrics /></Suspense>} />
           <Route path="/leak" element={<Leak />} />
           <Route path="/settings" element={<Settings me={me} />} />
           <Route path="*" element={<p>Page not found.</p>} />
