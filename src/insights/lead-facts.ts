@@ -52,6 +52,9 @@ function forwardRange(d: Dialect, days: number): RawBuilder<unknown> {
     : sql`order by julianday(at) range between current row and ${sql.raw(String(days))} following`;
 }
 
+/** The same ordering as forwardRange, so the database sorts the touches once for every window. */
+const byTime = (d: Dialect): RawBuilder<unknown> => (d === 'postgres' ? sql`order by at` : sql`order by julianday(at)`);
+
 /**
  * Every inbound touch in the period with its neighbours, set-based: one pass of
  * window functions over the contacts' touches and jobs around the period, so the
@@ -63,7 +66,8 @@ export async function inboundTouches(ctx: AppContext, scope: Scope, p: Period, a
   const lookback = shiftIso(p.from, -LEAD_GAP_HOURS * 3_600_000);
   const horizon = shiftIso(p.to, Math.max(RESPONSE_HORIZON_DAYS, attributionDays) * DAY_MS);
   const jobsUntil = shiftIso(p.to, attributionDays * DAY_MS);
-  const byContact = sql`partition by contact_id order by at, t`;
+  // Touches at the very same instant are rare (times carry milliseconds); their order among themselves is not defined.
+  const byContact = sql`partition by contact_id ${byTime(d)}`;
   type Instant = string | number;
   const r = await sql<{ contact_id: string; at: Instant; kind: string; answered: number; prev_touch: Instant | null; first_out: Instant | null; first_job: Instant | null; outs_window: number }>`
     with ev as (

@@ -138,10 +138,10 @@ const calculators: Record<MetricName, (x: PeriodData) => Promise<MetricValue>> =
 /** Computes the named metrics (default: all) for one period. */
 export async function metricsFor(ctx: AppContext, scope: Scope, p: Period, names: readonly MetricName[] = metricNames, opts: MetricOptions = defaultMetricOptions, leads?: Promise<LeadFact[]>): Promise<Record<string, MetricValue>> {
   const data = new PeriodData(ctx, scope, p, opts, leads);
-  const out: Record<string, MetricValue> = {};
-  // Sequential: SQLite serialises anyway, and a PostgreSQL pool is shared with the API.
-  for (const name of names) out[name] = await calculators[name](data);
-  return out;
+  // Concurrent: PostgreSQL runs the independent queries on several connections (SQLite serialises
+  // them anyway); work two metrics share (lead facts, funnels) is fetched once by PeriodData.
+  const values = await Promise.all(names.map((name) => calculators[name](data)));
+  return Object.fromEntries(names.map((name, i) => [name, values[i]]));
 }
 
 export interface MetricsReport {
