@@ -1,5 +1,5 @@
-import { lazy, Suspense, useCallback, useEffect, useState, type FormEvent } from 'react';
-import { NavLink, Navigate, Route, Routes } from 'react-router';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { NavLink, Navigate, Route, Routes, useLocation } from 'react-router';
 import { api, post, setUnauthenticatedHandler } from './api.ts';
 import { connectLive, disconnectLive, useLiveStatus } from './hooks.ts';
 import { Automations } from './screens/Automations.tsx';
@@ -49,6 +49,17 @@ export function App() {
     if (me) connectLive();
     else disconnectLive();
   }, [me]);
+
+  // After a move between screens, keyboard and screen-reader users start at the new screen's content.
+  const location = useLocation();
+  const firstRender = useRef(true);
+  useEffect(() => {
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    document.getElementById('main')?.focus();
+  }, [location.pathname]);
 
   if (me === undefined) return <p className="center muted">Loading…</p>;
   if (me === null) return <Login onDone={load} />;
