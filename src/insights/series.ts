@@ -5,9 +5,11 @@ import { getBusiness } from '../crm/businesses/businesses.ts';
 import { parseInput } from '../crm/shared/validate.ts';
 import { validationError } from '../lib/errors.ts';
 import { metricNames, metricsFor, defaultMetricOptions } from './metrics.ts';
+import { leadFacts } from './lead-facts.ts';
 import { periodQuerySchema, resolvePeriod, type Period } from './period.ts';
 
 export const MAX_BUCKETS = 400;
+const leadMetrics = new Set(['speedToLead', 'leadDecay', 'followUpCoverage', 'bookingConversion']);
 
 export const seriesQuerySchema = periodQuerySchema.extend({
   metric: z.enum(metricNames),
@@ -35,8 +37,11 @@ export async function metricSeries(ctx: AppContext, scope: Scope, query: unknown
   const period = resolvePeriod(ctx.clock, q);
   const business = await getBusiness(ctx, scope.businessId);
   const data: Array<{ start: string; value: number | null }> = [];
+  // Lead metrics: one pass over the whole range, split by bucket (a lead belongs to the bucket its touch falls in).
+  const leads = leadMetrics.has(q.metric) ? leadFacts(ctx, scope, period, defaultMetricOptions.attributionDays) : null;
   for (const b of buckets(period, q.bucket, business.timeZone)) {
-    const m = await metricsFor(ctx, scope, b, [q.metric], defaultMetricOptions);
+    const inBucket = leads?.then((all) => all.filter((l) => l.at >= Date.parse(b.from) && l.at < Date.parse(b.to)));
+    const m = await metricsFor(ctx, scope, b, [q.metric], defaultMetricOptions, inBucket);
     data.push({ start: b.from, value: m[q.metric].value });
   }
   return { metric: q.metric, bucket: q.bucket, data };

@@ -98,6 +98,7 @@ forEachDialect('insights metrics on a hand-computed fixture', (world) => {
     const weekly = await metricSeries(ctx, scope, { metric: 'bookingConversion', bucket: 'week', from: P.from, to: P.to });
     assert.equal(weekly.data.length, 2); // 2026-03-01 is a Sunday: the ISO week of 02-23, then the week of 03-02
     assert.equal(weekly.data[0].start, P.from);
+    assert.deepEqual(weekly.data.map((x) => x.value), [null, 0.4]);
     await assert.rejects(metricSeries(ctx, scope, { metric: 'nope', bucket: 'day' }), /metric/);
     await assert.rejects(metricSeries(ctx, scope, { metric: 'answerRate', bucket: 'day', from: '2024-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }), /bucket/);
   });
