@@ -5,12 +5,12 @@ import { foundation } from './migrations/0001_foundation.ts';
 import { engine } from './migrations/0002_engine.ts';
 import { lookupIndexes } from './migrations/0003_lookup_indexes.ts';
 import { campaigns } from './migrations/0004_campaigns.ts';
-import { voice } from './migrations/0009_voice.ts';
+import { playbooks } from './migrations/0010_playbooks.ts';
 import { booking } from './migrations/0005_booking.ts';
 import { insights } from './migrations/0006_insights.ts';
 import { intelligence } from './migrations/0007_intelligence.ts';
 import { intake } from './migrations/0008_intake.ts';
-import { playbooks } from './migrations/0010_playbooks.ts';
+import { voice } from './migrations/0009_voice.ts';
 
 /** Numbered migrations, in order. Never edit one that has shipped; add the next number. */
 function migrations(db: Db): Record<string, Migration> {

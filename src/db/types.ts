@@ -402,6 +402,25 @@ export interface EventCursorTable {
   updated_at: string;
 }
 
+/** One phone call through the voice receptionist (state is JSON: the intake so far). */
+export interface VoiceCallTable {
+  call_sid: string;
+  business_id: string;
+  contact_id: string | null;
+  from_number: string;
+  to_number: string;
+  mode: string; // ring | receptionist | voicemail
+  stage: string;
+  state: string; // JSON
+  decision: string | null;
+  interaction_id: string | null;
+  status: string; // in_progress | ended
+  duration_seconds: number | null;
+  created_at: string;
+  updated_at: string;
+  ended_at: string | null;
+}
+
 /** A technician's working week (JSON WeeklyHours, business time zone) and days off (JSON ["2026-03-05", …]). */
 export interface TechnicianScheduleTable {
   business_id: string;
@@ -427,25 +446,6 @@ export interface BookingSlotClaimTable {
   unit_start: string;
   job_id: string;
   created_at: string;
-}
-
-/** One phone call through the voice receptionist (state is JSON: the intake so far). */
-export interface VoiceCallTable {
-  call_sid: string;
-  business_id: string;
-  contact_id: string | null;
-  from_number: string;
-  to_number: string;
-  mode: string; // ring | receptionist | voicemail
-  stage: string;
-  state: string; // JSON
-  decision: string | null;
-  interaction_id: string | null;
-  status: string; // in_progress | ended
-  duration_seconds: number | null;
-  created_at: string;
-  updated_at: string;
-  ended_at: string | null;
 }
 
 /** A threshold alert rule: "answerRate below 0.8 over the last 7 days". */
@@ -568,10 +568,10 @@ export interface Database {
   webhook_deliveries: WebhookDeliveryTable;
   model_versions: ModelVersionTable;
   event_cursors: EventCursorTable;
-  voice_calls: VoiceCallTable;
   technician_schedules: TechnicianScheduleTable;
   booking_settings: BookingSettingsTable;
   booking_slot_claims: BookingSlotClaimTable;
+  voice_calls: VoiceCallTable;
   alert_rules: AlertRuleTable;
   alert_events: AlertEventTable;
 }
