@@ -49,6 +49,11 @@ export function formatMetricsTable(r: MetricsReport): string {
   lines.push(`  ${pad('metric', 20)} ${pad('value', 22)} previous`);
   for (const [name, m] of Object.entries(r.metrics)) {
     lines.push(`  ${pad(name, 20)} ${pad(formatMetric(name, m.value), 22)} ${formatMetric(name, m.previous)}`);
+    if (name === 'speedToLead') {
+      const later = (v: unknown) => formatMetric(name, (v as { medianSeconds: number | null } | undefined)?.medianSeconds ?? null);
+      const prev = (m.previousDetails as { notAnsweredLive?: unknown } | undefined)?.notAnsweredLive;
+      lines.push(`  ${pad('  not answered live', 20)} ${pad(later(m.notAnsweredLive), 22)} ${later(prev)}`);
+    }
   }
   return lines.join('\n') + '\n';
 }

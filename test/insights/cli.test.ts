@@ -75,6 +75,7 @@ for (const target of targets) {
       assert.equal(table.code, 0, table.err);
       assert.match(table.out, /answerRate\s+50%\s+100%/);
       assert.match(table.out, /automationRevenue\s+\$300/);
+      assert.match(table.out, /not answered live\s+30 min/);
 
       const many = await run(env, 'metrics', '--json');
       assert.equal(many.code, 2);
