@@ -31,17 +31,21 @@ export function registerStartCommand(program: Command, config: () => Config, io:
         io.out('Building the dashboard…\n');
         await buildDashboard().catch((err: Error) => io.out(`The dashboard could not be built (${err.message}); the API works without it.\n`));
       }
-      const worker: Worker | null = opts.apiOnly ? null : await startWorker(ctx);
       const app = opts.workerOnly ? null : await buildServer(ctx, { logger: cfg.logLevel !== 'silent' && cfg.logLevel !== 'info' });
-      if (app) await app.listen({ port: cfg.port, host: cfg.host });
+      if (app) {
+        await app.listen({ port: cfg.port, host: cfg.host });
+        // With PORT=0 the system picks the port: links in messages (booking, unsubscribe) must carry the real one.
+        const address = app.server.address();
+        const port = typeof address === 'object' && address ? address.port : cfg.port;
+        if (port !== cfg.port && cfg.publicUrl.includes(`:${cfg.port}`)) ctx.config.publicUrl = cfg.publicUrl.replace(`:${cfg.port}`, `:${port}`);
+      }
+      const worker: Worker | null = opts.apiOnly ? null : await startWorker(ctx);
       const where = cfg.database.kind === 'sqlite' ? `SQLite ${cfg.database.file}` : 'PostgreSQL';
       const channels = `SMS via ${cfg.twilio ? 'Twilio' : 'the dev outbox'}, email via ${cfg.smtp ? 'SMTP' : 'the dev outbox'}`;
       io.out(`\nKinetic is running (${where}${worker ? `, worker on: ${channels}` : ''}).\n`);
       if (worker?.smtpPort) io.out(`  Inbound email: SMTP on port ${worker.smtpPort}\n`);
       if (app) {
-        const address = app.server.address();
-        const port = typeof address === 'object' && address ? address.port : cfg.port;
-        const base = cfg.publicUrl.includes(`:${cfg.port}`) ? cfg.publicUrl.replace(`:${cfg.port}`, `:${port}`) : cfg.publicUrl;
+        const base = ctx.config.publicUrl;
         io.out(`  Dashboard: ${base}/app\n  API docs:  ${base}/docs\n`);
         const hasDemo = demoLoaded || businesses.some((b) => b.slug === DEMO_SLUG);
         if (hasDemo) io.out(`  Log in:    ${DEMO_LOGIN.email} / ${DEMO_LOGIN.password}  (demo business; set KINETIC_DEMO=0 for an empty start)\n`);

@@ -52,6 +52,18 @@ export function searchText(name: string, phones: PhoneList, emails: EmailList, e
 const uniqueTags = (tags: string[] | undefined): string[] => [...new Set((tags ?? []).map((t) => t.trim().toLowerCase()).filter(Boolean))];
 
 /** Turns validated input into the rows to insert (normalised phones/emails, derived time zone, search text). */
+/**
+ * A contact given only a full name ("Dana Reyes") gets it split into first and
+ * last name, so greetings such as `{{ contact.firstName }}` work for contacts
+ * created from web forms and the API as well as from CSV columns.
+ */
+export function splitFullName(input: { firstName?: string | null; lastName?: string | null; name?: string | null }): { firstName: string | null; lastName: string | null } {
+  if (input.firstName || input.lastName || !input.name) return { firstName: input.firstName ?? null, lastName: input.lastName ?? null };
+  const parts = input.name.trim().split(/\s+/).filter(Boolean);
+  if (parts.length === 0) return { firstName: null, lastName: null };
+  return { firstName: parts[0] ?? null, lastName: parts.length > 1 ? parts.slice(1).join(' ') : null };
+}
+
 export async function prepareNewContact(business: Business, input: ContactInput, id: string, now: string): Promise<PreparedContact> {
   const country = business.settings.defaultCountry;
   const phones = normalizePhones(input.phones ?? [], input.phone, country);
@@ -96,11 +108,12 @@ export function assembleContact(business: Business, id: string, now: string, p: 
   const phone = p.phones[0]?.number ?? null;
   const email = p.emails[0]?.address ?? null;
   const name = displayName(p.firstName, p.lastName, p.name, email, phone);
+  const { firstName, lastName } = splitFullName(p);
   const row: Insertable<ContactTable> = {
     id,
     business_id: business.id,
-    first_name: p.firstName,
-    last_name: p.lastName,
+    first_name: firstName,
+    last_name: lastName,
     display_name: name,
     phone,
     email,

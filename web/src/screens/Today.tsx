@@ -36,7 +36,7 @@ export function Today({ me }: { me: Me }) {
     if (e.type === 'message.received' || e.type === 'call.missed') exceptions.reload();
     drafts.reload();
     approvals.reload();
-  }, ['lead.created', 'message.received', 'call.missed', 'review.received', 'interaction.logged']);
+  }, ['lead.created', 'message.received', 'call.missed', 'review.received', 'interaction.logged', 'draft.created']);
 
   // Some exceptions come from the passing of time (a lead going cold, a draft written by the worker)
   // rather than from an event: look again every half minute while the tab is visible.
