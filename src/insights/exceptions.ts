@@ -153,7 +153,7 @@ export async function listExceptions(ctx: AppContext, scope: Scope, query: unkno
     for (const r of rows) {
       const last = r.last_interaction_at ?? r.created_at;
       const days = Math.floor((Date.parse(now) - Date.parse(last)) / DAY_MS);
-      items.push({ kind: 'cold_lead', id: r.id, title: `${r.display_name}: lead with no contact for ${days} days`, detail: r.last_interaction_at ? `last contact ${r.last_interaction_at}` : 'never contacted', contactId: r.id, createdAt: last, severity: 'medium' });
+      items.push({ kind: 'cold_lead', id: r.id, title: `${r.display_name}: lead with no contact for ${days} days`, detail: r.last_interaction_at ? 'No call, text or email since: call or text them, or mark the lead lost.' : 'Never contacted: call or text them now.', contactId: r.id, createdAt: last, severity: 'medium' });
     }
   }
   items.sort((a, b) => severityOrder[a.severity] - severityOrder[b.severity] || b.createdAt.localeCompare(a.createdAt));
