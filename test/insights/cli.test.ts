@@ -4,22 +4,13 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { main } from '../../src/cli/main.ts';
-import type { CliIo } from '../../src/cli/io.ts';
 import { silentLogger, type AppContext } from '../../src/context.ts';
 import { dropSchema, openDatabase, type Db } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { VirtualClock } from '../../src/lib/clock.ts';
+import { pgSchemaUrl, runCli } from '../helpers/cli.ts';
 import { makeBusiness, PG_URL, testConfig } from '../helpers/db.ts';
 import { recorder, seedMetricsFixture } from './fixture.ts';
-
-async function run(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t), env, cwd: os.tmpdir(), interactive: false };
-  const code = await main(['node', 'kinetic', ...args], io);
-  return { code, out, err };
-}
 
 interface Target {
   name: string;
@@ -39,7 +30,7 @@ const targets: Target[] = [
     name: 'postgres',
     open: async () => ({
       db: await openDatabase({ kind: 'postgres', url: PG_URL }, { schema, poolSize: 2 }),
-      env: { DATABASE_URL: `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`, KINETIC_DEMO: '0' },
+      env: { DATABASE_URL: pgSchemaUrl(schema), KINETIC_DEMO: '0' },
     }),
     cleanup: () => dropSchema(PG_URL, schema),
   },
@@ -64,27 +55,27 @@ for (const target of targets) {
         await db.close();
       }
 
-      const json = await run(env, 'metrics', '--business', slug, '--from', '2026-03-01T00:00:00Z', '--to', '2026-03-08T00:00:00Z', '--json');
+      const json = await runCli(env, os.tmpdir(), ['metrics', '--business', slug, '--from', '2026-03-01T00:00:00Z', '--to', '2026-03-08T00:00:00Z', '--json']);
       assert.equal(json.code, 0, json.err);
       const report = JSON.parse(json.out);
       assert.equal(report.metrics.answerRate.value, 0.5);
       assert.equal(report.metrics.bookingConversion.value, 0.4);
       assert.equal(report.metrics.reactivation.revenueCents, 30000);
 
-      const table = await run(env, 'metrics', '--business', slug, '--from', '2026-03-01T00:00:00Z', '--to', '2026-03-08T00:00:00Z');
+      const table = await runCli(env, os.tmpdir(), ['metrics', '--business', slug, '--from', '2026-03-01T00:00:00Z', '--to', '2026-03-08T00:00:00Z']);
       assert.equal(table.code, 0, table.err);
       assert.match(table.out, /answerRate\s+50%\s+100%/);
       assert.match(table.out, /automationRevenue\s+\$300/);
       assert.match(table.out, /not answered live\s+30 min/);
 
-      const many = await run(env, 'metrics', '--json');
+      const many = await runCli(env, os.tmpdir(), ['metrics', '--json']);
       assert.equal(many.code, 2);
       assert.match(many.err, /--business/);
-      const bad = await run(env, 'metrics', '--business', slug, '--from', 'last tuesday');
+      const bad = await runCli(env, os.tmpdir(), ['metrics', '--business', slug, '--from', 'last tuesday']);
       assert.equal(bad.code, 2);
       assert.match(bad.err, /from/);
 
-      const leak = await run(env, 'leak', '--from-data', '--business', slug, '--recovery-rate', '0.2', '--json');
+      const leak = await runCli(env, os.tmpdir(), ['leak', '--from-data', '--business', slug, '--recovery-rate', '0.2', '--json']);
       assert.equal(leak.code, 0, leak.err);
       const l = JSON.parse(leak.out);
       assert.equal(l.source, 'data');
@@ -94,10 +85,10 @@ for (const target of targets) {
       assert.ok(typeof l.followUpGap.unworkedLeadsPerYear === 'number');
       assert.equal(l.dormantDatabase.dormantContacts, 1);
 
-      const leakTable = await run(env, 'leak', '--from-data', '--business', slug);
+      const leakTable = await runCli(env, os.tmpdir(), ['leak', '--from-data', '--business', slug]);
       assert.equal(leakTable.code, 0, leakTable.err);
       assert.match(leakTable.out, /from the business's last 12 months/);
-      const badLeak = await run(env, 'leak', '--from-data', '--business', slug, '--followed-up-rate', '7');
+      const badLeak = await runCli(env, os.tmpdir(), ['leak', '--from-data', '--business', slug, '--followed-up-rate', '7']);
       assert.equal(badLeak.code, 2);
       assert.match(badLeak.err, /--followed-up-rate: must be between 0 and 1/);
     });

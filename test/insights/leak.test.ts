@@ -1,22 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { main } from '../../src/cli/main.ts';
-import type { CliIo } from '../../src/cli/io.ts';
 import { calculateLeak, resolveLeakInputs } from '../../src/insights/leak.ts';
+import { runCli } from '../helpers/cli.ts';
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t), env: { KINETIC_DEMO: '0', KINETIC_DATA_DIR: '/nonexistent-kinetic-leak-test' }, cwd: process.cwd(), interactive: false };
-  const code = await main(['node', 'kinetic', 'leak', ...args], io);
-  return { code, out, err };
-}
+/** No database: `leak` from flags alone needs none. */
+const env = { KINETIC_DEMO: '0', KINETIC_DATA_DIR: '/nonexistent-kinetic-leak-test' };
 
 const seedArgs = ['--inquiries-per-month', '100', '--answer-rate', '0.71', '--not-booked-rate', '0.35', '--followed-up-rate', '0.40', '--recovery-rate', '0.15', '--avg-ticket', '600'];
 
 describe('revenue leak calculator', () => {
   test('seed 000: ~180 unworked leads, 27 bookings, $16,200 (exact CLI contract)', async () => {
-    const r = await run(...seedArgs, '--json');
+    const r = await runCli(env, process.cwd(), ['leak', ...seedArgs, '--json']);
     assert.equal(r.code, 0, r.err);
     const j = JSON.parse(r.out);
     assert.equal(j.followUpGap.unworkedLeadsPerYear, 179);
@@ -43,7 +37,7 @@ describe('revenue leak calculator', () => {
   });
 
   test('a readable table without --json', async () => {
-    const r = await run(...seedArgs, '--dormant-contacts', '347');
+    const r = await runCli(env, process.cwd(), ['leak', ...seedArgs, '--dormant-contacts', '347']);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /Unworked leads per year\s+179/);
     assert.match(r.out, /Recovered revenue per year\s+\$16,200/);
@@ -59,7 +53,7 @@ describe('revenue leak calculator', () => {
       [['--dormant-contacts', '-1', '--from-data'], /--dormant-contacts: must not be negative/],
     ];
     for (const [args, message] of cases) {
-      const r = await run(...args, '--json');
+      const r = await runCli(env, process.cwd(), ['leak', ...args, '--json']);
       assert.equal(r.code, 2, `${args}: ${r.err}`);
       assert.match(r.err, message);
       assert.equal(r.out, '');

@@ -1,18 +1,14 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
-import { main } from '../../src/cli/main.ts';
-import type { CliIo } from '../../src/cli/io.ts';
-import { dropSchema } from '../../src/db/database.ts';
 import { automationDefinitionSchema } from '../../src/engine/definition.ts';
 import { playbooks } from '../../src/playbooks/catalog/index.ts';
 import { client, makeApi, makeTenant, type ApiTenant } from '../helpers/api.ts';
-import { forEachDialect, PG_URL } from '../helpers/db.ts';
+import { cliTargets, runCli } from '../helpers/cli.ts';
+import { forEachDialect } from '../helpers/db.ts';
 
 const NAMES = ['speed-to-lead', 'missed-call-text-back', 'quote-follow-up', 'review-request', 'maintenance-reminder', 'cold-lead-flag', 'dormant-reactivation', 'appointment-reminders', 'deal-won-onboarding'];
 
@@ -115,29 +111,7 @@ forEachDialect('playbooks API', (world) => {
   });
 });
 
-async function run(env: NodeJS.ProcessEnv, cwd: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t), env, cwd, interactive: false };
-  const code = await main(['node', 'kinetic', ...args], io);
-  return { code, out, err };
-}
-
-const schema = `kp_${process.pid}_${randomBytes(3).toString('hex')}`;
-const targets = [
-  { name: 'sqlite', env: async () => ({ KINETIC_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'kinetic-pb-')), KINETIC_DEMO: '0' }), cleanup: async () => {} },
-  {
-    name: 'postgres',
-    env: async () => {
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`create schema if not exists ${schema}`);
-      await c.end();
-      return { DATABASE_URL: `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`, KINETIC_DEMO: '0' };
-    },
-    cleanup: () => dropSchema(PG_URL, schema),
-  },
-];
+const targets = cliTargets();
 
 for (const target of targets) {
   describe(`kinetic playbook CLI [${target.name}]`, () => {
@@ -145,30 +119,30 @@ for (const target of targets) {
     test('list, install (with --enable and --params), install again, unknown name', async () => {
       const env = await target.env();
       const cwd = mkdtempSync(path.join(os.tmpdir(), 'kinetic-pb-cwd-'));
-      assert.equal((await run(env, cwd, 'migrate')).code, 0);
-      assert.equal((await run(env, cwd, 'business', 'create', '--name', 'CLI Heating', '--time-zone', 'America/Denver')).code, 0);
-      const list = await run(env, cwd, 'playbook', 'list');
+      assert.equal((await runCli(env, cwd, ['migrate'])).code, 0);
+      assert.equal((await runCli(env, cwd, ['business', 'create', '--name', 'CLI Heating', '--time-zone', 'America/Denver'])).code, 0);
+      const list = await runCli(env, cwd, ['playbook', 'list']);
       assert.equal(list.code, 0, list.err);
       for (const n of NAMES) assert.match(list.out, new RegExp(`^${n}\\s+-\\s`, 'm'));
-      const installed = await run(env, cwd, 'playbook', 'install', 'review-request', '--business', 'cli-heating', '--enable');
+      const installed = await runCli(env, cwd, ['playbook', 'install', 'review-request', '--business', 'cli-heating', '--enable']);
       assert.equal(installed.code, 0, installed.err);
       assert.match(installed.out, /^Installed "Review request" as automation [0-9a-f-]{36} \(enabled\)\./);
-      const again = await run(env, cwd, 'playbook', 'install', 'review-request');
+      const again = await runCli(env, cwd, ['playbook', 'install', 'review-request']);
       assert.equal(again.code, 2);
       assert.match(again.err, /already installed as automation/);
-      const unknown = await run(env, cwd, 'playbook', 'install', 'review-requests');
+      const unknown = await runCli(env, cwd, ['playbook', 'install', 'review-requests']);
       assert.equal(unknown.code, 2);
       assert.match(unknown.err, /no playbook named "review-requests"/);
       const paramsFile = path.join(cwd, 'params.json');
       writeFileSync(paramsFile, JSON.stringify({ days: 300 }));
-      const tuned = await run(env, cwd, 'playbook', 'install', 'maintenance-reminder', '--params', paramsFile, '--json');
+      const tuned = await runCli(env, cwd, ['playbook', 'install', 'maintenance-reminder', '--params', paramsFile, '--json']);
       assert.equal(tuned.code, 0, tuned.err);
       assert.equal(JSON.parse(tuned.out).definition.trigger.segment.days, 300);
       writeFileSync(paramsFile, JSON.stringify({ days: 'soon' }));
-      const badParams = await run(env, cwd, 'playbook', 'install', 'cold-lead-flag', '--params', paramsFile);
+      const badParams = await runCli(env, cwd, ['playbook', 'install', 'cold-lead-flag', '--params', paramsFile]);
       assert.equal(badParams.code, 2);
       assert.match(badParams.err, /params\.days/);
-      const json = JSON.parse((await run(env, cwd, 'playbook', 'list', '--json')).out);
+      const json = JSON.parse((await runCli(env, cwd, ['playbook', 'list', '--json'])).out);
       const byName = Object.fromEntries(json.map((p: { name: string; installed: boolean; enabled: boolean }) => [p.name, [p.installed, p.enabled]]));
       assert.deepEqual(byName['review-request'], [true, true]);
       assert.deepEqual(byName['maintenance-reminder'], [true, false]);

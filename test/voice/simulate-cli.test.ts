@@ -1,28 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { main } from '../../src/cli/main.ts';
-import type { CliIo } from '../../src/cli/io.ts';
-import { dropSchema } from '../../src/db/database.ts';
-import { PG_URL } from '../helpers/db.ts';
+import { cliTargets, runCli } from '../helpers/cli.ts';
 
-/** `kinetic call simulate`: the receptionist in a terminal, scripted through stdin. */
-async function run(env: NodeJS.ProcessEnv, cwd: string, args: string[], lines: string[] = []): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  async function* input() {
-    for (const l of lines) yield l;
-  }
-  const io: CliIo & { input: AsyncIterable<string> } = { out: (t) => void (out += t), err: (t) => void (err += t), env, cwd, interactive: false, input: input() };
-  const code = await main(['node', 'kinetic', ...args], io);
-  return { code, out, err };
-}
+// `kinetic call simulate`: the receptionist in a terminal, scripted through stdin.
 
 const bin = fileURLToPath(new URL('../../bin/kinetic.mjs', import.meta.url));
 function runProcess(env: NodeJS.ProcessEnv, cwd: string, args: string[], stdin: string): Promise<{ code: number | null; out: string; err: string }> {
@@ -38,23 +23,7 @@ function runProcess(env: NodeJS.ProcessEnv, cwd: string, args: string[], stdin: 
   });
 }
 
-const targets: Array<{ name: string; env: () => Promise<NodeJS.ProcessEnv>; cleanup: () => Promise<void> }> = [];
-{
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'kinetic-voice-cli-'));
-  targets.push({ name: 'sqlite', env: async () => ({ KINETIC_DATA_DIR: dir, KINETIC_DEMO: '0' }), cleanup: async () => {} });
-  const schema = `kv_${process.pid}_${randomBytes(3).toString('hex')}`;
-  targets.push({
-    name: 'postgres',
-    env: async () => {
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`create schema if not exists ${schema}`);
-      await c.end();
-      return { DATABASE_URL: `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`, KINETIC_DEMO: '0' };
-    },
-    cleanup: () => dropSchema(PG_URL, schema),
-  });
-}
+const targets = cliTargets();
 
 for (const target of targets) {
   describe(`kinetic call simulate [${target.name}]`, () => {
@@ -63,9 +32,9 @@ for (const target of targets) {
 
     test('an after-hours routine call: greeting, intake, booking text, lead — and nothing saved', async () => {
       const env = await target.env();
-      const b = await run(env, cwd, ['business', 'create', '--name', 'Lakeside Plumbing', '--time-zone', 'America/Chicago']);
+      const b = await runCli(env, cwd, ['business', 'create', '--name', 'Lakeside Plumbing', '--time-zone', 'America/Chicago']);
       assert.equal(b.code, 0, b.err);
-      const r = await run(env, cwd, ['call', 'simulate', '--business', 'lakeside-plumbing', '--at', '2026-03-03 19:30'], ['My name is Rosa Diaz', 'yes', '5 Harbor Lane', 'I need a quote to replace my water heater']);
+      const r = await runCli(env, cwd, ['call', 'simulate', '--business', 'lakeside-plumbing', '--at', '2026-03-03 19:30'], { stdin: ['My name is Rosa Diaz', 'yes', '5 Harbor Lane', 'I need a quote to replace my water heater'] });
       assert.equal(r.code, 0, r.err);
       assert.match(r.out, /at Tue 2026-03-03 19:30 \(America\/Chicago\): after hours/);
       assert.match(r.out, /receptionist: Thanks for calling Lakeside Plumbing\. .*May I have your name, please\?/);
@@ -75,20 +44,20 @@ for (const target of targets) {
       assert.match(r.out, /text to \+12025550143: Hi Rosa, thanks for calling Lakeside Plumbing/);
       assert.match(r.out, /timeline: call logged as completed/);
       assert.match(r.out, /Simulation only: nothing was saved or sent\./);
-      const contacts = await run(env, cwd, ['export', 'contacts']);
+      const contacts = await runCli(env, cwd, ['export', 'contacts']);
       assert.equal(contacts.code, 0, contacts.err);
       assert.doesNotMatch(contacts.out, /Rosa/);
     });
 
     test('an emergency with nobody on call, and a hang-up mid-intake', async () => {
       const env = await target.env();
-      const e = await run(env, cwd, ['call', 'simulate', '--at', '2026-03-03T08:00:00Z'], ['Ken', 'yes', '1 Main Street', 'the basement is flooding']);
+      const e = await runCli(env, cwd, ['call', 'simulate', '--at', '2026-03-03T08:00:00Z'], { stdin: ['Ken', 'yes', '1 Main Street', 'the basement is flooding'] });
       assert.equal(e.code, 0, e.err);
       assert.match(e.out, /at Tue 2026-03-03 02:00/);
       assert.match(e.out, /receptionist: Help is on the way\. I could not get a technician on the line/);
       assert.match(e.out, /decision: emergency/);
       assert.match(e.out, /task: EMERGENCY: call back Ken now/);
-      const h = await run(env, cwd, ['call', 'simulate', '--at', '23:15'], ['Ana']);
+      const h = await runCli(env, cwd, ['call', 'simulate', '--at', '23:15'], { stdin: ['Ana'] });
       assert.equal(h.code, 0, h.err);
       assert.match(h.out, /\[the caller hangs up\]/);
       assert.match(h.out, /decision: incomplete \(the caller hung up at the confirm number question\)/);
@@ -98,10 +67,10 @@ for (const target of targets) {
 
     test('bad --at and unknown business exit with code 2 and a message', async () => {
       const env = await target.env();
-      const bad = await run(env, cwd, ['call', 'simulate', '--at', 'yesterday-ish']);
+      const bad = await runCli(env, cwd, ['call', 'simulate', '--at', 'yesterday-ish'], { stdin: [] });
       assert.equal(bad.code, 2);
       assert.match(bad.err, /--at "yesterday-ish" is not a time/);
-      const none = await run(env, cwd, ['call', 'simulate', '--business', 'nope']);
+      const none = await runCli(env, cwd, ['call', 'simulate', '--business', 'nope'], { stdin: [] });
       assert.equal(none.code, 2);
       assert.match(none.err, /no business with id or slug "nope"/);
     });

@@ -4,22 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import { main } from '../../../src/cli/main.ts';
-import type { CliIo } from '../../../src/cli/io.ts';
+import { runCli } from '../../helpers/cli.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'kinetic-classify-'));
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  // No database, key or network: the classify command needs none.
-  const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t), env: { KINETIC_DEMO: '0', KINETIC_DATA_DIR: dir }, cwd: dir, interactive: false };
-  const code = await main(['node', 'kinetic', ...args], io);
-  return { code, out, err };
-}
+// No database, key or network: the classify command needs none.
+const env = { KINETIC_DEMO: '0', KINETIC_DATA_DIR: dir };
 
 test('classify --json prints exactly urgency, intent, serviceType, confidence', async () => {
-  const r = await run('classify', '--json', 'There is a strong gas smell in the kitchen');
+  const r = await runCli(env, dir, ['classify', '--json', 'There is a strong gas smell in the kitchen']);
   assert.equal(r.code, 0, r.err);
   const j = JSON.parse(r.out);
   assert.deepEqual(Object.keys(j), ['urgency', 'intent', 'serviceType', 'confidence']);
@@ -29,13 +22,13 @@ test('classify --json prints exactly urgency, intent, serviceType, confidence', 
 });
 
 test('classify --json with no service mentioned gives serviceType null', async () => {
-  const j = JSON.parse((await run('classify', '--json', 'what are your hours on saturday?')).out);
+  const j = JSON.parse((await runCli(env, dir, ['classify', '--json', 'what are your hours on saturday?'])).out);
   assert.equal(j.serviceType, null);
   assert.equal(j.intent, 'question');
 });
 
 test('classify without --json prints a readable line with reasons', async () => {
-  const r = await run('classify', 'no heat and we have a newborn');
+  const r = await runCli(env, dir, ['classify', 'no heat and we have a newborn']);
   assert.equal(r.code, 0);
   assert.match(r.out, /^emergency · /);
   assert.match(r.out, /infant, elderly/);
@@ -47,7 +40,7 @@ test('classify --csv adds the columns to every row, in order, keeping messy rows
     input,
     '\uFEFFid,Message,Source\n1,"I smell gas, help",sms\n2,"Can I get a quote for a new AC? ""ASAP"" please",web\n3,,email\n4,"cancel my appt tmrw\nthx",sms\n',
   );
-  const r = await run('classify', '--csv', 'messages.csv', '--text-column', 'Message', '--out', 'out.csv');
+  const r = await runCli(env, dir, ['classify', '--csv', 'messages.csv', '--text-column', 'Message', '--out', 'out.csv']);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /classified 4 rows \(1 emergencies\)/);
   const rows = parse(readFileSync(path.join(dir, 'out.csv')), { columns: true }) as Array<Record<string, string>>;
@@ -69,7 +62,7 @@ const bad: Array<[string, string[], RegExp]> = [
 ];
 for (const [name, args, message] of bad) {
   test(`classify: ${name} → exit 2 with a clear message`, async () => {
-    const r = await run(...args);
+    const r = await runCli(env, dir, [...args]);
     assert.equal(r.code, 2, r.out);
     assert.match(r.err, message);
   });
@@ -77,7 +70,7 @@ for (const [name, args, message] of bad) {
 
 test('classify --csv on a ragged CSV is exit 2', async () => {
   writeFileSync(path.join(dir, 'ragged.csv'), 'a,b\n1,2,3\n');
-  const r = await run('classify', '--csv', 'ragged.csv', '--text-column', 'a', '--out', 'y.csv');
+  const r = await runCli(env, dir, ['classify', '--csv', 'ragged.csv', '--text-column', 'a', '--out', 'y.csv']);
   assert.equal(r.code, 2);
   assert.match(r.err, /not a readable CSV/);
 });

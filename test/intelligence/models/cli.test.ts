@@ -4,18 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import { main } from '../../../src/cli/main.ts';
-import type { CliIo } from '../../../src/cli/io.ts';
+import { runCli } from '../../helpers/cli.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'kinetic-model-cli-'));
 
-async function kinetic(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t), env: { KINETIC_DATA_DIR: dir, KINETIC_DEMO: '0' }, cwd: dir, interactive: false };
-  const code = await main(['node', 'kinetic', ...args], io);
-  return { code, out, err };
-}
+const env = { KINETIC_DATA_DIR: dir, KINETIC_DEMO: '0' };
 
 const file = (name: string, text: string) => {
   writeFileSync(path.join(dir, name), text);
@@ -45,7 +38,7 @@ function messyCsv(n: number, withLabel = true): string {
 
 test('model train on a messy CSV prints held-out metrics, calibration and importance, and saves the model; score writes one row per input row in order', async () => {
   file('customers.csv', messyCsv(1200));
-  const trained = await kinetic('model', 'train', '--csv', 'customers.csv', '--label', 'Churned', '--id', 'customer_id', '--exclude', 'name', '--out', 'churn.json');
+  const trained = await runCli(env, dir, ['model', 'train', '--csv', 'customers.csv', '--label', 'Churned', '--id', 'customer_id', '--exclude', 'name', '--out', 'churn.json']);
   assert.equal(trained.code, 0, trained.err);
   for (const needle of [/AUC\s+0\.\d{3}/, /Log loss\s+0\.\d{3}/, /Brier\s+0\.\d{3}/, /Calibration/, /Feature importance/, /monthly_spend\s+numeric/, /autopay\s+boolean/, /plan\s+categorical/, /by time on "signed_up"/]) {
     assert.match(trained.out, needle);
@@ -57,7 +50,7 @@ test('model train on a messy CSV prints held-out metrics, calibration and import
   assert.ok(!saved.features.some((f: { column: string }) => f.column === 'name' || f.column === 'customer_id'), 'id and excluded columns are not learned from');
 
   file('new.csv', messyCsv(40, false));
-  const scored = await kinetic('model', 'score', '--model', 'churn.json', '--csv', 'new.csv', '--out', 'scores.csv');
+  const scored = await runCli(env, dir, ['model', 'score', '--model', 'churn.json', '--csv', 'new.csv', '--out', 'scores.csv']);
   assert.equal(scored.code, 0, scored.err);
   const rows = parse(readFileSync(path.join(dir, 'scores.csv'), 'utf8'), { columns: true }) as Array<Record<string, string>>;
   assert.equal(rows.length, 40);
@@ -75,14 +68,14 @@ test('labels true/false and 1/0 need no --positive; other labels name the positi
   const base = messyCsv(300).split('\r\n').filter(Boolean);
   const relabel = (yes: string, no: string) => base.map((l, i) => (i === 0 ? l : l.replace(/,Yes$/, `,${yes}`).replace(/,No$/, `,${no}`))).join('\n');
   for (const [yes, no] of [['true', 'false'], ['1', '0'], ['yes', 'no']]) {
-    const res = await kinetic('model', 'train', '--csv', file(`l-${yes}.csv`, relabel(yes, no)), '--label', 'Churned', '--out', `l-${yes}.json`);
+    const res = await runCli(env, dir, ['model', 'train', '--csv', file(`l-${yes}.csv`, relabel(yes, no)), '--label', 'Churned', '--out', `l-${yes}.json`]);
     assert.equal(res.code, 0, `${yes}/${no}: ${res.err}`);
   }
   const words = file('words.csv', relabel('churned', 'stayed'));
-  const needs = await kinetic('model', 'train', '--csv', words, '--label', 'Churned', '--out', 'w.json');
+  const needs = await runCli(env, dir, ['model', 'train', '--csv', words, '--label', 'Churned', '--out', 'w.json']);
   assert.equal(needs.code, 2);
   assert.match(needs.err, /--positive|positive/);
-  const ok = await kinetic('model', 'train', '--csv', words, '--label', 'Churned', '--positive', 'churned', '--out', 'w.json');
+  const ok = await runCli(env, dir, ['model', 'train', '--csv', words, '--label', 'Churned', '--positive', 'churned', '--out', 'w.json']);
   assert.equal(ok.code, 0, ok.err);
   assert.match(ok.out, /positive = "churned"/);
 });
@@ -102,14 +95,14 @@ test('bad CSVs and bad flags get a clear error and exit code 2', async () => {
     [['model', 'score', '--model', file('notmodel.json', '{"hello":1}'), '--csv', 'good.csv', '--out', 's.csv'], /not a Kinetic model/],
   ];
   for (const [args, message] of cases) {
-    const res = await kinetic(...args);
+    const res = await runCli(env, dir, [...args]);
     assert.equal(res.code, 2, `${args.join(' ')} → ${res.code} ${res.err}`);
     assert.match(res.err, message, args.join(' '));
     assert.doesNotMatch(res.err, /\n\s+at /, 'no stack trace');
   }
-  const trained = await kinetic('model', 'train', '--csv', 'good.csv', '--label', 'Churned', '--id', 'customer_id', '--out', 'g.json');
+  const trained = await runCli(env, dir, ['model', 'train', '--csv', 'good.csv', '--label', 'Churned', '--id', 'customer_id', '--out', 'g.json']);
   assert.equal(trained.code, 0, trained.err);
-  const lacking = await kinetic('model', 'score', '--model', 'g.json', '--csv', file('lacking.csv', 'customer_id,plan\nC-1,Basic\n'), '--out', 's.csv');
+  const lacking = await runCli(env, dir, ['model', 'score', '--model', 'g.json', '--csv', file('lacking.csv', 'customer_id,plan\nC-1,Basic\n'), '--out', 's.csv']);
   assert.equal(lacking.code, 2);
   assert.match(lacking.err, /lacks columns .*"monthly_spend"/);
 });
