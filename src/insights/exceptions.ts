@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { AppContext, Scope } from '../context.ts';
+import { classifyKeyword } from '../compliance/keywords.ts';
 import { parseInput } from '../crm/shared/validate.ts';
 import { DAY_MS, shiftIso } from './period.ts';
 
@@ -94,10 +95,11 @@ export async function listExceptions(ctx: AppContext, scope: Scope, query: unkno
     for (const r of rows) items.push({ kind: 'negative_review', id: r.id, title: `${r.rating}-star review on ${r.platform}`, detail: r.body ? r.body.slice(0, 200) : null, contactId: r.contact_id, createdAt: r.received_at!, severity: 'high' });
   }
   if (want('reply_waiting')) {
-    // The contact's latest inbound text or email, with nothing sent back since.
+    // The contact's latest inbound text or email, with nothing sent back since. STOP, START and HELP
+    // texts are not waiting for anyone: the engine answers those keywords itself.
     const since = shiftIso(now, -W.replyWaitingDays * DAY_MS);
-    const rows = await sql<{ id: string; contact_id: string; body: string | null; occurred_at: string; display_name: string }>`
-      select i.id, i.contact_id, i.body, i.occurred_at, c.display_name
+    const rows = await sql<{ id: string; contact_id: string; kind: string; body: string | null; occurred_at: string; display_name: string }>`
+      select i.id, i.contact_id, i.kind, i.body, i.occurred_at, c.display_name
         from interactions i join contacts c on c.id = i.contact_id and c.business_id = i.business_id
        where i.business_id = ${biz} and i.direction = 'inbound' and i.kind in ('sms', 'email')
          and i.occurred_at >= ${since}
@@ -109,7 +111,10 @@ export async function listExceptions(ctx: AppContext, scope: Scope, query: unkno
          and not exists (select 1 from outbox x where x.business_id = ${biz} and x.contact_id = i.contact_id and x.user_id is null
                           and x.created_at >= i.occurred_at and x.state not in ('failed', 'cancelled'))
        order by i.occurred_at desc limit ${PER_KIND}`.execute(db);
-    for (const r of rows.rows) items.push({ kind: 'reply_waiting', id: r.id, title: `${r.display_name} is waiting for a reply`, detail: r.body ? r.body.slice(0, 200) : null, contactId: r.contact_id, createdAt: r.occurred_at, severity: 'medium' });
+    for (const r of rows.rows) {
+      if (r.kind === 'sms' && r.body && classifyKeyword(r.body)) continue;
+      items.push({ kind: 'reply_waiting', id: r.id, title: `${r.display_name} is waiting for a reply`, detail: r.body ? r.body.slice(0, 200) : null, contactId: r.contact_id, createdAt: r.occurred_at, severity: 'medium' });
+    }
   }
   if (want('draft_review')) {
     const rows = await db

@@ -141,4 +141,18 @@ forEachDialect('insights API', (world) => {
     assert.equal((await api.delete(`/alert-rules/${rule.id}`)).statusCode, 204);
     assert.equal((await api.get(`/alert-rules/${rule.id}`)).statusCode, 404);
   });
+
+  test('GET /exceptions: a STOP, START or HELP text is not a reply waiting (the engine answers it)', async () => {
+    const { ctx } = world();
+    const r = recorder(ctx, t.scope);
+    const stop = await r.contact('Stan', { phone: '+15125559001', email: 'stan-9001@example.com' });
+    const help = await r.contact('Hana', { phone: '+15125559002', email: 'hana-9002@example.com' });
+    const asks = await r.contact('Ike', { phone: '+15125559003', email: 'ike-9003@example.com' });
+    await r.interaction(stop, 'sms', 'inbound', '2026-03-07T09:00:00.000Z', null, 'STOP');
+    await r.interaction(help, 'sms', 'inbound', '2026-03-07T09:01:00.000Z', null, 'help');
+    await r.interaction(asks, 'sms', 'inbound', '2026-03-07T09:02:00.000Z', null, 'Can you stop by Tuesday?');
+    const waiting = (await api.get('/exceptions?kind=reply_waiting')).json().data.map((i: { contactId: string }) => i.contactId);
+    assert.ok(waiting.includes(asks), 'an ordinary question waits for a reply');
+    assert.ok(!waiting.includes(stop) && !waiting.includes(help), `keyword texts are answered by the engine: ${waiting}`);
+  });
 });
