@@ -40,7 +40,8 @@ export function formatLeakTable(r: LeakReport): string {
     ['Recovered revenue', dollars(dd.recoveredRevenue)],
   ], dd.arithmetic);
   lines.push('', `Total recoverable revenue per year: ${dollars(r.totalRecoverableRevenuePerYear)}`);
-  for (const n of r.notes) lines.push(`Note: ${n}`);
+  // The notes speak of JSON fields; in the table the defaults are the inputs marked "(default)".
+  for (const n of r.notes) lines.push(`Note: ${n.replace('Rates listed in defaultsUsed', 'Inputs marked (default)')}`);
   return lines.join('\n') + '\n';
 }
 

@@ -127,7 +127,7 @@ export function calculateLeak(inputs: LeakInputs, defaultsUsed: string[] = [], s
       recoveredBookingsPerYear: recovered,
       recoveredRevenuePerYear: followUpRevenue,
       arithmetic:
-        `${r1(i.inquiriesPerMonth)} inquiries/month × 12 × ${i.answerRate} answered × ${i.notBookedRate} not booked × (1 − ${i.followedUpRate} followed up) = ${r1(unworkedExact)} ≈ ${unworked} unworked leads/year; ` +
+        `${r1(i.inquiriesPerMonth)} inquiries/month × 12 × ${i.answerRate} answered × ${i.notBookedRate} not booked × (1 − ${i.followedUpRate} followed up) = ${r1(unworkedExact) === unworked ? '' : `${r1(unworkedExact)} ≈ `}${unworked} unworked leads/year; ` +
         `${r1(unworkedExact)} × ${i.recoveryRate} recovered = ${recovered} bookings; ${recovered} × ${money(i.avgTicket)} = ${money(followUpRevenue)}`,
     },
     missedCalls: {

@@ -18,6 +18,9 @@ describe('revenue leak calculator', () => {
     assert.equal(j.followUpGap.recoveredRevenuePerYear, 16200);
     assert.equal(j.inputs.answerRate, 0.71);
     assert.match(j.followUpGap.arithmetic, /178\.9 ≈ 179/);
+    // A whole number is not shown as approximately itself ("168 ≈ 168").
+    const whole = calculateLeak(resolveLeakInputs({ inquiriesPerMonth: 100, answerRate: 0.5, notBookedRate: 0.5, followedUpRate: 0.5 }).inputs, []);
+    assert.match(whole.followUpGap.arithmetic, /\) = 150 unworked leads\/year/);
     // The missed-call leak: 29% of 1,200 inquiries, recovered at the stated voice rate.
     assert.equal(j.missedCalls.unansweredCallsPerYear, 348);
     assert.equal(j.missedCalls.voiceRecoveryRate, 0.25);
@@ -43,6 +46,8 @@ describe('revenue leak calculator', () => {
     assert.match(r.out, /Recovered revenue per year\s+\$16,200/);
     assert.match(r.out, /Booked\s+31/);
     assert.match(r.out, /voiceRecoveryRate\s+0\.25\s+\(default\)/);
+    assert.match(r.out, /Note: Inputs marked \(default\) were not given/);
+    assert.doesNotMatch(r.out, /defaultsUsed/, 'the table does not speak of JSON fields');
   });
 
   test('bad numbers exit 2 naming the flag', async () => {
