@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
-import type { IntakeClassification } from './classifier.ts';
+import { keywordClassifier, type IntakeClassification } from './classifier.ts';
 
 /**
  * The receptionist's intake script as a pure state machine: given what has
@@ -123,6 +123,7 @@ function advance(state: IntakeState, to?: IntakeStage): IntakeState {
   let next = to ?? order[order.indexOf(state.stage) + 1];
   if (next === 'confirm_number' && !hasCallerId(state)) next = 'number';
   if (next === 'number' && state.callbackNumber) next = 'address';
+  if (next === 'problem' && state.problem) next = 'done';
   return { ...state, stage: next, reprompts: 0 };
 }
 
@@ -155,6 +156,11 @@ export function takeTurn(prev: IntakeState, speech: string | null, opts: ScriptO
   }
   if (ASKS_FOR_PERSON.test(heard)) {
     return { state: { ...state, askedForPerson: true, problem: state.problem ?? (state.stage === 'problem' ? heard : null), stage: 'done' }, say: null };
+  }
+  // An emergency blurted out before the problem question ("I smell gas!" when asked for a name) is
+  // the problem, not the answer: keep it, reassure, and ask the same question again.
+  if (state.stage !== 'problem' && !state.problem && keywordClassifier.classify(heard).urgency === 'emergency') {
+    return finishIfOverLimit(state) ?? ask({ ...state, problem: heard.slice(0, 1000) }, "I understand, that sounds urgent, and we'll get help to you right away. ");
   }
   let prefix = '';
   switch (state.stage) {

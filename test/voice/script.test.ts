@@ -71,6 +71,16 @@ describe('intake script', () => {
     assert.ok(said.slice(state.turns).every((s) => s === null), 'nothing more is said after the end');
   });
 
+  test('an emergency said before the problem question is kept as the problem, never taken as a name', () => {
+    const { state, said } = run(['I smell gas in the basement', 'Dana Whitfield', 'yes', '12 Oak Street']);
+    assert.match(said[0]!, /urgent.*May I have your name/);
+    assert.equal(state.name, 'Dana Whitfield');
+    assert.equal(state.problem, 'I smell gas in the basement');
+    assert.equal(state.address, '12 Oak Street');
+    assert.equal(state.stage, 'done', 'the problem question is not asked again');
+    assert.equal(routeIntake(state, keywordClassifier.classify(state.problem!)).route, 'emergency');
+  });
+
   test('asking for a person ends the intake at once', () => {
     const { state } = run(['I want to speak to someone']);
     assert.equal(state.stage, 'done');
