@@ -75,6 +75,20 @@ export async function loadCall(trx: Executor, businessId: string, callSid: strin
   };
 }
 
+/** The columns a call changes as it goes on (everything but who called whom, and the timestamps). */
+function progressColumns(call: VoiceCall) {
+  return {
+    contact_id: call.contactId,
+    mode: call.mode,
+    stage: call.stage,
+    state: JSON.stringify(call.state),
+    decision: call.decision ? JSON.stringify(call.decision) : null,
+    interaction_id: call.interactionId,
+    status: call.status,
+    duration_seconds: call.durationSeconds,
+  };
+}
+
 /** Inserts a new call; false when the CallSid is already known (a retried webhook). */
 export async function insertCall(trx: Executor, call: VoiceCall, now: string): Promise<boolean> {
   const existing = await trx.selectFrom('voice_calls').select('call_sid').where('call_sid', '=', call.callSid).executeTakeFirst();
@@ -84,16 +98,9 @@ export async function insertCall(trx: Executor, call: VoiceCall, now: string): P
     .values({
       call_sid: call.callSid,
       business_id: call.businessId,
-      contact_id: call.contactId,
       from_number: call.from,
       to_number: call.to,
-      mode: call.mode,
-      stage: call.stage,
-      state: JSON.stringify(call.state),
-      decision: call.decision ? JSON.stringify(call.decision) : null,
-      interaction_id: call.interactionId,
-      status: call.status,
-      duration_seconds: call.durationSeconds,
+      ...progressColumns(call),
       created_at: now,
       updated_at: now,
       ended_at: null,
@@ -106,14 +113,7 @@ export async function saveCall(trx: Executor, call: VoiceCall, now: string): Pro
   await trx
     .updateTable('voice_calls')
     .set({
-      contact_id: call.contactId,
-      mode: call.mode,
-      stage: call.stage,
-      state: JSON.stringify(call.state),
-      decision: call.decision ? JSON.stringify(call.decision) : null,
-      interaction_id: call.interactionId,
-      status: call.status,
-      duration_seconds: call.durationSeconds,
+      ...progressColumns(call),
       updated_at: now,
       ...(call.status === 'ended' ? { ended_at: now } : {}),
     })

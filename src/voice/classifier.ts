@@ -1,21 +1,18 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+// Types only: erased at run time, so the intelligence module stays optional (see loadIntakeClassifier).
+import type { IntakeClassification as FullIntakeClassification } from '../intelligence/intake/classify.ts';
+import type { Urgency } from '../intelligence/intake/labels.ts';
+
+export type { Urgency };
 
 /**
- * What the receptionist needs to know about a caller's problem. The voice
- * code depends only on this interface; `loadIntakeClassifier` plugs in the
- * intelligence module's classifier when it is installed, else the keyword
- * rules below.
+ * What the receptionist needs to know about a caller's problem: the part of
+ * the intake classifier's answer it reads. The voice code depends only on
+ * this interface; `loadIntakeClassifier` plugs in the intelligence module's
+ * classifier when it is installed, else the keyword rules below.
  */
-export type Urgency = 'emergency' | 'urgent' | 'routine';
-
-export interface IntakeClassification {
-  urgency: Urgency;
-  intent: string;
-  serviceType: string | null;
-  confidence: number;
-  reasons: string[];
-}
+export type IntakeClassification = Pick<FullIntakeClassification, 'urgency' | 'intent' | 'serviceType' | 'confidence' | 'reasons'>;
 
 export interface IntakeClassifier {
   readonly name: string;

@@ -74,55 +74,60 @@ async function post(url: string, headers: Record<string, string>, body: unknown,
   }
 }
 
-function openAiClient(c: LlmConfig): LlmClient {
-  return {
-    provider: 'openai',
-    model: c.model,
-    async complete(req) {
-      const json = (await post(
-        `${c.baseUrl}/chat/completions`,
-        c.apiKey ? { authorization: `Bearer ${c.apiKey}` } : {},
-        {
-          model: c.model,
-          messages: [
-            { role: 'system', content: req.system },
-            { role: 'user', content: req.user },
-          ],
-          temperature: 0.2,
-          max_tokens: req.maxTokens ?? 600,
-          response_format: { type: 'json_object' },
-        },
-        c.timeoutMs,
-      )) as { choices?: Array<{ message?: { content?: unknown } }> };
-      const content = json?.choices?.[0]?.message?.content;
-      if (typeof content !== 'string' || !content.trim()) throw new LlmFailure('malformed', 'chat completion has no choices[0].message.content');
-      return { text: content, provider: 'openai', model: c.model };
-    },
-  };
+/** How one provider's API is called and read: the only part that differs between them. */
+interface WireFormat {
+  path: string;
+  headers(apiKey: string | null): Record<string, string>;
+  body(model: string, req: LlmRequest): unknown;
+  /** The reply's text; throws LlmFailure('malformed') when it has none. */
+  text(json: unknown): string;
 }
 
-function anthropicClient(c: LlmConfig): LlmClient {
-  return {
-    provider: 'anthropic',
-    model: c.model,
-    async complete(req) {
-      const json = (await post(
-        `${c.baseUrl}/v1/messages`,
-        { ...(c.apiKey ? { 'x-api-key': c.apiKey } : {}), 'anthropic-version': ANTHROPIC_VERSION },
-        { model: c.model, max_tokens: req.maxTokens ?? 600, system: req.system, messages: [{ role: 'user', content: req.user }], temperature: 0.2 },
-        c.timeoutMs,
-      )) as { content?: Array<{ type?: unknown; text?: unknown }> };
-      const text = Array.isArray(json?.content) ? json.content.filter((b) => b?.type === 'text' && typeof b.text === 'string').map((b) => b.text as string).join('') : '';
-      if (!text.trim()) throw new LlmFailure('malformed', 'message has no text content block');
-      return { text, provider: 'anthropic', model: c.model };
+const wireFormats: Record<LlmConfig['provider'], WireFormat> = {
+  openai: {
+    path: '/chat/completions',
+    headers: (apiKey): Record<string, string> => (apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
+    body: (model, req) => ({
+      model,
+      messages: [
+        { role: 'system', content: req.system },
+        { role: 'user', content: req.user },
+      ],
+      temperature: 0.2,
+      max_tokens: req.maxTokens ?? 600,
+      response_format: { type: 'json_object' },
+    }),
+    text(json) {
+      const content = (json as { choices?: Array<{ message?: { content?: unknown } }> })?.choices?.[0]?.message?.content;
+      if (typeof content !== 'string' || !content.trim()) throw new LlmFailure('malformed', 'chat completion has no choices[0].message.content');
+      return content;
     },
-  };
-}
+  },
+  anthropic: {
+    path: '/v1/messages',
+    headers: (apiKey) => ({ ...(apiKey ? { 'x-api-key': apiKey } : {}), 'anthropic-version': ANTHROPIC_VERSION }),
+    body: (model, req) => ({ model, max_tokens: req.maxTokens ?? 600, system: req.system, messages: [{ role: 'user', content: req.user }], temperature: 0.2 }),
+    text(json) {
+      const blocks = (json as { content?: Array<{ type?: unknown; text?: unknown }> })?.content;
+      const text = Array.isArray(blocks) ? blocks.filter((b) => b?.type === 'text' && typeof b.text === 'string').map((b) => b.text as string).join('') : '';
+      if (!text.trim()) throw new LlmFailure('malformed', 'message has no text content block');
+      return text;
+    },
+  },
+};
 
 /** The configured client, or null when no provider is configured (offline mode). */
 export function createLlmClient(config: LlmConfig | null): LlmClient | null {
   if (!config) return null;
-  return config.provider === 'openai' ? openAiClient(config) : anthropicClient(config);
+  const wire = wireFormats[config.provider];
+  return {
+    provider: config.provider,
+    model: config.model,
+    async complete(req) {
+      const json = await post(`${config.baseUrl}${wire.path}`, wire.headers(config.apiKey), wire.body(config.model, req), config.timeoutMs);
+      return { text: wire.text(json), provider: config.provider, model: config.model };
+    },
+  };
 }
 
 /**
