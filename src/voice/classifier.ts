@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 // Types only: erased at run time, so the intelligence module stays optional (see loadIntakeClassifier).
 import type { IntakeClassification as FullIntakeClassification } from '../intelligence/intake/classify.ts';
 import type { Urgency } from '../intelligence/intake/labels.ts';
+import { optionalExport } from './optional-export.ts';
 
 export type { Urgency };
 
@@ -88,6 +87,8 @@ export function safetyFirst(primary: IntakeClassification, rules: IntakeClassifi
   return { ...primary, urgency: 'emergency', confidence: Math.max(primary.confidence, rules.confidence), reasons: [...rules.reasons, ...primary.reasons] };
 }
 
+const loadClassifyIntake = optionalExport<ClassifyFn>('../intelligence/intake/classify.ts', 'classifyIntake');
+
 /**
  * The intake classifier from src/intelligence/intake/classify.ts when that
  * module is present, adapted to IntakeClassifier; the keyword rules otherwise.
@@ -95,17 +96,6 @@ export function safetyFirst(primary: IntakeClassification, rules: IntakeClassifi
  */
 let loaded: Promise<IntakeClassifier> | null = null;
 export function loadIntakeClassifier(): Promise<IntakeClassifier> {
-  loaded ??= (async () => {
-    const url = new URL('../intelligence/intake/classify.ts', import.meta.url);
-    if (!existsSync(fileURLToPath(url))) return keywordClassifier;
-    try {
-      const mod = (await import(url.href)) as { classifyIntake?: ClassifyFn };
-      const fn = mod.classifyIntake;
-      if (typeof fn !== 'function') return keywordClassifier;
-      return { name: 'intelligence/intake', classify: (text: string) => safetyFirst(fn(text), keywordClassifier.classify(text)) };
-    } catch {
-      return keywordClassifier; // a broken optional module must not take the phones down
-    }
-  })();
+  loaded ??= loadClassifyIntake().then((fn) => (fn ? { name: 'intelligence/intake', classify: (text: string) => safetyFirst(fn(text), keywordClassifier.classify(text)) } : keywordClassifier));
   return loaded;
 }

@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
+import { optionalExport } from './optional-export.ts';
 import { extractName, extractPhone, question, type IntakeStage, type IntakeState, type TurnResult } from './script.ts';
 
 /**
@@ -17,20 +16,7 @@ interface LlmLike {
 
 type CreateClient = (config: unknown) => LlmLike | null;
 
-let loaded: Promise<CreateClient | null> | null = null;
-function loadProvider(): Promise<CreateClient | null> {
-  loaded ??= (async () => {
-    const url = new URL('../intelligence/llm/provider.ts', import.meta.url);
-    if (!existsSync(fileURLToPath(url))) return null;
-    try {
-      const mod = (await import(url.href)) as { createLlmClient?: CreateClient };
-      return typeof mod.createLlmClient === 'function' ? mod.createLlmClient : null;
-    } catch {
-      return null;
-    }
-  })();
-  return loaded;
-}
+const loadProvider = optionalExport<CreateClient>('../intelligence/llm/provider.ts', 'createLlmClient');
 
 /** The configured LLM client, or null in offline mode (no provider configured or installed). */
 export async function voiceLlm(ctx: AppContext): Promise<LlmLike | null> {
