@@ -47,7 +47,7 @@ export function registerClassifyCommand(program: Command, _config: () => Config,
         writeFileSync(path.resolve(io.cwd, opts.out), stringify(out, { header: true, columns }));
         const emergencies = out.filter((r) => r.urgency === 'emergency').length;
         if (opts.json) io.out(`${JSON.stringify({ rows: out.length, emergencies, out: opts.out })}\n`);
-        else io.out(`classified ${out.length} rows (${emergencies} emergencies) → ${opts.out}\n`);
+        else io.out(`classified ${out.length} ${out.length === 1 ? 'row' : 'rows'} (${emergencies} ${emergencies === 1 ? 'emergency' : 'emergencies'}) → ${opts.out}\n`);
         return;
       }
       if (text === undefined || !text.trim()) throw new AppError('BAD_REQUEST', 'give the text to classify, e.g. kinetic classify --json "no heat and a newborn at home", or --csv <file> --text-column <col> --out <file>');

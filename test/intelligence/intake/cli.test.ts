@@ -42,7 +42,7 @@ test('classify --csv adds the columns to every row, in order, keeping messy rows
   );
   const r = await runCli(env, dir, ['classify', '--csv', 'messages.csv', '--text-column', 'Message', '--out', 'out.csv']);
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /classified 4 rows \(1 emergencies\)/);
+  assert.match(r.out, /classified 4 rows \(1 emergency\)/);
   const rows = parse(readFileSync(path.join(dir, 'out.csv')), { columns: true }) as Array<Record<string, string>>;
   assert.deepEqual(rows.map((x) => x.id), ['1', '2', '3', '4']);
   assert.deepEqual(Object.keys(rows[0]), ['id', 'Message', 'Source', 'urgency', 'intent', 'serviceType', 'confidence', 'reasons']);
