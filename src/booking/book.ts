@@ -16,7 +16,7 @@ import { getBookingSettings } from './settings.ts';
 
 export const bookingRequestSchema = z
   .object({
-    serviceType: z.string().trim().min(1, 'is required').max(60),
+    serviceType: z.string({ error: (issue) => (issue.input === undefined ? 'is required: choose a service' : 'must be text') }).trim().min(1, 'is required').max(60),
     start: instant,
     technicianId: idField.optional(),
     notes: z.string().trim().max(1000).optional(),

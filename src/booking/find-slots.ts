@@ -15,7 +15,7 @@ export const MAX_RANGE_DAYS = 31;
 
 export const availabilityQuerySchema = z
   .object({
-    serviceType: z.string().trim().min(1, 'is required').max(60),
+    serviceType: z.string({ error: (issue) => (issue.input === undefined ? 'is required: one of the business services (see GET /business)' : 'must be text') }).trim().min(1, 'is required').max(60),
     from: instant.optional(),
     to: instant.optional(),
     technicianId: idField.optional(),

@@ -59,6 +59,9 @@ forEachDialect('booking over HTTP', (world) => {
       assert.equal(bad.statusCode, 400, `${q}: ${bad.body}`);
       assert.match(bad.json().error.message, new RegExp(field));
     }
+    const missing = await api().get('/availability');
+    assert.match(missing.json().error.message, /serviceType.*is required/);
+    assert.doesNotMatch(missing.body, /received undefined/);
     assert.equal((await client(app, null).get('/availability?serviceType=tune_up')).statusCode, 401);
     const openapi = await client(app, null).get('/openapi.json');
     assert.equal(openapi.statusCode, 200);
