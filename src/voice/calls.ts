@@ -26,6 +26,8 @@ export interface CallDecision {
   outboxIds?: string[];
   /** Emergency: who was paged, in order, and who picked up. */
   onCall?: { chain: OnCallPerson[]; attempt: number; answeredBy: string | null; exhausted: boolean };
+  /** Emergency after the caller hung up mid-intake: paged by text only, each person when their text is due. */
+  paged?: Array<{ userId: string; name: string; at: string }>;
 }
 
 export interface CallState {
@@ -120,4 +122,14 @@ export async function saveCall(trx: Executor, call: VoiceCall, now: string): Pro
     .where('business_id', '=', call.businessId)
     .where('call_sid', '=', call.callSid)
     .execute();
+}
+
+/**
+ * Marks the call ended unless it already is; false when another delivery of
+ * the final status callback got there first (PostgreSQL: the row lock makes a
+ * concurrent retry wait for this one and then see 'ended').
+ */
+export async function claimCallEnd(trx: Executor, businessId: string, callSid: string): Promise<boolean> {
+  const r = await trx.updateTable('voice_calls').set({ status: 'ended' }).where('business_id', '=', businessId).where('call_sid', '=', callSid).where('status', '<>', 'ended').executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }

@@ -28,7 +28,7 @@ const EMERGENCY: Rule[] = [
   { pattern: /\b(smell(s|ing)? (of )?gas|gas (smell|leak)|leaking gas|rotten eggs?)\b/, reason: 'gas smell or leak' },
   { pattern: /\b(carbon monoxide|co (alarm|detector)|monoxide)\b/, reason: 'carbon monoxide alarm' },
   { pattern: /\b(spark(s|ing)?|arcing|smok(e|ing)|burning smell|on fire|fire)\b.*\b(panel|breaker|outlet|wire|wiring|furnace|unit)\b|\b(panel|breaker|outlet|wire|wiring|furnace|unit)\b.*\b(spark(s|ing)?|arcing|smok(e|ing)|burning|fire)\b/, reason: 'sparking, smoke or burning at electrical or heating equipment' },
-  { pattern: /\b(flood(ed|ing)?|burst pipe|pipe (burst|broke)|water (everywhere|pouring|gushing)|sewage (backup|backing up))\b/, reason: 'flooding or burst pipe' },
+  { pattern: /\b(flood(ed|ing)?|burst pipe|pipe (burst|broke)|water('s| is)? (everywhere|pouring|gushing)|(pouring|gushing) (in )?(through|from) the ceiling|sewage (backup|backing up))\b/, reason: 'flooding or burst pipe' },
   { pattern: /\b(no|without|lost) (heat|heating)\b.*\b(baby|infant|newborn|elderly|grandm|grandp|senior|old(er)? (man|woman|person)|oxygen|sick)\b|\b(baby|infant|newborn|elderly|grandm|grandp|senior|oxygen)\b.*\b(no|without|lost) (heat|heating)\b/, reason: 'no heat with a vulnerable person in the home' },
   { pattern: /\b(emergency|urgent(ly)? help|right now|immediately|asap)\b.*\b(leak|heat|gas|water|power|electric)|\b(leak|heat|gas|water|power|electric)\w*\b.*\b(emergency)\b/, reason: 'caller describes an emergency' },
 ];

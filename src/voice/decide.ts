@@ -1,6 +1,6 @@
 import { appendEvents, event } from '../events/record.ts';
-import type { VoiceCall } from './calls.ts';
-import type { IntakeClassifier } from './classifier.ts';
+import type { OnCallPerson, VoiceCall } from './calls.ts';
+import type { IntakeClassification, IntakeClassifier } from './classifier.ts';
 import {
   callbackDue,
   createCallbackTask,
@@ -81,6 +81,44 @@ async function noTechnicianReached(e: Effects, call: VoiceCall): Promise<VoiceVe
   decision.taskId = await createCallbackTask(e, call.contactId!, `EMERGENCY: call back ${intake.name ?? callbackNumberOf(intake) ?? 'caller'} now`, decision.summary, call.callSid, e.now);
   if (decision.onCall) decision.onCall.exhausted = true;
   return [say(`Help is on the way. I could not get a technician on the line just now, so I've alerted the whole team and someone will call you back${callbackNumberOf(intake) ? ` at ${spokenNumber(callbackNumberOf(intake)!)}` : ''} within minutes. If anyone is in danger, hang up and call 9 1 1.`)];
+}
+
+/**
+ * The caller described an emergency and hung up before the intake finished.
+ * Nobody is on the line to connect, so the on-call chain is paged by text in
+ * the usual order: the primary now, each next person one escalation window
+ * (business.onCall.escalationMinutes) later, then the owners and managers;
+ * and an urgent task due now goes to the on-call person. The later texts wait
+ * in the outbox: whoever calls the customer back cancels them there.
+ */
+export async function emergencyAfterHangUp(e: Effects, call: VoiceCall, classification: IntakeClassification, classifier: string): Promise<void> {
+  const intake = call.state.intake;
+  const summary = intakeSummary(intake, classification);
+  const reason = `the caller hung up at the ${intake.stage.replace('_', ' ')} question after describing an emergency: ${classification.reasons.join('; ') || 'classified as an emergency'}`;
+  const chain = await onCallChain(e);
+  call.decision = { route: 'emergency', reason, classification, classifier, summary, onCall: { chain, attempt: 0, answeredBy: null, exhausted: chain.length === 0 }, paged: [], outboxIds: [] };
+  const decision = call.decision;
+  const body = `${technicianText(e.business, intake, classification)} They hung up before the call finished.`;
+  const windowMs = e.business.onCall.escalationMinutes * 60_000;
+  const page = async (person: OnCallPerson, text: string, purpose: string, at: Date) => {
+    decision.outboxIds!.push(await textStaff(e, call.callSid, person, text, purpose, at));
+    decision.paged!.push({ userId: person.userId, name: person.name, at: at.toISOString() });
+  };
+  for (const [i, person] of chain.entries()) {
+    await page(person, i === 0 ? body : `${body} Escalated: ${chain[i - 1].name} was texted ${e.business.onCall.escalationMinutes} min ago.`, 'on-call', new Date(e.now.getTime() + i * windowMs));
+  }
+  const bosses = (await teamWithPhones(e.trx, e.business.id)).filter((u) => u.role === 'owner' || u.role === 'manager');
+  for (const b of bosses) await page(b, `${body} No on-call technician answered.`, 'escalated', new Date(e.now.getTime() + chain.length * windowMs));
+  const callback = callbackNumberOf(intake);
+  decision.taskId = await createCallbackTask(e, call.contactId!, `EMERGENCY: call back ${intake.name ?? callback ?? 'caller'} now (hung up)`, summary, call.callSid, e.now, chain[0]?.userId ?? null);
+}
+
+/** call.intake_completed for an emergency whose caller hung up, once the call is logged: automations react as to any emergency. */
+export async function emitEmergencyAfterHangUp(e: Effects, call: VoiceCall): Promise<void> {
+  const c = call.decision!.classification!;
+  await appendEvents(e.trx, e.business.id, { type: 'system', id: null }, e.now.toISOString(), [
+    event('call.intake_completed', { contactId: call.contactId!, interactionId: call.interactionId!, route: 'emergency', urgency: c.urgency, intent: c.intent, serviceType: c.serviceType }),
+  ]);
 }
 
 /** After an on-call dial: done if connected, else text and dial the next person in the chain. */

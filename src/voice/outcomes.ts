@@ -180,11 +180,11 @@ export async function onCallChain(e: Effects): Promise<OnCallPerson[]> {
     .map(({ userId, name, phone }) => ({ userId, name, phone }));
 }
 
-/** Texts a team member (operational: no consent or quiet hours), once per call and person. */
-export async function textStaff(e: Effects, callSid: string, person: { userId: string; phone: string }, body: string, purpose: string): Promise<string> {
+/** Texts a team member (operational: no consent or quiet hours), once per call and person; `at` holds it back (an escalation). */
+export async function textStaff(e: Effects, callSid: string, person: { userId: string; phone: string }, body: string, purpose: string, at: Date = e.now): Promise<string> {
   const { id } = await enqueueMessage(
     e.trx,
-    { businessId: e.business.id, channel: 'sms', purpose: 'transactional', to: person.phone, body, userId: person.userId, idempotencyKey: `voice:${callSid}:${purpose}:${person.userId}`, notBefore: nowIso(e) },
+    { businessId: e.business.id, channel: 'sms', purpose: 'transactional', to: person.phone, body, userId: person.userId, idempotencyKey: `voice:${callSid}:${purpose}:${person.userId}`, notBefore: at.toISOString() },
     nowIso(e),
   );
   return id;
@@ -200,11 +200,11 @@ export function callbackDue(e: Effects): Date {
   return nextBusinessOpen(e.now, e.business.timeZone, e.business.businessHours);
 }
 
-export async function createCallbackTask(e: Effects, contactId: string, title: string, summary: string, callSid: string, due: Date): Promise<string> {
+export async function createCallbackTask(e: Effects, contactId: string, title: string, summary: string, callSid: string, due: Date, assigneeUserId: string | null = null): Promise<string> {
   const t = await tasks.createIn(
     e.trx,
     scopeOf(e),
-    { title: title.slice(0, 200), description: summary, contactId, dueAt: due.toISOString(), status: 'open', origin: 'system', originRef: `call:${callSid}` },
+    { title: title.slice(0, 200), description: summary, contactId, dueAt: due.toISOString(), status: 'open', origin: 'system', originRef: `call:${callSid}`, ...(assigneeUserId ? { assigneeUserId } : {}) },
     nowIso(e),
   );
   return t.id;

@@ -212,6 +212,16 @@ export function routeIntake(state: IntakeState, c: IntakeClassification | null):
   return { route: 'routine', reason: `${c.urgency} ${c.intent}${c.serviceType ? ` (${c.serviceType})` : ''}` };
 }
 
+/**
+ * Everything the caller has said so far (the problem first, then each answer),
+ * for classifying a call that ended before the intake did: an emergency given
+ * as an answer to another question still counts.
+ */
+export function callerWords(state: IntakeState): string {
+  const lines = state.transcript.filter((l) => l.who === 'caller').map((l) => l.text);
+  return [...new Set([state.problem, ...lines].filter((t): t is string => Boolean(t?.trim())))].join('. ');
+}
+
 /** The summary a technician or the office reads. */
 export function intakeSummary(state: IntakeState, c: IntakeClassification | null): string {
   const parts = [

@@ -344,6 +344,102 @@ forEachDialect('voice calls', (world) => {
     assert.match(late.body, /<Hangup\/>/);
   });
 
+  test('an emergency said before hanging up mid-intake: on-call texted with the summary, escalation texts, urgent task — once, whatever Twilio retries', async () => {
+    world().clock.set(TUESDAY_2AM);
+    const b = await voiceBusiness(ctx);
+    const call = new SimulatedCall(app, '+15125550160', b.number);
+    await call.start();
+    await call.say('Dana Whitfield');
+    await call.say('I smell gas in the basement'); // asked to confirm the number; the emergency is kept as the problem
+    assert.match(call.find('Gather').prompt, /^I understand, that sounds urgent/);
+    // The caller hangs up; Twilio delivers the status callback twice at once, then retries it again.
+    await Promise.all([call.hangUp(30), call.hangUp(30)]);
+    await call.hangUp(30);
+
+    const now = new Date(TUESDAY_2AM).getTime();
+    const toTech1 = await outboxTo(b.scope.businessId, b.tech1.phone);
+    assert.equal(toTech1.length, 1, 'the on-call technician is texted once');
+    for (const part of ['EMERGENCY', 'Dana Whitfield', '+15125550160', 'Address: not given', 'I smell gas in the basement', 'hung up']) assert.ok(toTech1[0].body.includes(part), `${part} in: ${toTech1[0].body}`);
+    assert.equal(toTech1[0].user_id, b.tech1.id);
+    assert.equal(toTech1[0].not_before, new Date(now).toISOString(), 'the primary is texted now');
+    // Nobody can be dialled for a caller who is gone: the escalation order is followed by text, one window apart.
+    const toTech2 = await outboxTo(b.scope.businessId, b.tech2.phone);
+    assert.equal(toTech2.length, 1);
+    assert.equal(toTech2[0].not_before, new Date(now + 5 * 60_000).toISOString());
+    assert.match(toTech2[0].body, /Escalated: Tomas Reyes was texted 5 min ago/);
+    const toOwner = await outboxTo(b.scope.businessId, b.owner.phone);
+    assert.equal(toOwner.length, 1);
+    assert.equal(toOwner[0].not_before, new Date(now + 10 * 60_000).toISOString());
+    assert.match(toOwner[0].body, /No on-call technician answered/);
+    assert.equal((await outboxTo(b.scope.businessId, b.office.phone)).length, 0, 'an agent is not paged');
+
+    const tasks = await tasksOf(b.scope.businessId, call.callSid);
+    assert.equal(tasks.length, 1, 'one urgent task, and no ordinary callback task');
+    assert.match(tasks[0].title, /^EMERGENCY: call back Dana Whitfield now/);
+    assert.equal(tasks[0].due_at, new Date(now).toISOString());
+    assert.equal(tasks[0].assignee_user_id, b.tech1.id);
+    assert.match(tasks[0].description!, /Problem: I smell gas in the basement/);
+
+    const logged = await interactionsOf(b.scope.businessId, call.callSid);
+    assert.equal(logged.length, 1);
+    assert.equal(logged[0].outcome, 'abandoned');
+    assert.equal(logged[0].duration_seconds, 30);
+    assert.match(logged[0].subject!, /^Phone call: emergency \(the caller hung up at the confirm number question after describing an emergency/);
+    assert.match(logged[0].body!, /Problem: I smell gas in the basement/);
+    const meta = JSON.parse(logged[0].metadata);
+    assert.equal(meta.decision, 'emergency');
+    assert.equal(meta.urgency, 'emergency');
+    const decision = JSON.parse((await callRow(b.scope.businessId, call.callSid)).decision!);
+    assert.equal(decision.route, 'emergency');
+    assert.deepEqual(decision.paged.map((p: { userId: string }) => p.userId), [b.tech1.id, b.tech2.id, b.owner.id]);
+    const completed = await eventsOf(b.scope.businessId, 'call.intake_completed');
+    assert.equal(completed.length, 1);
+    assert.equal(JSON.parse(completed[0].payload).route, 'emergency');
+    assert.equal((await eventsOf(b.scope.businessId, 'call.missed')).length, 1);
+  });
+
+  test('a CO alarm or water through the ceiling said as the first answer, then a hang-up, is an emergency too', async () => {
+    world().clock.set(TUESDAY_9PM);
+    const b = await voiceBusiness(ctx);
+    for (const [from, said] of [['+15125550161', 'The CO alarm is going off'], ['+15125550162', 'Water is pouring through the ceiling']] as const) {
+      const call = new SimulatedCall(app, from, b.number);
+      await call.start();
+      await call.say(said);
+      await call.hangUp(12);
+      const [task] = await tasksOf(b.scope.businessId, call.callSid);
+      assert.match(task.title, new RegExp(`^EMERGENCY: call back \\${from} now`));
+      assert.equal(task.due_at, new Date(TUESDAY_9PM).toISOString(), 'due now, not at the next opening');
+      const texts = (await outboxTo(b.scope.businessId, b.tech1.phone)).filter((m) => m.body.includes(said));
+      assert.equal(texts.length, 1);
+      assert.equal(texts[0].not_before, new Date(TUESDAY_9PM).toISOString(), 'operational: no quiet hours');
+    }
+  });
+
+  test('a non-emergency hang-up mid-intake is still a callback task for the next opening, with no pages', async () => {
+    world().clock.set(TUESDAY_2AM);
+    const b = await voiceBusiness(ctx);
+    const call = new SimulatedCall(app, '+15125550163', b.number);
+    await call.start();
+    await call.say('Jordan Blake');
+    await call.say('yes');
+    await call.say("55 Maple Street, I'd like a quote for a furnace tune-up"); // routine: taken as the address
+    assert.match(call.find('Gather').prompt, /what is wrong/);
+    await call.hangUp(40);
+    await call.hangUp(40);
+    const tasks = await tasksOf(b.scope.businessId, call.callSid);
+    assert.equal(tasks.length, 1);
+    assert.match(tasks[0].title, /^Call back Jordan Blake: hung up during intake/);
+    assert.equal(tasks[0].due_at, '2026-03-03T14:00:00.000Z', 'the next opening, 8:00 in Chicago');
+    assert.equal(tasks[0].assignee_user_id, null);
+    for (const phone of [b.tech1.phone, b.tech2.phone, b.owner.phone, b.office.phone]) assert.equal((await outboxTo(b.scope.businessId, phone)).length, 0);
+    const [logged] = await interactionsOf(b.scope.businessId, call.callSid);
+    assert.equal(logged.outcome, 'abandoned');
+    assert.equal(JSON.parse(logged.metadata).decision, 'incomplete');
+    assert.equal(JSON.parse((await callRow(b.scope.businessId, call.callSid)).decision!).route, 'incomplete');
+    assert.equal((await eventsOf(b.scope.businessId, 'call.intake_completed')).length, 0);
+    assert.equal((await eventsOf(b.scope.businessId, 'call.missed')).length, 1);
+  });
+
   test('status callback for a call we never answered is still logged once, feeding the answer rate', async () => {
     const b = await voiceBusiness(ctx);
     const callSid = `CA${'7e'.repeat(16)}`;

@@ -135,6 +135,7 @@ describe('keyword classifier', () => {
     ['I smell gas in the basement', 'emergency', 'gas_leak'],
     ['the CO alarm keeps going off', 'emergency', null],
     ['our basement is flooding', 'emergency', 'plumbing'],
+    ['water is pouring through the ceiling', 'emergency', null],
     ['the breaker panel is sparking', 'emergency', 'electrical'],
     ['no heat and I have a newborn baby', 'emergency', 'heating_repair'],
     ['my AC is not cooling', 'urgent', 'ac_repair'],
