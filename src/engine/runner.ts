@@ -8,7 +8,7 @@ import type { Instruction, Step } from './definition.ts';
 import { programFor } from './program.ts';
 import { evaluate } from './conditions.ts';
 import { loadBusiness, loadFacts } from './facts.ts';
-import { writeLog } from './log.ts';
+import { writeLog, writeLogs, type LogEntry } from './log.ts';
 import { notifyStaff, sendEmail, sendSms } from './steps/messages.ts';
 import { approval, createTask, route, stop, update, wait, webhook } from './steps/flow.ts';
 import { recordReview, requestReview, updateJob } from './steps/records.ts';
@@ -56,7 +56,8 @@ export async function claimDue(ctx: AppContext, now: Date, workerId: string, lim
   // MATERIALIZED: PostgreSQL must run the locking subquery once, or it can claim more than the limit.
   const picked = ctx.db.dialect === 'postgres' ? sql`with picked as materialized (${due} for update skip locked)` : sql`with picked as (${due})`;
   const res = await sql<Enrollment>`${picked} update enrollments set locked_by = ${workerId}, locked_until = ${lease} where id in (select id from picked) returning *`.execute(ctx.db.kysely);
-  return res.rows;
+  // RETURNING has no order: run them in the order they fell due, so an earlier step's effects come first.
+  return res.rows.sort((a, b) => (a.next_run_at ?? '').localeCompare(b.next_run_at ?? '') || a.id.localeCompare(b.id));
 }
 
 export interface AdvanceResult {
@@ -79,8 +80,76 @@ async function businessFor(trx: Executor, id: string, cache?: BusinessCache): Pr
   return b;
 }
 
-export async function advance(ctx: AppContext, trx: Executor, claimed: Enrollment, now: Date, workerId: string | null, businesses?: BusinessCache): Promise<AdvanceResult> {
-  const en = await trx.selectFrom('enrollments').selectAll().where('id', '=', claimed.id).executeTakeFirst();
+/**
+ * Writes a scheduler group holds back until its end, so that enrolments whose
+ * run only waits (the bulk of due steps: a sequence sleeping until its next
+ * touch) cost one multi-row statement per group instead of several round trips
+ * each. Any step with effects first flushes what is held, so it sees the same
+ * rows it would have seen without the hold.
+ */
+export interface GroupWrites {
+  /** The enrolment rows as read at the start of the group's transaction. */
+  fresh: Map<string, Enrollment>;
+  logs: LogEntry[];
+  updates: EnrollmentUpdate[];
+  workerId: string;
+}
+
+interface EnrollmentUpdate {
+  id: string;
+  step: number;
+  status: string;
+  next_run_at: string | null;
+  waiting_for: string | null;
+  exit_reason: string | null;
+  vars: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+/** Steps that only compute when to run next: they write nothing, so their log line and pointer can wait for the group's end. */
+const holdable = new Set<Step['type']>(['wait']);
+
+/** Writes what a group holds: its log lines in one insert, its pointers in one update (only rows still active/waiting and ours). */
+export async function flushGroupWrites(ctx: AppContext, trx: Executor, g: GroupWrites): Promise<void> {
+  const logs = g.logs.splice(0);
+  const updates = g.updates.splice(0);
+  if (logs.length) await writeLogs(trx, logs);
+  if (!updates.length) return;
+  if (ctx.db.dialect === 'postgres') {
+    await sql`update enrollments as e
+        set step = v.step, status = v.status, next_run_at = v.next_run_at, waiting_for = v.waiting_for, exit_reason = v.exit_reason,
+            vars = v.vars, attempt = 0, last_error = null, locked_by = null, locked_until = null, updated_at = v.updated_at, finished_at = v.finished_at
+       from jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) as v(id text, step integer, status text, next_run_at timestamptz, waiting_for text,
+            exit_reason text, vars text, updated_at timestamptz, finished_at timestamptz)
+      where e.id = v.id and e.status in ('active', 'waiting') and e.locked_by = ${g.workerId}`.execute(trx);
+    return;
+  }
+  for (const u of updates) {
+    const { id, ...set } = u;
+    await trx
+      .updateTable('enrollments')
+      .set({ ...set, attempt: 0, last_error: null, locked_by: null, locked_until: null })
+      .where('id', '=', id)
+      .where('status', 'in', ['active', 'waiting'])
+      .where('locked_by', '=', g.workerId)
+      .execute();
+  }
+}
+
+export interface AdvanceOptions {
+  businesses?: BusinessCache;
+  /** Hold pure-wait writes in the group (see GroupWrites). */
+  group?: GroupWrites;
+  /** Called once, before this enrolment writes anything itself (the scheduler opens its savepoint here). */
+  beforeWrite?: () => Promise<void>;
+}
+
+export async function advance(ctx: AppContext, trx: Executor, claimed: Enrollment, now: Date, workerId: string | null, businessesOrOptions?: BusinessCache | AdvanceOptions): Promise<AdvanceResult> {
+  const opts: AdvanceOptions = businessesOrOptions instanceof Map ? { businesses: businessesOrOptions } : (businessesOrOptions ?? {});
+  const businesses = opts.businesses;
+  const group = opts.group;
+  const en = group ? group.fresh.get(claimed.id) : await trx.selectFrom('enrollments').selectAll().where('id', '=', claimed.id).executeTakeFirst();
   if (!en || !['active', 'waiting'].includes(en.status) || (workerId && en.locked_by !== workerId)) return { status: en?.status ?? 'gone', steps: 0 };
   const { def, program } = await programFor(trx, en.automation_id, en.version);
   const business = await businessFor(trx, en.business_id, businesses);
@@ -97,8 +166,27 @@ export async function advance(ctx: AppContext, trx: Executor, claimed: Enrollmen
   let pointer = en.step;
   let executed = 0;
   let finish: { status: string; nextRunAt: string | null; waitingFor: string | null; exitReason: string | null } | null = null;
-  const log = (step: number | null, stepType: string | null, outcome: string, detail: Record<string, unknown>) =>
-    writeLog(trx, { businessId: en.business_id, enrollmentId: en.id, contactId: en.contact_id, step, stepType, outcome, detail, at: now.toISOString() });
+  // Held while the run has only waited; released (group flushed, savepoint opened) before the first step with effects.
+  let holding = Boolean(group);
+  const held: LogEntry[] = [];
+  /** Stops holding; false when the enrolment was exited or taken over since the group read it (then it must not act). */
+  const release = async (): Promise<boolean> => {
+    if (!holding) return true;
+    holding = false;
+    if (group) await flushGroupWrites(ctx, trx, group);
+    await opts.beforeWrite?.();
+    // An earlier enrolment's effects in this same transaction (an event exiting sequences) may have changed this row.
+    const current = await trx.selectFrom('enrollments').select(['status', 'locked_by']).where('id', '=', en.id).executeTakeFirst();
+    if (!current || !['active', 'waiting'].includes(current.status) || (workerId && current.locked_by !== workerId)) return false;
+    if (held.length) await writeLogs(trx, held.splice(0));
+    return true;
+  };
+  if (!group) await opts.beforeWrite?.();
+  const log = async (step: number | null, stepType: string | null, outcome: string, detail: Record<string, unknown>) => {
+    const entry: LogEntry = { businessId: en.business_id, enrollmentId: en.id, contactId: en.contact_id, step, stepType, outcome, detail, at: now.toISOString() };
+    if (holding) held.push(entry);
+    else await writeLog(trx, entry);
+  };
 
   while (!finish) {
     if (pointer >= program.length) {
@@ -121,6 +209,7 @@ export async function advance(ctx: AppContext, trx: Executor, claimed: Enrollmen
       pointer = taken ? pointer + 1 : ins.elseTarget;
       continue;
     }
+    if (holding && !holdable.has(ins.step.type) && !(await release())) return { status: 'gone', steps: 0 };
     const sc: StepContext = { ctx, trx, now, enrollment: { ...en, step: pointer }, index: pointer, def, business, facts, scope, vars };
     const run = runners[ins.step.type] as (s: Step, c: StepContext) => Promise<StepOutcome>;
     const out = await run(ins.step, sc);
@@ -149,6 +238,21 @@ export async function advance(ctx: AppContext, trx: Executor, claimed: Enrollmen
     }
   }
   const done = finish.status === 'completed' || finish.status === 'exited';
+  if (holding && group) {
+    group.logs.push(...held);
+    group.updates.push({
+      id: en.id,
+      step: pointer,
+      status: finish.status,
+      next_run_at: finish.nextRunAt,
+      waiting_for: finish.waitingFor,
+      exit_reason: finish.exitReason,
+      vars: JSON.stringify(vars),
+      updated_at: now.toISOString(),
+      finished_at: done ? now.toISOString() : null,
+    });
+    return { status: finish.status, steps: executed };
+  }
   await trx
     .updateTable('enrollments')
     .set({
@@ -195,37 +299,54 @@ export async function recordFailure(ctx: AppContext, en: Enrollment, now: Date, 
 
 /**
  * One pass of the scheduler: claim due enrolments and advance them, several
- * per transaction (a commit is the expensive part on PostgreSQL), each inside
- * its own savepoint: one failing enrolment rolls back only itself.
+ * per transaction (a commit is the expensive part on PostgreSQL), each that
+ * writes inside its own savepoint: one failing enrolment rolls back only
+ * itself. A transaction ends after `perTransaction` enrolments that acted
+ * (sent, created, changed something), so their effects commit promptly; runs
+ * that only waited are cheap and ride along.
  */
 export async function runDueEnrollments(ctx: AppContext, workerId: string, limit = 100, leaseMs = 60_000, perTransaction = 25): Promise<number> {
   const now = ctx.clock.now();
   const claimed = await claimDue(ctx, now, workerId, limit, leaseMs);
   const businesses: BusinessCache = new Map();
-  for (let i = 0; i < claimed.length; i += perTransaction) {
-    const group = claimed.slice(i, i + perTransaction);
+  let i = 0;
+  while (i < claimed.length) {
     const failures: Array<[Enrollment, unknown]> = [];
+    let end = i;
     try {
       await ctx.db.transaction(async (trx) => {
-        for (const en of group) {
-          await sql`savepoint enrollment_step`.execute(trx);
+        const rows = await trx.selectFrom('enrollments').selectAll().where('id', 'in', claimed.slice(i).map((e) => e.id)).execute();
+        const writes: GroupWrites = { fresh: new Map(rows.map((r) => [r.id, r])), logs: [], updates: [], workerId };
+        let acted = 0;
+        while (end < claimed.length && acted < perTransaction) {
+          const en = claimed[end++];
+          // The savepoint is opened only when this enrolment is about to write: a run that only waits writes nothing until the group's end.
+          let savepoint = false;
+          const beforeWrite = async () => {
+            await sql`savepoint enrollment_step`.execute(trx);
+            savepoint = true;
+          };
           try {
-            await advance(ctx, trx, en, now, workerId, businesses);
-            await sql`release savepoint enrollment_step`.execute(trx);
+            await advance(ctx, trx, en, now, workerId, { businesses, group: writes, beforeWrite });
+            if (savepoint) await sql`release savepoint enrollment_step`.execute(trx);
           } catch (err) {
-            await sql`rollback to savepoint enrollment_step`.execute(trx);
+            if (savepoint) await sql`rollback to savepoint enrollment_step`.execute(trx);
             failures.push([en, err]);
           }
+          if (savepoint) acted++;
         }
+        await flushGroupWrites(ctx, trx, writes);
       });
     } catch (err) {
-      // The commit itself failed: every enrolment of the group is retried.
-      for (const en of group) if (!failures.some(([f]) => f.id === en.id)) failures.push([en, err]);
+      // The transaction failed as a whole: every enrolment it held is retried.
+      if (end === i) end = Math.min(claimed.length, i + perTransaction);
+      for (const en of claimed.slice(i, end)) if (!failures.some(([f]) => f.id === en.id)) failures.push([en, err]);
     }
     for (const [en, err] of failures) {
       ctx.log.warn({ err, enrollmentId: en.id }, 'automation step failed');
       await recordFailure(ctx, en, now, err);
     }
+    i = end;
   }
   return claimed.length;
 }

@@ -24,7 +24,8 @@ export function relativeMoment(facts: Record<string, unknown>, field: string, of
 const PAST_GRACE_MS = 15 * 60_000;
 
 export const wait: StepRunner<'wait'> = async (step, sc) => {
-  const zone = step.until?.zone === 'business' ? sc.business.timeZone : (((await sc.facts()).contact.timeZone as string | null) ?? sc.business.timeZone);
+  // The contact's zone matters only for "until HH:MM"; a plain duration reads nothing.
+  const zone = async () => (step.until?.zone === 'business' ? sc.business.timeZone : (((await sc.facts()).contact.timeZone as string | null) ?? sc.business.timeZone));
   let until = sc.now;
   if (step.at) {
     const at = relativeMoment(await sc.facts(), step.at.field, step.at.offset);
@@ -39,7 +40,7 @@ export const wait: StepRunner<'wait'> = async (step, sc) => {
     until = at.getTime() > sc.now.getTime() ? at : sc.now;
   }
   if (step.duration) until = addDuration(until, step.duration);
-  if (step.until) until = nextLocalTime(until, zone, step.until.time, step.until.weekdaysOnly);
+  if (step.until) until = nextLocalTime(until, await zone(), step.until.time, step.until.weekdaysOnly);
   if (step.businessHours) until = nextBusinessOpen(until, sc.business.timeZone, sc.business.businessHours);
   if (step.bestTime) {
     const best = await sendTimeFor(sc.trx, sc.now, sc.scope, sc.enrollment.contact_id);
