@@ -238,38 +238,26 @@ export async function advance(ctx: AppContext, trx: Executor, claimed: Enrollmen
     }
   }
   const done = finish.status === 'completed' || finish.status === 'exited';
+  const { id, ...pointerSet }: EnrollmentUpdate = {
+    id: en.id,
+    step: pointer,
+    status: finish.status,
+    next_run_at: finish.nextRunAt,
+    waiting_for: finish.waitingFor,
+    exit_reason: finish.exitReason,
+    vars: JSON.stringify(vars),
+    updated_at: now.toISOString(),
+    finished_at: done ? now.toISOString() : null,
+  };
   if (holding && group) {
     group.logs.push(...held);
-    group.updates.push({
-      id: en.id,
-      step: pointer,
-      status: finish.status,
-      next_run_at: finish.nextRunAt,
-      waiting_for: finish.waitingFor,
-      exit_reason: finish.exitReason,
-      vars: JSON.stringify(vars),
-      updated_at: now.toISOString(),
-      finished_at: done ? now.toISOString() : null,
-    });
+    group.updates.push({ id, ...pointerSet });
     return { status: finish.status, steps: executed };
   }
   await trx
     .updateTable('enrollments')
-    .set({
-      step: pointer,
-      status: finish.status,
-      next_run_at: finish.nextRunAt,
-      waiting_for: finish.waitingFor,
-      exit_reason: finish.exitReason,
-      vars: JSON.stringify(vars),
-      attempt: 0,
-      last_error: null,
-      locked_by: null,
-      locked_until: null,
-      updated_at: now.toISOString(),
-      finished_at: done ? now.toISOString() : null,
-    })
-    .where('id', '=', en.id)
+    .set({ ...pointerSet, attempt: 0, last_error: null, locked_by: null, locked_until: null })
+    .where('id', '=', id)
     .execute();
   return { status: finish.status, steps: executed };
 }
