@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { middayTimeZone } from '../helpers/daytime.ts';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { apiCall, eventually, launchBrowser, logIn, shot, startKinetic, type RunningKinetic } from './helpers.ts';
@@ -44,7 +45,7 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
         ],
       },
     });
-    const lead = await apiCall<{ id: string }>(context, kinetic.url, 'POST', '/contacts', { name: 'Dana Approval', firstName: 'Dana', lastName: 'Approval', phone: '512-555-0177', source: 'e2e_approval' });
+    const lead = await apiCall<{ id: string }>(context, kinetic.url, 'POST', '/contacts', { name: 'Dana Approval', firstName: 'Dana', lastName: 'Approval', phone: '512-555-0177', source: 'e2e_approval', timeZone: middayTimeZone() });
     const item = page.getByTestId('approval').filter({ hasText: 'E2E discount for Dana Approval' });
     // Today reloads approvals on live events; the worker creates the approval moments after the lead.
     await eventually(async () => {
@@ -74,7 +75,7 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
   test('an AI reply draft to an inbound text is edited and approved on Today, and the edited reply lands in the outbox', async () => {
     const page = await context.newPage();
     await page.goto(`${kinetic.url}/app/today`);
-    const contact = await apiCall<{ id: string }>(context, kinetic.url, 'POST', '/contacts', { name: 'Casey Drafted', firstName: 'Casey', lastName: 'Drafted', phone: '512-555-0166' });
+    const contact = await apiCall<{ id: string }>(context, kinetic.url, 'POST', '/contacts', { name: 'Casey Drafted', firstName: 'Casey', lastName: 'Drafted', phone: '512-555-0166', timeZone: middayTimeZone() });
     // A customer texts in; the worker classifies it and drafts a reply for review.
     await apiCall(context, kinetic.url, 'POST', '/interactions', { contactId: contact.id, kind: 'sms', direction: 'inbound', channel: 'sms', body: 'Hi, can someone look at my AC this week? It is blowing warm air.' });
     const item = page.getByTestId('draft').filter({ hasText: 'Casey Drafted' });

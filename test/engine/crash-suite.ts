@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { middayTimeZone } from '../helpers/daytime.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -57,6 +58,8 @@ export function crashSuite(target: { name: 'sqlite' | 'postgres'; workers: numbe
     const children = new Set<ChildProcess>();
 
     /** New contacts, enrolled in the three-text automation. */
+    // Real clock, real sends: keep recipients inside their sending window whatever the hour.
+    const zone = middayTimeZone();
     const addWork = async (n: number) => {
       const now = new Date().toISOString();
       await ctx.db.transaction(async (trx) => {
@@ -65,7 +68,7 @@ export function crashSuite(target: { name: 'sqlite' | 'postgres'; workers: numbe
           const phone = `+1512${String(2000000 + contacts)}`;
           await trx
             .insertInto('contacts')
-            .values({ id, business_id: businessId, first_name: null, last_name: null, display_name: `Person ${contacts}`, phone, email: null, phones: JSON.stringify([{ number: phone }]), emails: '[]', address_line1: null, address_line2: null, city: null, region: null, postal_code: null, country: null, time_zone: 'UTC', time_zone_source: 'explicit', source: null, lifecycle_stage: 'lead', custom_fields: '{}', owner_user_id: null, search_text: '', last_interaction_at: null, created_at: now, updated_at: now })
+            .values({ id, business_id: businessId, first_name: null, last_name: null, display_name: `Person ${contacts}`, phone, email: null, phones: JSON.stringify([{ number: phone }]), emails: '[]', address_line1: null, address_line2: null, city: null, region: null, postal_code: null, country: null, time_zone: zone, time_zone_source: 'explicit', source: null, lifecycle_stage: 'lead', custom_fields: '{}', owner_user_id: null, search_text: '', last_interaction_at: null, created_at: now, updated_at: now })
             .execute();
           await enroll(trx, { businessId, automationId, version: 1, contactId: id, occurrenceKey: 'crash', triggerEventId: null, at: now, reason: 'crash test' });
         }
@@ -99,7 +102,7 @@ export function crashSuite(target: { name: 'sqlite' | 'postgres'; workers: numbe
         cleanup = () => dropSchema(PG_URL, schema);
       }
       ctx = await createContext(loadConfig(env), { log: silentLogger });
-      const business = await createBusiness(ctx, { name: 'Crash HVAC', timeZone: 'UTC', settings: { compliance: { quietHours: { start: '00:00', end: '23:59' }, marketingPerDay: 20, marketingPerWeek: 50 } } });
+      const business = await createBusiness(ctx, { name: 'Crash HVAC', timeZone: zone, settings: { compliance: { quietHours: { start: '00:00', end: '23:59' }, marketingPerDay: 20, marketingPerWeek: 50 } } });
       businessId = business.id;
       const automation = await createAutomation(ctx, { businessId, actor: { type: 'cli', id: null } }, {
         definition: {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { middayTimeZone } from '../helpers/daytime.ts';
 import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import twilio from 'twilio';
@@ -83,7 +84,7 @@ forEachDialect('end to end with the real clock', (world) => {
 
   test('a lead created through the API gets its first text within seconds', async () => {
     const started = Date.now();
-    const res = await client(app, tenant.key).post('/contacts', { firstName: 'Rosa', phone: '+15125550177', source: 'website' });
+    const res = await client(app, tenant.key).post('/contacts', { firstName: 'Rosa', phone: '+15125550177', source: 'website', timeZone: middayTimeZone() });
     assert.equal(res.statusCode, 201, res.body);
     const msg = await waitFor('the first SMS at the Twilio stand-in', () => standin.messages.find((m) => m.to === '+15125550177'));
     const elapsed = Date.now() - started;
