@@ -107,6 +107,9 @@ interface EnrollmentUpdate {
   finished_at: string | null;
 }
 
+/** What every finished run resets on its enrolment: the retry count, the last error and the lease. */
+const released = { attempt: 0, last_error: null, locked_by: null, locked_until: null } as const;
+
 /** Steps that only compute when to run next: they write nothing, so their log line and pointer can wait for the group's end. */
 const holdable = new Set<Step['type']>(['wait']);
 
@@ -129,7 +132,7 @@ export async function flushGroupWrites(ctx: AppContext, trx: Executor, g: GroupW
     const { id, ...set } = u;
     await trx
       .updateTable('enrollments')
-      .set({ ...set, attempt: 0, last_error: null, locked_by: null, locked_until: null })
+      .set({ ...set, ...released })
       .where('id', '=', id)
       .where('status', 'in', ['active', 'waiting'])
       .where('locked_by', '=', g.workerId)
@@ -256,7 +259,7 @@ export async function advance(ctx: AppContext, trx: Executor, claimed: Enrollmen
   }
   await trx
     .updateTable('enrollments')
-    .set({ ...pointerSet, attempt: 0, last_error: null, locked_by: null, locked_until: null })
+    .set({ ...pointerSet, ...released })
     .where('id', '=', id)
     .execute();
   return { status: finish.status, steps: executed };
