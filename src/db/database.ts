@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type DatabaseIntrospector, type DatabaseMetadata, type SchemaMetadata, type TableMetadata, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDialectConfig, type DatabaseIntrospector, type DatabaseMetadata, type SchemaMetadata, type TableMetadata, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './types.ts';
 
@@ -40,6 +40,38 @@ const pgTypes = {
   },
 };
 
+/** Prepared statements kept per connection, by SQL text (least recently used dropped first). */
+const statementCacheSize = 500;
+
+/**
+ * better-sqlite3 compiles a statement on every prepare(), and Kysely prepares
+ * every query it runs; the application repeats a few hundred shapes, so the
+ * compiled statements are kept and reused. Safe on the one connection Kysely
+ * serialises all queries over (a streamed query holds it until the stream
+ * ends, so a cached statement is never run twice at once), and SQLite
+ * recompiles a kept statement itself when the schema changes.
+ */
+function cachingStatements(raw: SqliteDatabase.Database): SqliteDialectConfig['database'] {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => {
+      cache.clear();
+      raw.close();
+    },
+    prepare: (text: string) => {
+      let stmt = cache.get(text);
+      if (stmt) {
+        cache.delete(text);
+      } else {
+        stmt = raw.prepare(text);
+        if (cache.size >= statementCacheSize) cache.delete(cache.keys().next().value as string);
+      }
+      cache.set(text, stmt);
+      return stmt;
+    },
+  };
+}
+
 const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Db> {
@@ -53,7 +85,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     raw.pragma('synchronous = NORMAL');
     raw.pragma('foreign_keys = ON');
     raw.pragma('busy_timeout = 5000');
-    kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+    kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(raw) }) });
     dialect = 'sqlite';
   } else {
     if (options.schema) {

@@ -30,7 +30,7 @@ export interface ImportOptions {
   errors?: NodeJS.WritableStream;
   /** Called after each batch; `bytes` is how far into the input the import has read. */
   onProgress?: (p: { rows: number; bytes: number }) => void;
-  /** Rows per transaction (default 1,000). */
+  /** Rows per transaction (default 5,000; at most 10,000). */
   batchSize?: number;
 }
 
@@ -55,7 +55,14 @@ export interface ImportReport {
   errorsSample: Array<{ row: number; error: string }>;
 }
 
-const defaultBatchSize = 1_000;
+/**
+ * Rows per transaction. SQLite rewrites every page a transaction touched when
+ * it commits, and a file's phones and emails land all over the identity
+ * index, so fewer, larger commits write far less; PostgreSQL saves round
+ * trips. bench/csv-import.ts, 1,000 → 5,000 rows: SQLite 12.9k → 17.5k rows/s,
+ * PostgreSQL 8.3k → 9.9k.
+ */
+const defaultBatchSize = 5_000;
 
 /** Why a row cannot be read at all, before looking at its values. */
 function shapeProblem(row: CsvRow, width: number): string | null {
