@@ -11,6 +11,7 @@ import { insights } from './migrations/0006_insights.ts';
 import { intelligence } from './migrations/0007_intelligence.ts';
 import { intake } from './migrations/0008_intake.ts';
 import { voice } from './migrations/0009_voice.ts';
+import { businessNumbers } from './migrations/0013_business_numbers.ts';
 
 /** Numbered migrations, in order. Never edit one that has shipped; add the next number. */
 function migrations(db: Db): Record<string, Migration> {
@@ -25,6 +26,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0008_intake': intake(db.dialect),
     '0009_voice': voice(db.dialect),
     '0010_playbooks': playbooks(),
+    '0013_business_numbers': businessNumbers(db.dialect),
   };
 }
 

@@ -421,6 +421,13 @@ export interface VoiceCallTable {
   ended_at: string | null;
 }
 
+/** A number a business receives texts and calls on (E.164), so inbound webhooks find the business by index. */
+export interface BusinessNumberTable {
+  number: string;
+  business_id: string;
+  created_at: string;
+}
+
 /** A technician's working week (JSON WeeklyHours, business time zone) and days off (JSON ["2026-03-05", …]). */
 export interface TechnicianScheduleTable {
   business_id: string;
@@ -572,6 +579,7 @@ export interface Database {
   booking_settings: BookingSettingsTable;
   booking_slot_claims: BookingSlotClaimTable;
   voice_calls: VoiceCallTable;
+  business_numbers: BusinessNumberTable;
   alert_rules: AlertRuleTable;
   alert_events: AlertEventTable;
 }

@@ -14,15 +14,22 @@ import type { Executor } from '../db/database.ts';
 import { markOptedOut } from './outbox/opt-out.ts';
 import { InboundEmailRejection, repliedOutboxIds, type InboundEmail } from '../channels/inbound-email.ts';
 
-/** The business that owns a phone number (its main number, or one listed in settings.phoneNumbers). */
+/**
+ * The business that owns a phone number (its main number, or one listed in
+ * settings.phoneNumbers), found through the business_numbers index. Should two
+ * businesses list the same number, the one that claimed it first keeps it.
+ */
 export async function businessByNumber(ctx: AppContext, number: string): Promise<Business | null> {
-  const rows = await ctx.db.kysely.selectFrom('businesses').selectAll().execute();
-  for (const r of rows) {
-    const b = toBusiness(r);
-    const extra = Array.isArray(b.settings.phoneNumbers) ? (b.settings.phoneNumbers as string[]) : [];
-    if (b.phone === number || extra.includes(number)) return b;
-  }
-  return null;
+  const row = await ctx.db.kysely
+    .selectFrom('business_numbers')
+    .innerJoin('businesses', 'businesses.id', 'business_numbers.business_id')
+    .selectAll('businesses')
+    .where('business_numbers.number', '=', number.trim())
+    .orderBy('business_numbers.created_at')
+    .orderBy('business_numbers.business_id')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? toBusiness(row) : null;
 }
 
 /** Finds the contact with this phone, or creates a lead (source "inbound_sms" / "inbound_call"). */

@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import type { AppContext, Scope } from '../../context.ts';
 import type { Executor } from '../../db/database.ts';
 import type { BusinessTable } from '../../db/types.ts';
@@ -45,7 +46,36 @@ const slugify = (name: string): string =>
     .replace(/^-+|-+$/g, '')
     .slice(0, 50) || 'business';
 
-export async function createBusiness(ctx: AppContext, input: unknown, trx: Executor = ctx.db.kysely): Promise<Business> {
+/**
+ * The numbers a business receives texts and calls on: its phone and any in
+ * settings.phoneNumbers, in E.164 (a value that does not parse is kept as
+ * written, so it still matches exactly as before).
+ */
+export function receivingNumbers(b: Pick<Business, 'phone' | 'settings'>): string[] {
+  const extra = Array.isArray(b.settings.phoneNumbers) ? b.settings.phoneNumbers.filter((n): n is string => typeof n === 'string') : [];
+  const numbers = new Set<string>();
+  for (const raw of [b.phone, ...extra]) {
+    const trimmed = raw?.trim();
+    if (!trimmed) continue;
+    const parsed = parsePhoneNumberFromString(trimmed, b.settings.defaultCountry as CountryCode);
+    numbers.add(parsed?.isValid() ? parsed.number : trimmed);
+  }
+  return [...numbers];
+}
+
+/** Keeps business_numbers (the index inbound webhooks use) equal to the business's receiving numbers. */
+async function indexReceivingNumbers(trx: Executor, business: Business, now: string): Promise<void> {
+  const wanted = receivingNumbers(business);
+  const have = (await trx.selectFrom('business_numbers').select('number').where('business_id', '=', business.id).execute()).map((r) => r.number);
+  const gone = have.filter((n) => !wanted.includes(n));
+  const added = wanted.filter((n) => !have.includes(n));
+  if (gone.length) await trx.deleteFrom('business_numbers').where('business_id', '=', business.id).where('number', 'in', gone).execute();
+  if (added.length) await trx.insertInto('business_numbers').values(added.map((number) => ({ number, business_id: business.id, created_at: now }))).execute();
+}
+
+export async function createBusiness(ctx: AppContext, input: unknown, trx?: Executor): Promise<Business> {
+  // The business and its number index are written together.
+  if (!trx) return ctx.db.transaction((t) => createBusiness(ctx, input, t));
   const data = parseInput(businessInputSchema, input);
   const now = isoNow(ctx.clock);
   let slug = data.slug ?? slugify(data.name);
@@ -76,7 +106,9 @@ export async function createBusiness(ctx: AppContext, input: unknown, trx: Execu
       updated_at: now,
     })
     .execute();
-  return getBusiness(ctx, id, trx);
+  const created = await getBusiness(ctx, id, trx);
+  await indexReceivingNumbers(trx, created, now);
+  return created;
 }
 
 export async function getBusiness(ctx: AppContext, id: string, trx: Executor = ctx.db.kysely): Promise<Business> {
@@ -130,6 +162,7 @@ export async function updateBusiness(ctx: AppContext, scope: Scope, patch: unkno
       .where('id', '=', scope.businessId)
       .execute();
     const after = await getBusiness(ctx, scope.businessId, trx);
+    if (data.phone !== undefined || data.settings !== undefined) await indexReceivingNumbers(trx, after, now);
     await recordChange(trx, scope, now, { entityType: 'business', entityId: after.id, action: 'update', before: { ...before }, after: { ...after } });
     return after;
   });
