@@ -12,6 +12,7 @@ import { intelligence } from './migrations/0007_intelligence.ts';
 import { intake } from './migrations/0008_intake.ts';
 import { voice } from './migrations/0009_voice.ts';
 import { businessNumbers } from './migrations/0013_business_numbers.ts';
+import { exceptionDismissals } from './migrations/0012_exception_dismissals.ts';
 
 /** Numbered migrations, in order. Never edit one that has shipped; add the next number. */
 function migrations(db: Db): Record<string, Migration> {
@@ -27,6 +28,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0009_voice': voice(db.dialect),
     '0010_playbooks': playbooks(),
     '0013_business_numbers': businessNumbers(db.dialect),
+    '0012_exception_dismissals': exceptionDismissals(db.dialect),
   };
 }
 

@@ -486,6 +486,20 @@ export interface AlertEventTable {
   resolved_at: string | null;
 }
 
+/** An exception or alert dismissed for the business; it applies while `occurrence` matches the item and `until` (a snooze) has not passed. */
+export interface ExceptionDismissalTable {
+  id: string;
+  business_id: string;
+  kind: string; // an exception kind: alert | emergency_unacked | approval | …
+  item_id: string;
+  occurrence: string;
+  note: string | null;
+  until: string | null;
+  actor_type: string;
+  actor_id: string | null;
+  dismissed_at: string;
+}
+
 export interface ModelVersionTable {
   id: string;
   business_id: string;
@@ -582,4 +596,5 @@ export interface Database {
   business_numbers: BusinessNumberTable;
   alert_rules: AlertRuleTable;
   alert_events: AlertEventTable;
+  exception_dismissals: ExceptionDismissalTable;
 }
