@@ -1,4 +1,5 @@
 import type { AppContext, Scope } from '../../context.ts';
+import type { Executor } from '../../db/database.ts';
 
 /** A business's record, loaded once for the built-in models, relationships, the queue and send times (times as epoch ms). */
 export interface History {
@@ -25,8 +26,11 @@ const json = <T>(v: string | null, fallback: T): T => {
 
 /** Loads the business's contacts, interactions, jobs, deals, reviews and company links (every query scoped to the business). */
 export async function loadHistory(ctx: AppContext, scope: Scope, only: { contactId?: string } = {}): Promise<History> {
-  const db = ctx.db.kysely;
-  const b = scope.businessId;
+  return loadHistoryAt(ctx.db.kysely, scope.businessId, ctx.clock.now().getTime(), only);
+}
+
+/** The same, through a given executor (an automation run's transaction) as of `now` (epoch ms). */
+export async function loadHistoryAt(db: Executor, b: string, now: number, only: { contactId?: string } = {}): Promise<History> {
   const one = only.contactId;
   const [business, users, contacts, tags, interactions, jobs, deals, reviews, links, companies] = await Promise.all([
     db.selectFrom('businesses').select(['time_zone']).where('id', '=', b).executeTakeFirst(),
@@ -47,7 +51,7 @@ export async function loadHistory(ctx: AppContext, scope: Scope, only: { contact
     else tagsOf.set(t.contact_id, [t.tag]);
   }
   return {
-    now: ctx.clock.now().getTime(),
+    now,
     timeZone: business?.time_zone ?? 'UTC',
     users: users.map((u) => ({ id: u.id, name: u.name, role: u.role })),
     contacts: contacts.map((c) => ({

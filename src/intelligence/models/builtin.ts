@@ -1,4 +1,5 @@
 import type { AppContext, Scope } from '../../context.ts';
+import type { Executor } from '../../db/database.ts';
 import { notFound } from '../../lib/errors.ts';
 import { newId } from '../../lib/ids.ts';
 import { churnExamples, churnRecord, dealExamples, dealRecord, indexHistory, leadExamples, leadMoments, leadRecord, type Examples, type FeatureRecord, type Indexed } from './builtin-features.ts';
@@ -85,11 +86,11 @@ const toInfo = (r: VersionRow): ModelInfo => {
   return { model: r.model as BuiltinModel, title: def.title, description: def.description, version: r.version, trainedAt: r.trained_at, prior: r.prior === 1, algorithm: r.algorithm, rows: r.rows, metrics: JSON.parse(r.metrics) };
 };
 
-async function latestRows(ctx: AppContext, scope: Scope) {
-  const rows = await ctx.db.kysely
+async function latestRows(db: Executor, businessId: string) {
+  const rows = await db
     .selectFrom('model_versions')
     .select(['id', 'model', 'version', 'prior', 'algorithm', 'rows', 'metrics', 'trained_at'])
-    .where('business_id', '=', scope.businessId)
+    .where('business_id', '=', businessId)
     .where('version', '=', (eb) => eb.selectFrom('model_versions as mv').select((e) => e.fn.max('mv.version').as('v')).whereRef('mv.business_id', '=', 'model_versions.business_id').whereRef('mv.model', '=', 'model_versions.model'))
     .execute();
   return new Map(rows.map((r) => [r.model, r]));
@@ -97,7 +98,7 @@ async function latestRows(ctx: AppContext, scope: Scope) {
 
 /** The built-in models with their current version, training time, metrics and whether a prior is in use. */
 export async function listModels(ctx: AppContext, scope: Scope): Promise<ModelInfo[]> {
-  const latest = await latestRows(ctx, scope);
+  const latest = await latestRows(ctx.db.kysely, scope.businessId);
   return builtinNames.map((name) => {
     const r = latest.get(name);
     if (r) return toInfo(r);
@@ -117,7 +118,12 @@ const artifactCache = new Map<string, SavedModel>();
 
 /** The current predictor of each built-in model: the newest trained version, or the prior. */
 export async function loadScorers(ctx: AppContext, scope: Scope): Promise<Record<BuiltinModel, Scorer>> {
-  const latest = await latestRows(ctx, scope);
+  return loadScorersFrom(ctx.db.kysely, scope.businessId);
+}
+
+/** The same, through a given executor (an automation run's transaction). */
+export async function loadScorersFrom(db: Executor, businessId: string): Promise<Record<BuiltinModel, Scorer>> {
+  const latest = await latestRows(db, businessId);
   const out = {} as Record<BuiltinModel, Scorer>;
   for (const name of builtinNames) {
     const r = latest.get(name);
@@ -125,7 +131,7 @@ export async function loadScorers(ctx: AppContext, scope: Scope): Promise<Record
     if (r && r.prior === 0) {
       saved = artifactCache.get(r.id) ?? null;
       if (!saved) {
-        const a = await ctx.db.kysely.selectFrom('model_versions').select('artifact').where('business_id', '=', scope.businessId).where('id', '=', r.id).executeTakeFirst();
+        const a = await db.selectFrom('model_versions').select('artifact').where('business_id', '=', businessId).where('id', '=', r.id).executeTakeFirst();
         saved = a?.artifact ? (JSON.parse(a.artifact) as SavedModel) : null;
         if (saved) artifactCache.set(r.id, saved);
       }
@@ -182,7 +188,7 @@ export async function contactScores(ctx: AppContext, scope: Scope, contactId: st
 
 /** Retrains every built-in model whose newest version is older than `maxAgeDays` (or missing). Returns what was trained. */
 export async function retrainDueModels(ctx: AppContext, scope: Scope, maxAgeDays = 7): Promise<ModelInfo[]> {
-  const latest = await latestRows(ctx, scope);
+  const latest = await latestRows(ctx.db.kysely, scope.businessId);
   const cutoff = ctx.clock.now().getTime() - maxAgeDays * 86_400_000;
   const due = builtinNames.filter((n) => !latest.get(n) || Date.parse(latest.get(n)!.trained_at) < cutoff);
   if (!due.length) return [];
