@@ -1,4 +1,4 @@
-import type { Condition } from './definition.ts';
+import { isScoreField, type Condition } from './definition.ts';
 
 /** Reads a dotted path ("contact.customFields.unit") from a plain object. */
 export function readPath(data: Record<string, unknown>, path: string): unknown {
@@ -15,15 +15,29 @@ const norm = (v: unknown): unknown => (typeof v === 'string' ? v.toLowerCase() :
 const eq = (a: unknown, b: unknown): boolean => norm(a) === norm(b);
 
 /**
+ * A condition field's value. Score fields (contact.scores.*, contact.relationship.*)
+ * come from the scores the facts loader computed for the conditions it was told
+ * about; reading one it was not told about is a wiring mistake, not a blank
+ * (a blank would quietly send every contact down the same branch).
+ */
+export function readField(facts: Record<string, unknown>, field: string): unknown {
+  if (!isScoreField(field)) return readPath(facts, field);
+  const signals = facts.signals as Record<string, { value: unknown } | undefined> | undefined;
+  const signal = signals?.[field];
+  if (!signal) throw new Error(`${field} was not computed for this condition (the facts were loaded without it)`);
+  return signal.value;
+}
+
+/**
  * Evaluates a condition against the facts of an enrolment (contact, event,
- * job, deal, vars). Pure: same facts, same answer. String comparison ignores
- * case; `contains` on a list (tags) means membership.
+ * job, deal, vars, computed scores). Pure: same facts, same answer. String
+ * comparison ignores case; `contains` on a list (tags) means membership.
  */
 export function evaluate(cond: Condition, facts: Record<string, unknown>): boolean {
   if ('all' in cond) return cond.all.every((c) => evaluate(c, facts));
   if ('any' in cond) return cond.any.some((c) => evaluate(c, facts));
   if ('not' in cond) return !evaluate(cond.not, facts);
-  const actual = readPath(facts, cond.field);
+  const actual = readField(facts, cond.field);
   const expected = cond.value;
   switch (cond.op) {
     case 'exists':

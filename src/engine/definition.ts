@@ -26,6 +26,44 @@ export type Condition =
   | { not: Condition }
   | { field: string; op: (typeof conditionOps)[number]; value?: unknown };
 
+/**
+ * Condition fields computed on demand from the built-in models and the
+ * relationship strength (see facts.ts), with where each comes from. They are
+ * the only fields under contact.scores and contact.relationship.
+ */
+export const scoreFields = {
+  'contact.scores.leadConversion': 'lead_conversion',
+  'contact.scores.churn': 'churn',
+  'contact.scores.dealStall': 'deal_stall',
+  'contact.scores.prior': 'prior',
+  'contact.relationship.strength': 'relationship',
+  'contact.relationship.cooling': 'relationship',
+} as const;
+export type ScoreField = keyof typeof scoreFields;
+export const isScoreField = (field: string): field is ScoreField => Object.hasOwn(scoreFields, field);
+
+/**
+ * Why a condition field is not a score the engine can compute, or null when it
+ * is one or is not about scores at all. Anything under contact.scores or
+ * contact.relationship, or a contact field named like a score
+ * (contact.leadScore), must be a known score field; a typo would otherwise read
+ * as blank and quietly send every contact down the else-branch. Pure.
+ */
+export function scoreFieldProblem(field: string): string | null {
+  if (isScoreField(field)) return null;
+  const [root, second = ''] = field.split('.');
+  if (root !== 'contact' || !/^(scores?|relationships?)$|score/i.test(second)) return null;
+  return `${field} is not a score field; use one of ${Object.keys(scoreFields).join(', ')}`;
+}
+
+const conditionField = z
+  .string()
+  .regex(/^(contact|event|job|deal|vars|business)(\.[A-Za-z0-9_]+)+$/, 'must be a path like contact.source, event.serviceType or vars.urgency')
+  .superRefine((field, ctx) => {
+    const problem = scoreFieldProblem(field);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
 export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
   z.union([
     z.object({ all: z.array(conditionSchema).min(1).max(50) }).strict(),
@@ -33,7 +71,7 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
     z.object({ not: conditionSchema }).strict(),
     z
       .object({
-        field: z.string().regex(/^(contact|event|job|deal|vars|business)(\.[A-Za-z0-9_]+)+$/, 'must be a path like contact.source, event.serviceType or vars.urgency'),
+        field: conditionField,
         op: z.enum(conditionOps),
         value: z.unknown().optional(),
       })

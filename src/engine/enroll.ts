@@ -3,7 +3,7 @@ import type { StoredEvent } from '../events/record.ts';
 import { newId } from '../lib/ids.ts';
 import { evaluate } from './conditions.ts';
 import type { AutomationDefinition, ExitReason } from './definition.ts';
-import { loadBusiness, loadFacts, notifyWorkers } from './facts.ts';
+import { loadBusiness, loadFacts, notifyWorkers, signalFieldsIn, withSignals } from './facts.ts';
 import { writeLog } from './log.ts';
 import { handOff } from './handoff.ts';
 import { readReply, type ReplyReading } from './reply-intent.ts';
@@ -198,7 +198,7 @@ export async function onEvents(trx: Executor, events: StoredEvent[]): Promise<vo
       const def = JSON.parse(a.definition) as AutomationDefinition;
       if (def.trigger.type !== 'event') continue;
       if (def.trigger.event !== e.type && !def.trigger.alsoOn?.includes(e.type)) continue;
-      if (def.trigger.filter && !evaluate(def.trigger.filter, facts)) continue;
+      if (def.trigger.filter && !evaluate(def.trigger.filter, await withSignals(trx, facts, { fields: signalFieldsIn(def.trigger.filter), now: new Date(e.occurredAt) }))) continue;
       const id = await enroll(trx, {
         businessId: e.businessId,
         automationId: a.id,

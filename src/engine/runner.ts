@@ -7,7 +7,7 @@ import type { Business } from '../crm/businesses/schema.ts';
 import type { Instruction, Step } from './definition.ts';
 import { programFor } from './program.ts';
 import { evaluate } from './conditions.ts';
-import { loadBusiness, loadFacts } from './facts.ts';
+import { loadBusiness, loadFacts, signalEvidence, signalFieldsOfProgram } from './facts.ts';
 import { writeLog, writeLogs, type LogEntry } from './log.ts';
 import { notifyStaff, sendEmail, sendSms } from './steps/messages.ts';
 import { approval, createTask, route, stop, update, wait, webhook } from './steps/flow.ts';
@@ -165,7 +165,8 @@ export async function advance(ctx: AppContext, trx: Executor, claimed: Enrollmen
   const scope: Scope = { businessId: en.business_id, actor: { type: 'automation', id: en.automation_id } };
   const trigger = (vars.trigger as Record<string, unknown> | undefined) ?? {};
   let loaded: Promise<Awaited<ReturnType<typeof loadFacts>>> | null = null;
-  const facts = () => (loaded ??= loadFacts(trx, en.business_id, en.contact_id, trigger, vars, business));
+  // Scores are computed with the facts only when a branch or approval rule of this program reads one.
+  const facts = () => (loaded ??= loadFacts(trx, en.business_id, en.contact_id, trigger, vars, business, { fields: signalFieldsOfProgram(program), now }));
   let pointer = en.step;
   let executed = 0;
   let finish: { status: string; nextRunAt: string | null; waitingFor: string | null; exitReason: string | null } | null = null;
@@ -207,8 +208,9 @@ export async function advance(ctx: AppContext, trx: Executor, claimed: Enrollmen
       continue;
     }
     if (ins.op === 'branch') {
-      const taken = evaluate(ins.if, { ...(await facts()), vars });
-      await log(pointer, 'branch', taken ? 'then' : 'else', { path: ins.path });
+      const f = await facts();
+      const taken = evaluate(ins.if, { ...f, vars });
+      await log(pointer, 'branch', taken ? 'then' : 'else', { path: ins.path, ...signalEvidence(ins.if, f) });
       pointer = taken ? pointer + 1 : ins.elseTarget;
       continue;
     }

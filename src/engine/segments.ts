@@ -5,7 +5,7 @@ import type { Executor } from '../db/database.ts';
 import { evaluate } from './conditions.ts';
 import type { AutomationDefinition, Segment } from './definition.ts';
 import { enroll } from './enroll.ts';
-import { loadBusiness, loadFacts, notifyWorkers } from './facts.ts';
+import { loadBusiness, loadFacts, notifyWorkers, signalFieldsIn } from './facts.ts';
 
 export interface SegmentMember {
   contactId: string;
@@ -103,7 +103,7 @@ export async function runSegmentTriggers(ctx: AppContext, opts: { now?: Date; ex
       for (const m of members) {
         if (room <= 0) break;
         if (trigger.filter) {
-          const facts = await loadFacts(trx, a.business_id, m.contactId, {}, {}, business);
+          const facts = await loadFacts(trx, a.business_id, m.contactId, {}, {}, business, { fields: signalFieldsIn(trigger.filter), now });
           if (!evaluate(trigger.filter, facts)) continue;
         }
         const id = await enroll(trx, {

@@ -7,7 +7,7 @@ import { parseInput } from '../crm/shared/validate.ts';
 import { getAutomation } from './automations.ts';
 import { evaluate } from './conditions.ts';
 import { enroll } from './enroll.ts';
-import { loadBusiness, loadFacts } from './facts.ts';
+import { loadBusiness, loadFacts, signalFieldsIn } from './facts.ts';
 import { advance } from './runner.ts';
 import { runSegmentTriggers } from './segments.ts';
 
@@ -108,7 +108,7 @@ async function run(ctx: AppContext, trx: Executor, scope: Scope, automationId: s
       const exists = await trx.selectFrom('contacts').select('id').where('id', '=', e.contact_id!).executeTakeFirst();
       if (!exists) continue;
       const payload = JSON.parse(e.payload) as Record<string, unknown>;
-      if (trigger.filter && !evaluate(trigger.filter, await loadFacts(trx, scope.businessId, e.contact_id!, payload, {}, business))) continue;
+      if (trigger.filter && !evaluate(trigger.filter, await loadFacts(trx, scope.businessId, e.contact_id!, payload, {}, business, { fields: signalFieldsIn(trigger.filter), now: new Date(e.occurred_at) }))) continue;
       const id = await enroll(trx, { businessId: scope.businessId, automationId, version, contactId: e.contact_id!, occurrenceKey: `sim:${e.id}`, triggerEventId: e.id, at: e.occurred_at, vars: { trigger: { type: e.type, ...payload } }, reason: `event ${e.type} (simulated)` });
       if (id) simIds.add(id);
     }
