@@ -72,6 +72,10 @@ export const eventCatalog = {
   'draft.created': z.object({ draftId: z.string(), contactId: z.string(), kind: z.string(), channel: z.string() }),
   'draft.approved': z.object({ draftId: z.string(), contactId: z.string(), outboxId: z.string(), auto: z.boolean() }),
   'draft.discarded': z.object({ draftId: z.string(), contactId: z.string() }),
+  /** Someone dismissed (or snoozed until `until`) an item of the exceptions list for the whole team. */
+  'exception.dismissed': z.object({ exceptionId: z.string(), kind: z.string(), occurrence: z.string(), until: z.string().nullable() }),
+  /** A dismissal was undone: the item is back on the list. */
+  'exception.restored': z.object({ exceptionId: z.string(), kind: z.string() }),
 } as const;
 
 export type EventType = keyof typeof eventCatalog;
@@ -83,6 +87,7 @@ export function eventSubject(type: EventType, payload: Record<string, unknown>):
   const keys: Array<[string, string]> = [
     ['classificationId', 'classification'],
     ['draftId', 'draft'],
+    ['exceptionId', 'exception'],
     ['interactionId', 'interaction'],
     ['jobId', 'job'],
     ['dealId', 'deal'],

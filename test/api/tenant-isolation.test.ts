@@ -28,7 +28,7 @@ const publicOrSelf = (url: string): boolean =>
   url === '/playbooks/:name/install';
 
 /** Actions whose success depends on the row's state: on A's own row, 409 (found, wrong state) proves the tenant check as well as 2xx. */
-const stateful = new Set(['POST /enrollments/:id/retry', 'POST /enrollments/:id/cancel', 'POST /enrollments/:id/ack', 'POST /approvals/:id/decide', 'POST /outbox/:id/retry', 'POST /outbox/:id/cancel', 'PATCH /drafts/:id', 'POST /drafts/:id/approve', 'POST /drafts/:id/discard', 'POST /contacts/:id/bookings']);
+const stateful = new Set(['POST /enrollments/:id/retry', 'POST /enrollments/:id/cancel', 'POST /enrollments/:id/ack', 'POST /approvals/:id/decide', 'POST /outbox/:id/retry', 'POST /outbox/:id/cancel', 'PATCH /drafts/:id', 'POST /drafts/:id/approve', 'POST /drafts/:id/discard', 'POST /contacts/:id/bookings', 'POST /exceptions/:kind/:id/dismiss']);
 
 /** An automation that leaves one of everything behind for a new lead: an outbox message, a waiting enrolment, a pending approval. */
 const automationDoc = (name: string) => ({
@@ -75,6 +75,7 @@ const validBodies: Record<string, unknown> = {
   'POST /drafts/:id/discard': {},
   'POST /classifications/:id/correct': { intent: 'complaint' },
   'PATCH /alert-rules/:id': { threshold: 0.5 },
+  'POST /exceptions/:kind/:id/dismiss': { note: 'hijacked' },
 };
 
 interface Who {
@@ -351,12 +352,12 @@ forEachDialect('tenant isolation', (world) => {
   });
   after(async () => app?.close());
 
-  /** B's id for each path param of a route: `:id` by the route's first segment, `:companyId` a company. */
+  /** B's id for each path param of a route: `:id` by the route's first segment, `:companyId` a company; exceptions by their pending approval. */
   function paramsFor(url: string, ids: Record<string, string>): Params {
     const segment = url.split('/')[1];
     const params: Params = {};
     for (const [, name] of url.matchAll(/:(\w+)/g)) {
-      const id = name === 'id' ? ids[segment] : name === 'companyId' ? ids.companies : undefined;
+      const id = segment === 'exceptions' ? (name === 'kind' ? 'approval' : ids.approvals) : name === 'id' ? ids[segment] : name === 'companyId' ? ids.companies : undefined;
       assert.ok(id, `no id of business B known for :${name} in ${url}; add one to the setup of this test`);
       params[name] = id;
     }
@@ -439,7 +440,7 @@ forEachDialect('tenant isolation', (world) => {
     '/insights/series': ['metric=answerRate&bucket=week', 'metric=automationRevenue&bucket=month&from=2026-01-01T00:00:00Z&to=2026-04-01T00:00:00Z'],
     '/insights/leak': ['', 'fromData=true'],
     '/insights/funnel': ['', `automationId=${bIds.automations}`],
-    '/exceptions': ['', 'kind=approval', 'kind=reply_waiting', 'kind=draft_review'],
+    '/exceptions': ['', 'kind=approval', 'kind=reply_waiting', 'kind=draft_review', 'includeDismissed=true'],
     '/alert-rules': [''],
   });
 

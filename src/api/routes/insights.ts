@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { AppContext } from '../../context.ts';
 import { createAlertRule, deleteAlertRule, getAlertRule, listAlertRules, updateAlertRule } from '../../insights/alerts/rules.ts';
-import { listExceptions } from '../../insights/exceptions.ts';
+import { dismissBodySchema } from '../../insights/exception-dismissals.ts';
+import { dismissException, exceptionKinds, listExceptions, restoreException } from '../../insights/exceptions.ts';
 import { funnelFromQuery } from '../../insights/funnel.ts';
 import { leakFromQuery } from '../../insights/leak-query.ts';
 import { metricsFromQuery } from '../../insights/metrics.ts';
@@ -12,6 +14,7 @@ import { idParams } from './resources.ts';
 const tags = ['Insights'];
 const managers = requireRole('owner', 'manager');
 const id = (req: { params: unknown }) => (req.params as { id: string }).id;
+const exceptionParams = z.object({ kind: z.enum(exceptionKinds), id: z.string().min(1).max(64) });
 
 /** Metrics, charts, the revenue leak, automation funnels, exceptions and alert rules (validation lives in src/insights). */
 export function registerInsightRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -19,7 +22,20 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: AppContext): vo
   app.get('/insights/series', { schema: { tags, summary: 'One metric per day, week or month (?metric=&from=&to=&bucket=)' } }, (req) => metricSeries(ctx, scopeOf(req), req.query));
   app.get('/insights/leak', { schema: { tags, summary: 'Revenue leak: from inputs (?inquiriesPerMonth=&answerRate=…) or ?fromData=true (last 12 months)' } }, (req) => leakFromQuery(ctx, scopeOf(req), req.query));
   app.get('/insights/funnel', { schema: { tags, summary: 'Sent → delivered → replied → booked → revenue per automation and A/B variant' } }, (req) => funnelFromQuery(ctx, scopeOf(req), req.query));
-  app.get('/exceptions', { schema: { tags, summary: 'What needs a human today' } }, (req) => listExceptions(ctx, scopeOf(req), req.query));
+  app.get(
+    '/exceptions',
+    { schema: { tags, summary: 'What needs a human today (?kind=; ?includeDismissed=true also lists dismissed and snoozed items)', querystring: z.object({ kind: z.enum(exceptionKinds).optional(), includeDismissed: z.enum(['true', 'false']).optional() }) } },
+    (req) => listExceptions(ctx, scopeOf(req), req.query),
+  );
+  app.post(
+    '/exceptions/:kind/:id/dismiss',
+    { schema: { tags, summary: 'Dismiss an exception or alert for the whole team, optionally until a time (a snooze) and with a note; it shows again if its condition occurs anew', params: exceptionParams, body: dismissBodySchema } },
+    (req) => dismissException(ctx, scopeOf(req), req.params, req.body),
+  );
+  app.delete('/exceptions/:kind/:id/dismiss', { schema: { tags, summary: 'Undo a dismissal or snooze: the item shows again', params: exceptionParams } }, async (req, reply) => {
+    await restoreException(ctx, scopeOf(req), req.params);
+    return reply.code(204).send();
+  });
 
   app.get('/alert-rules', { schema: { tags, summary: 'Threshold alert rules' } }, (req) => listAlertRules(ctx, scopeOf(req)));
   app.post('/alert-rules', { preHandler: managers, schema: { tags, summary: 'Create a rule, e.g. { metric: "answerRate", comparator: "below", threshold: 0.8, windowDays: 7 }' } }, async (req, reply) =>
