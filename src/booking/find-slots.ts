@@ -2,10 +2,10 @@ import { z } from 'zod';
 import type { AppContext, Scope } from '../context.ts';
 import type { Executor } from '../db/database.ts';
 import { getBusiness } from '../crm/businesses/businesses.ts';
-import type { Business, Service } from '../crm/businesses/schema.ts';
+import { isBookableOnline, type Business, type Service } from '../crm/businesses/schema.ts';
 import { idField, instant } from '../crm/shared/fields.ts';
 import { parseInput } from '../crm/shared/validate.ts';
-import { validationError } from '../lib/errors.ts';
+import { AppError, validationError } from '../lib/errors.ts';
 import { computeSlots, type BusyInterval, type Slot } from './availability.ts';
 import { loadTechnicians } from './schedules.ts';
 import { getBookingSettings, type BookingSettings } from './settings.ts';
@@ -22,13 +22,36 @@ export const availabilityQuerySchema = z
   })
   .strict();
 
-export function findService(business: Business, key: string): Service {
+export function findService(business: Pick<Business, 'services'>, key: string): Service {
   const service = business.services.find((s) => s.key === key);
   if (!service) {
     const known = business.services.map((s) => s.key).join(', ') || 'none configured';
     throw validationError([{ field: 'serviceType', message: `unknown service "${key}" (this business offers: ${known})` }]);
   }
   return service;
+}
+
+/** The services customers may book online, in the business's order. */
+export const bookableServices = (business: Business): Service[] => business.services.filter(isBookableOnline);
+
+/** What a customer is told about a service the business books by phone only. */
+export function notBookableOnlineMessage(business: Pick<Business, 'name' | 'phone'>, service: Pick<Service, 'name'>): string {
+  return `${service.name} cannot be booked online. Please call ${business.name}${business.phone ? ` at ${business.phone}` : ''}.`;
+}
+
+/**
+ * A service customers may book online. One the business takes by phone only
+ * (an emergency) is refused with a message that says whom to call.
+ */
+export function findBookableService(business: Pick<Business, 'services' | 'name' | 'phone'>, key: string): Service {
+  const service = findService(business, key);
+  if (isBookableOnline(service)) return service;
+  throw new AppError('VALIDATION_FAILED', notBookableOnlineMessage(business, service), {
+    issues: [{ field: 'serviceType', message: `${service.key} is not bookable online` }],
+    reason: 'not_bookable_online',
+    serviceType: service.key,
+    phone: business.phone ?? null,
+  });
 }
 
 /** Scheduled jobs of the given technicians that may touch [from, to] once durations and buffers are counted. */
@@ -88,7 +111,7 @@ export async function searchSlots(trx: Executor, q: SlotSearch): Promise<Slot[]>
 export async function findAvailability(ctx: AppContext, scope: Scope, query: unknown): Promise<Slot[]> {
   const q = parseInput(availabilityQuerySchema, query);
   const business = await getBusiness(ctx, scope.businessId);
-  const service = findService(business, q.serviceType);
+  const service = findBookableService(business, q.serviceType);
   const settings = await getBookingSettings(ctx, scope);
   const now = ctx.clock.now();
   const from = q.from ? new Date(q.from) : now;

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { Business, Service } from '../crm/businesses/schema.ts';
+import { isBookableOnline, type Business, type Service } from '../crm/businesses/schema.ts';
 import type { Job } from '../crm/jobs/jobs.ts';
 
 /**
@@ -57,9 +57,15 @@ function upcomingHtml(p: BookingPageInput): string {
   const zone = p.business.timeZone;
   const items = p.upcoming
     .map((j) => {
-      const name = p.business.services.find((s) => s.key === j.serviceType)?.name ?? j.serviceType;
+      const service = p.business.services.find((s) => s.key === j.serviceType);
+      const name = service?.name ?? j.serviceType;
+      // A service the business now takes by phone only cannot be moved online (cancelling still works).
+      const change =
+        service && isBookableOnline(service)
+          ? `<a href="/book/${esc(p.token)}?service=${encodeURIComponent(j.serviceType)}&amp;reschedule=${encodeURIComponent(j.id)}">Change the time</a>`
+          : `To change the time, please call us${p.business.phone ? ` at <a href="tel:${esc(p.business.phone)}">${esc(p.business.phone)}</a>` : ''}.`;
       return `<div class="card"><p style="margin:0"><strong>${esc(name)}</strong><br>${esc(dayLabel(j.scheduledStart!, zone))} at ${esc(timeLabel(j.scheduledStart!, zone))} ${esc(zoneLabel(j.scheduledStart!, zone))}</p>
-<p style="margin:.5rem 0 0"><a href="/book/${esc(p.token)}?service=${encodeURIComponent(j.serviceType)}&amp;reschedule=${encodeURIComponent(j.id)}">Change the time</a></p>
+<p style="margin:.5rem 0 0">${change}</p>
 <form method="post" action="/book/${esc(p.token)}/cancel"><input type="hidden" name="jobId" value="${esc(j.id)}"><button type="submit" class="secondary">Cancel this booking</button></form></div>`;
     })
     .join('\n');
@@ -95,7 +101,8 @@ ${days}
 }
 
 export function renderBookingPage(p: BookingPageInput): string {
-  const services = p.business.services;
+  // Services the business takes by phone only (emergencies) are not offered here.
+  const services = p.business.services.filter(isBookableOnline);
   const choose = services.length
     ? `<form method="get" action="/book/${esc(p.token)}" class="card"><label for="service"><strong>What do you need?</strong></label>
 ${p.rescheduleJobId ? `<input type="hidden" name="reschedule" value="${esc(p.rescheduleJobId)}">` : ''}<select id="service" name="service">${services.map((s) => `<option value="${esc(s.key)}"${p.selected?.key === s.key ? ' selected' : ''}>${esc(s.name)}</option>`).join('')}</select>

@@ -1,6 +1,6 @@
 import type { AppContext, Scope } from '../context.ts';
 import { getBusiness } from '../crm/businesses/businesses.ts';
-import type { Business } from '../crm/businesses/schema.ts';
+import type { Business, Service } from '../crm/businesses/schema.ts';
 import { loadContact } from '../crm/contacts/contacts.ts';
 import type { Contact } from '../crm/contacts/schema.ts';
 import { jobs, type Job } from '../crm/jobs/jobs.ts';
@@ -8,7 +8,7 @@ import { AppError, validationError } from '../lib/errors.ts';
 import { distinctStarts } from './availability.ts';
 import { bookingActor, bookSlot, type BookingResult } from './book.ts';
 import { releaseJobClaims } from './claims.ts';
-import { findService, searchSlots } from './find-slots.ts';
+import { bookableServices, findBookableService, notBookableOnlineMessage, searchSlots } from './find-slots.ts';
 import { verifyBookingToken } from './links.ts';
 import { getBookingSettings, type BookingSettings } from './settings.ts';
 
@@ -45,9 +45,21 @@ export async function openBookingLink(ctx: AppContext, token: string): Promise<O
   return { token, business, contact, settings: await getBookingSettings(ctx, scope), scope };
 }
 
+/**
+ * The service the booking page shows times for: the one asked for if
+ * customers may book it online, else the first that is. Asking for one the
+ * business takes by phone only explains whom to call instead.
+ */
+export function pageService(business: Business, key: string | undefined): { selected: Service | null; alert?: string } {
+  const bookable = bookableServices(business);
+  const asked = key ? business.services.find((s) => s.key === key) : undefined;
+  if (asked && !bookable.includes(asked)) return { selected: bookable[0] ?? null, alert: notBookableOnlineMessage(business, asked) };
+  return { selected: asked ?? bookable[0] ?? null };
+}
+
 /** The next free start times for a service, over the business's booking horizon. */
 export async function publicSlots(ctx: AppContext, link: OpenedLink, serviceType: string, limit = PAGE_SLOTS, movingJobId?: string): Promise<Array<{ start: string; end: string }>> {
-  const service = findService(link.business, serviceType);
+  const service = findBookableService(link.business, serviceType);
   const now = ctx.clock.now();
   const slots = await searchSlots(ctx.db.kysely, { business: link.business, settings: link.settings, service, from: now, to: new Date(now.getTime() + link.settings.horizonDays * 86_400_000), now, ignoreJobIds: movingJobId ? [movingJobId] : [] });
   return distinctStarts(slots, limit);
@@ -93,6 +105,9 @@ export async function bookFromLink(ctx: AppContext, link: OpenedLink, input: unk
  */
 export async function rescheduleBooking(ctx: AppContext, link: OpenedLink, jobId: unknown, input: unknown): Promise<BookingResult & { replaced: Job }> {
   const old = await ownUpcoming(ctx, link, jobId, 'rescheduleJobId');
+  // A booking of a service the business now takes by phone only is moved by phone (it can still be cancelled here).
+  const service = link.business.services.find((s) => s.key === old.serviceType);
+  if (service) findBookableService(link.business, service.key);
   const result = await bookSlot(ctx, link.business.id, link.contact.id, input, { replacesJobId: old.id });
   const replaced = await cancelJob(ctx, link, old, `Rescheduled online to job ${result.job.id}.`);
   return { ...result, replaced };

@@ -46,7 +46,8 @@ export const SERVICES: Array<Service & { key: ServiceKey }> = [
   { key: 'tune_up', name: 'Maintenance tune-up', durationMinutes: 60, avgTicketCents: 14_900 },
   { key: 'installation', name: 'System installation / replacement', durationMinutes: 480, avgTicketCents: 980_000 },
   { key: 'duct_cleaning', name: 'Duct cleaning', durationMinutes: 180, avgTicketCents: 60_000 },
-  { key: 'emergency_service', name: 'Emergency service (no heat / no cooling)', durationMinutes: 120, avgTicketCents: 85_000 },
+  // Emergencies are a phone call (the receptionist pages on-call), never an online booking.
+  { key: 'emergency_service', name: 'Emergency service (no heat / no cooling)', durationMinutes: 120, avgTicketCents: 85_000, bookableOnline: false },
   { key: 'thermostat_install', name: 'Smart thermostat install', durationMinutes: 60, avgTicketCents: 39_500 },
 ];
 export const serviceByKey = new Map(SERVICES.map((s) => [s.key, s]));

@@ -1,7 +1,7 @@
 import type { AppContext, Scope } from '../context.ts';
 import type { Executor } from '../db/database.ts';
 import { isOpenAt, onCallAt } from '../crm/businesses/schedule.ts';
-import type { Business } from '../crm/businesses/schema.ts';
+import { isBookableOnline, type Business } from '../crm/businesses/schema.ts';
 import { creationEvents, getContact, updateContact } from '../crm/contacts/contacts.ts';
 import { prepareNewContact } from '../crm/contacts/prepare.ts';
 import { newId } from '../lib/ids.ts';
@@ -12,6 +12,7 @@ import { contactForPhone } from '../engine/inbound.ts';
 import { enqueueMessage, gateCustomerMessage } from '../engine/outbox/enqueue.ts';
 import { nextBusinessOpen } from '../engine/timing.ts';
 import { event } from '../events/record.ts';
+import { ACK_PROMPT, type PAGE_PURPOSES } from './acknowledge.ts';
 import { loadBookingLinks } from './booking.ts';
 import type { CallDecision, OnCallPerson, VoiceCall } from './calls.ts';
 import type { IntakeClassification } from './classifier.ts';
@@ -180,11 +181,15 @@ export async function onCallChain(e: Effects): Promise<OnCallPerson[]> {
     .map(({ userId, name, phone }) => ({ userId, name, phone }));
 }
 
-/** Texts a team member (operational: no consent or quiet hours), once per call and person; `at` holds it back (an escalation). */
-export async function textStaff(e: Effects, callSid: string, person: { userId: string; phone: string }, body: string, purpose: string, at: Date = e.now): Promise<string> {
+/**
+ * Pages a team member by text (operational: no consent or quiet hours), once
+ * per call and person; `at` holds it back (an escalation). The text says how
+ * to take it; the first reply that does cancels the escalations still waiting.
+ */
+export async function textStaff(e: Effects, callSid: string, person: { userId: string; phone: string }, body: string, purpose: (typeof PAGE_PURPOSES)[number], at: Date = e.now): Promise<string> {
   const { id } = await enqueueMessage(
     e.trx,
-    { businessId: e.business.id, channel: 'sms', purpose: 'transactional', to: person.phone, body, userId: person.userId, idempotencyKey: `voice:${callSid}:${purpose}:${person.userId}`, notBefore: at.toISOString() },
+    { businessId: e.business.id, channel: 'sms', purpose: 'transactional', to: person.phone, body: `${body} ${ACK_PROMPT}`, userId: person.userId, idempotencyKey: `voice:${callSid}:${purpose}:${person.userId}`, notBefore: at.toISOString() },
     nowIso(e),
   );
   return id;
@@ -238,6 +243,13 @@ export async function offerBooking(e: Effects, call: VoiceCall, contactId: strin
   const intake = call.state.intake;
   const to = callbackNumberOf(intake);
   const first = intake.name ? ` ${intake.name.split(' ')[0]}` : '';
+  // A service the business books by phone only (an emergency) gets a call back, not a booking link.
+  const service = e.business.services.find((s) => s.key === call.decision?.classification?.serviceType);
+  if (service && !isBookableOnline(service)) {
+    const due = callbackDue(e);
+    const taskId = await createCallbackTask(e, contactId, `Book ${intake.name ?? to ?? 'caller'} by phone: ${service.name} is not booked online`, intakeSummary(intake, call.decision?.classification ?? null), call.callSid, due);
+    return { spoken: `Someone from our team will call you ${spokenWhen(due, e.now, e.business.timeZone)} to book your ${service.name.toLowerCase()}.`, decision: { taskId } };
+  }
   const bookingUrl = await loadBookingLinks();
   let body: string;
   let spokenOffer: string;

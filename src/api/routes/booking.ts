@@ -6,7 +6,7 @@ import { bookSlot } from '../../booking/book.ts';
 import { findAvailability } from '../../booking/find-slots.ts';
 import { bookingUrl } from '../../booking/links.ts';
 import { renderBookingPage, renderCancelledPage, renderConfirmedPage, renderErrorPage } from '../../booking/page.ts';
-import { bookFromLink, cancelBooking, openBookingLink, publicSlots, rescheduleBooking, upcomingBookings, type OpenedLink } from '../../booking/public.ts';
+import { bookFromLink, cancelBooking, openBookingLink, pageService, publicSlots, rescheduleBooking, upcomingBookings, type OpenedLink } from '../../booking/public.ts';
 import { getTechnicianSchedule, setTechnicianSchedule } from '../../booking/schedules.ts';
 import { getBookingSettings, updateBookingSettings } from '../../booking/settings.ts';
 import { getContact } from '../../crm/contacts/contacts.ts';
@@ -71,11 +71,11 @@ interface PageOptions {
 }
 
 async function bookingPage(ctx: AppContext, link: OpenedLink, serviceKey: string | undefined, o: PageOptions = {}): Promise<string> {
-  const selected = link.business.services.find((s) => s.key === serviceKey) ?? link.business.services[0] ?? null;
+  const { selected, alert } = pageService(link.business, serviceKey);
   const upcoming = await upcomingBookings(ctx, link);
   const rescheduleJobId = upcoming.some((j) => j.id === o.rescheduleJobId) ? o.rescheduleJobId : undefined;
   const slots = selected ? (o.slots ?? (await publicSlots(ctx, link, selected.key, undefined, rescheduleJobId))) : [];
-  return renderBookingPage({ business: link.business, contactName: link.contact.firstName ?? link.contact.name, token: link.token, selected, slots, upcoming, alert: o.alert, rescheduleJobId });
+  return renderBookingPage({ business: link.business, contactName: link.contact.firstName ?? link.contact.name, token: link.token, selected, slots, upcoming, alert: o.alert ?? alert, rescheduleJobId });
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);

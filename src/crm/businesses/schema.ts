@@ -23,9 +23,14 @@ export const serviceSchema = z
     name: shortText.min(1),
     durationMinutes: z.number().int().min(5).max(24 * 60),
     avgTicketCents: cents,
+    /** Whether customers may book it on the booking page and through the availability API; absent means true. Emergencies are a phone call. */
+    bookableOnline: z.boolean().optional(),
   })
   .strict();
 export type Service = z.infer<typeof serviceSchema>;
+
+/** A service is bookable online unless the business said otherwise (services stored before the flag existed are). */
+export const isBookableOnline = (service: Pick<Service, 'bookableOnline'>): boolean => service.bookableOnline !== false;
 
 /**
  * On-call rotation: `rotation` lists user ids in order; each shift lasts

@@ -5,7 +5,7 @@ import { useApi } from '../hooks.ts';
 import { Card, ErrorNote, Load } from '../ui.tsx';
 
 type Hours = Record<string, Array<{ open: string; close: string }>>;
-interface Service { key: string; name: string; durationMinutes: number; avgTicketCents: number | null }
+interface Service { key: string; name: string; durationMinutes: number; avgTicketCents: number | null; bookableOnline?: boolean }
 interface Compliance { quietHours: { start: string; end: string; closedDays: number[] }; marketingPerDay: number; marketingPerWeek: number }
 interface Business {
   id: string; name: string; timeZone: string; businessHours: Hours; services: Service[];
@@ -94,13 +94,14 @@ function ServicesCard({ business, onSaved }: { business: Business; onSaved: () =
     <Card title="Services">
       <div className="table-wrap">
         <table>
-          <thead><tr><th>Name</th><th>Minutes</th><th>Average ticket ($)</th><th /></tr></thead>
+          <thead><tr><th>Name</th><th>Minutes</th><th>Average ticket ($)</th><th>Bookable online</th><th /></tr></thead>
           <tbody>
             {services.map((s, i) => (
               <tr key={s.key}>
                 <td><label className="sr-only" htmlFor={`svc-name-${i}`}>Service name</label><input id={`svc-name-${i}`} value={s.name} onChange={(e) => set(i, { name: e.target.value })} /></td>
                 <td><label className="sr-only" htmlFor={`svc-min-${i}`}>{s.name} minutes</label><input id={`svc-min-${i}`} type="number" value={s.durationMinutes} onChange={(e) => set(i, { durationMinutes: Number(e.target.value) })} /></td>
                 <td><label className="sr-only" htmlFor={`svc-ticket-${i}`}>{s.name} average ticket</label><input id={`svc-ticket-${i}`} type="number" value={s.avgTicketCents === null ? '' : s.avgTicketCents / 100} onChange={(e) => set(i, { avgTicketCents: e.target.value === '' ? null : Math.round(Number(e.target.value) * 100) })} /></td>
+                <td><label className="sr-only" htmlFor={`svc-online-${i}`}>{s.name} bookable online</label><input id={`svc-online-${i}`} type="checkbox" checked={s.bookableOnline !== false} onChange={(e) => set(i, { bookableOnline: e.target.checked })} /></td>
                 <td><button className="secondary" onClick={() => setServices((all) => all.filter((_, j) => j !== i))}>Remove</button></td>
               </tr>
             ))}
