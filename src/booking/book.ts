@@ -9,9 +9,10 @@ import { isoNow } from '../lib/clock.ts';
 import { AppError, fromDatabaseError } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
 import { distinctStarts } from './availability.ts';
+import { loadCalendarInvite, saveCalendarInvite } from './calendar.ts';
 import { claimSlot, claimUnits, releaseJobClaims, releaseStaleClaims } from './claims.ts';
 import { queueBookingConfirmations, type ConfirmationOutcome } from './confirm.ts';
-import { findService, searchSlots } from './find-slots.ts';
+import { findBookableService, findService, searchSlots } from './find-slots.ts';
 import { getBookingSettings } from './settings.ts';
 
 export const bookingRequestSchema = z
@@ -56,7 +57,7 @@ export async function bookSlot(ctx: AppContext, businessId: string, contactId: s
   const req = parseInput(bookingRequestSchema, input);
   const scope: Scope = { businessId, actor: opts.actor ?? bookingActor };
   const business = await getBusiness(ctx, businessId);
-  const service = findService(business, req.serviceType);
+  const service = findBookableService(business, req.serviceType);
   const settings = await getBookingSettings(ctx, scope);
   const contact = await loadContact(ctx.db.kysely, businessId, contactId);
   const now = ctx.clock.now();
@@ -96,7 +97,10 @@ export async function bookSlot(ctx: AppContext, businessId: string, contactId: s
         await trx.updateTable('booking_slot_claims').set({ job_id: job.id }).where('business_id', '=', businessId).where('job_id', '=', hold).execute();
         const tech = await trx.selectFrom('users').select('name').where('business_id', '=', businessId).where('id', '=', candidate.technicianId).executeTakeFirst();
         const technicianName = tech?.name ?? null;
-        const confirmations = await queueBookingConfirmations(trx, ctx, { business, service, contact, job, technicianName, now });
+        // A booking moved through its link carries its calendar entry over: the customer's calendar moves the event instead of gaining a second one.
+        const replaces = opts.replacesJobId ? await loadCalendarInvite(trx, businessId, opts.replacesJobId) : null;
+        const confirmations = await queueBookingConfirmations(trx, ctx, { business, service, contact, job, technicianName, now, replaces });
+        if (replaces && confirmations.email.status === 'queued') await saveCalendarInvite(trx, businessId, opts.replacesJobId!, null);
         return { job, technicianName, confirmations };
       });
     } catch (err) {

@@ -11,6 +11,7 @@ import { insights } from './migrations/0006_insights.ts';
 import { intelligence } from './migrations/0007_intelligence.ts';
 import { intake } from './migrations/0008_intake.ts';
 import { voice } from './migrations/0009_voice.ts';
+import { bookingCalendar } from './migrations/0011_booking_calendar.ts';
 import { businessNumbers } from './migrations/0013_business_numbers.ts';
 import { exceptionDismissals } from './migrations/0012_exception_dismissals.ts';
 
@@ -27,6 +28,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0008_intake': intake(db.dialect),
     '0009_voice': voice(db.dialect),
     '0010_playbooks': playbooks(),
+    '0011_booking_calendar': bookingCalendar(),
     '0013_business_numbers': businessNumbers(db.dialect),
     '0012_exception_dismissals': exceptionDismissals(db.dialect),
   };

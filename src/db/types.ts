@@ -170,6 +170,8 @@ export interface JobTable {
   updated_at: string;
   /** Where the job came from: booking (the public booking page), or null when entered by staff/import. */
   source: string | null;
+  /** JSON CalendarInvite (src/booking/calendar.ts): the calendar entry sent to the customer; null when no invite was sent. */
+  calendar_invite?: string | null;
 }
 
 export interface DealTable {

@@ -97,6 +97,14 @@ forEachDialect('dismissing exceptions and alerts for the business', (world) => {
     assert.deepEqual([byKey.json().dismissedBy.type, byKey.json().dismissedBy.name], ['api_key', 'test']);
   });
 
+  test('the OpenAPI document lists dismiss and undo with the exceptions', async () => {
+    const doc = (await client(app, null).get('/openapi.json')).json();
+    const path = doc.paths['/exceptions/{kind}/{id}/dismiss'];
+    assert.ok(path?.post && path?.delete, Object.keys(doc.paths).filter((p: string) => p.startsWith('/exceptions')).join(', '));
+    assert.deepEqual(path.post.tags, ['Insights']);
+    assert.ok(doc.paths['/exceptions'].get.parameters.some((p: { name: string }) => p.name === 'includeDismissed'));
+  });
+
   test('a snooze hides the item until its time, then it shows again', async () => {
     const { ctx, clock } = world();
     clock.set('2026-03-08T12:00:00Z');

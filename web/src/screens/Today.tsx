@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
-import { api, money, patch, post, qs, when, type Page } from '../api.ts';
+import { api, del, money, patch, post, qs, when, type Page } from '../api.ts';
 import type { Me } from '../App.tsx';
 import { useApi, useLiveEvents, type LiveEvent } from '../hooks.ts';
 import { Card, ErrorNote, Load } from '../ui.tsx';
@@ -33,10 +33,14 @@ export function Today({ me }: { me: Me }) {
       setFresh((f) => [e, ...f].slice(0, 10));
       void api<{ name: string }>(`/contacts/${e.contactId ?? e.subjectId}`).then((c) => setFresh((f) => f.map((x) => (x.seq === e.seq ? { ...x, name: c.name } : x))), () => undefined);
     }
-    if (e.type === 'message.received' || e.type === 'call.missed') exceptions.reload();
+    if (e.type === 'message.received' || e.type === 'call.missed' || e.type === 'exception.dismissed' || e.type === 'exception.restored') exceptions.reload();
+    if (e.type.startsWith('exception.')) return;
     drafts.reload();
     approvals.reload();
-  }, ['lead.created', 'message.received', 'call.missed', 'review.received', 'interaction.logged', 'draft.created']);
+  }, ['lead.created', 'message.received', 'call.missed', 'review.received', 'interaction.logged', 'draft.created', 'exception.dismissed', 'exception.restored']);
+  // The item last dismissed here, until it is undone or another one is dismissed.
+  const [undoable, setUndoable] = useState<{ item: Exception; snoozed: boolean } | null>(null);
+  const undo = useAction();
 
   // Some exceptions come from the passing of time (a lead going cold, a draft written by the worker)
   // rather than from an event: look again every half minute while the tab is visible.
@@ -98,10 +102,29 @@ export function Today({ me }: { me: Me }) {
         <Load state={exceptions} what="Exceptions feed">
           {(page) => {
             const rest = page.data.filter((x) => !covered.has(x.kind));
-            return rest.length === 0 ? <p className="muted">Nothing else needs you.</p> : (
-              <ul className="list" data-testid="exceptions">
-                {rest.map((x) => <ExceptionItem key={`${x.kind}-${x.id}`} item={x} users={users.data?.data ?? []} onDone={exceptions.reload} />)}
-              </ul>
+            return (
+              <>
+                {undoable && (
+                  <p className="notice" role="status" data-testid="dismissed-notice">
+                    {undoable.snoozed ? 'Snoozed for a day' : 'Dismissed'} for everyone: {undoable.item.title}{' '}
+                    <button
+                      className="secondary"
+                      disabled={undo.busy}
+                      onClick={() => undo.run(() => del(`/exceptions/${undoable.item.kind}/${encodeURIComponent(undoable.item.id)}/dismiss`), () => { setUndoable(null); exceptions.reload(); })}
+                    >
+                      Undo
+                    </button>
+                    <ErrorNote error={undo.error} />
+                  </p>
+                )}
+                {rest.length === 0 ? <p className="muted">Nothing else needs you.</p> : (
+                  <ul className="list" data-testid="exceptions">
+                    {rest.map((x) => (
+                      <ExceptionItem key={`${x.kind}-${x.id}`} item={x} users={users.data?.data ?? []} onDone={exceptions.reload} onDismissed={(snoozed) => { setUndoable({ item: x, snoozed }); exceptions.reload(); }} />
+                    ))}
+                  </ul>
+                )}
+              </>
             );
           }}
         </Load>
@@ -205,15 +228,14 @@ export function DraftItem({ draft, onDone }: { draft: Draft; onDone: () => void 
   );
 }
 
-function ExceptionItem({ item, users, onDone }: { item: Exception; users: User[]; onDone: () => void }) {
+const SNOOZE_MS = 24 * 60 * 60 * 1000;
+
+function ExceptionItem({ item, users, onDone, onDismissed }: { item: Exception; users: User[]; onDone: () => void; onDismissed: (snoozed: boolean) => void }) {
   const { busy, error, run } = useAction();
   const [assignee, setAssignee] = useState('');
-  const [hidden, setHidden] = useState(() => localStorage.getItem(`dismissed:${item.kind}:${item.id}`) === '1');
-  if (hidden) return null;
-  const dismiss = () => {
-    localStorage.setItem(`dismissed:${item.kind}:${item.id}`, '1');
-    setHidden(true);
-  };
+  // Dismissed for the whole business, not this browser: teammates' dashboards drop it through the live stream.
+  const dismiss = (snooze: boolean) =>
+    run(() => post(`/exceptions/${item.kind}/${encodeURIComponent(item.id)}/dismiss`, snooze ? { until: new Date(Date.now() + SNOOZE_MS).toISOString() } : {}), () => onDismissed(snooze));
   return (
     <li className={`item sev-${item.severity ?? 'normal'}`} data-testid="exception">
       <div className="grow">
@@ -235,7 +257,8 @@ function ExceptionItem({ item, users, onDone }: { item: Exception; users: User[]
             <button disabled={busy || !assignee} onClick={() => run(() => patch(`/contacts/${item.contactId}`, { ownerUserId: assignee }), onDone)}>Assign</button>
           </>
         )}
-        <button className="secondary" onClick={dismiss}>Dismiss</button>
+        <button disabled={busy} className="secondary" onClick={() => dismiss(true)} aria-label={`Snooze for a day: ${item.title}`}>Snooze 1 day</button>
+        <button disabled={busy} className="secondary" onClick={() => dismiss(false)} aria-label={`Dismiss: ${item.title}`}>Dismiss</button>
       </div>
     </li>
   );
