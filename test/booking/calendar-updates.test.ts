@@ -37,14 +37,15 @@ const field = (ics: string, name: string): string | undefined => new RegExp(`^${
 
 describe('calendarChange: what the customer calendar needs after a job change', () => {
   const sent: CalendarInvite = { uid: 'j1@crm.example', sequence: 0, sms: true, start: '2026-03-04T15:00:00.000Z', end: '2026-03-04T16:00:00.000Z', technicianId: 't1', cancelled: false };
-  const job = { status: 'scheduled' as const, scheduledStart: sent.start, scheduledEnd: sent.end, technicianUserId: 't1' };
-  const cases: Array<[string, CalendarInvite | null, Partial<typeof job> & { status?: 'scheduled' | 'cancelled' | 'completed' | 'no_show' }, ReturnType<typeof calendarChange>]> = [
+  type JobState = Parameters<typeof calendarChange>[1];
+  const job: JobState = { status: 'scheduled', scheduledStart: sent.start, scheduledEnd: sent.end, technicianUserId: 't1' };
+  const cases: Array<[string, CalendarInvite | null, Partial<JobState>, ReturnType<typeof calendarChange>]> = [
     ['no invite was sent: nothing', null, { status: 'cancelled' }, null],
     ['nothing that the entry shows changed', sent, {}, null],
     ['same instant written differently', sent, { scheduledStart: '2026-03-04T09:00:00-06:00' }, null],
     ['new start', sent, { scheduledStart: '2026-03-04T14:00:00.000Z' }, { kind: 'moved', start: '2026-03-04T14:00:00.000Z', end: sent.end, technicianId: 't1' }],
     ['new technician', sent, { technicianUserId: 't2' }, { kind: 'moved', start: sent.start, end: sent.end, technicianId: 't2' }],
-    ['no end: the service duration', sent, { scheduledStart: '2026-03-05T15:00:00.000Z', scheduledEnd: null as unknown as string }, { kind: 'moved', start: '2026-03-05T15:00:00.000Z', end: '2026-03-05T16:30:00.000Z', technicianId: 't1' }],
+    ['no end: the service duration', sent, { scheduledStart: '2026-03-05T15:00:00.000Z', scheduledEnd: null }, { kind: 'moved', start: '2026-03-05T15:00:00.000Z', end: '2026-03-05T16:30:00.000Z', technicianId: 't1' }],
     ['cancelled', sent, { status: 'cancelled' }, { kind: 'cancelled' }],
     ['cancelled again: already sent', { ...sent, cancelled: true }, { status: 'cancelled' }, null],
     ['scheduled again after a cancellation', { ...sent, cancelled: true }, {}, { kind: 'moved', start: sent.start, end: sent.end, technicianId: 't1' }],
@@ -52,7 +53,7 @@ describe('calendarChange: what the customer calendar needs after a job change', 
     ['no-show keeps the entry', sent, { status: 'no_show' }, null],
   ];
   for (const [name, invite, patch, expected] of cases) {
-    test(name, () => assert.deepEqual(calendarChange(invite, { ...job, ...patch } as Parameters<typeof calendarChange>[1], 90), expected));
+    test(name, () => assert.deepEqual(calendarChange(invite, { ...job, ...patch }, 90), expected));
   }
 });
 
