@@ -26,6 +26,8 @@ export interface Job {
   externalId: string | null;
   /** `booking` for jobs booked through the public booking page; null when entered by staff or imported. */
   source: string | null;
+  /** When the customer confirmed the appointment (a reply to a reminder, or recorded by the office); null until then. */
+  confirmedAt: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -43,6 +45,7 @@ const fields = {
   notes: longText.nullable().optional(),
   externalId: z.string().max(200).nullable().optional(),
   source: z.string().trim().min(1).max(40).nullable().optional(),
+  confirmedAt: instant.nullable().optional(),
 };
 const orderedTimes = (j: { scheduledStart?: string | null; scheduledEnd?: string | null }) => !j.scheduledStart || !j.scheduledEnd || j.scheduledStart < j.scheduledEnd;
 
@@ -102,6 +105,7 @@ export const jobs = defineResource({
     notes: r.notes as string | null,
     externalId: r.external_id as string | null,
     source: (r.source as string | null) ?? null,
+    confirmedAt: (r.confirmed_at as string | null | undefined) ?? null,
     createdAt: r.created_at as string,
     updatedAt: r.updated_at as string,
   }),
@@ -118,6 +122,7 @@ export const jobs = defineResource({
     notes: d.notes ?? null,
     external_id: d.externalId ?? null,
     source: d.source ?? null,
+    confirmed_at: d.confirmedAt ?? null,
   }),
   updateValues: (d, current, now) => {
     const start = d.scheduledStart !== undefined ? d.scheduledStart : current.scheduledStart;
@@ -137,6 +142,7 @@ export const jobs = defineResource({
       ...(d.notes !== undefined && { notes: d.notes }),
       ...(d.externalId !== undefined && { external_id: d.externalId }),
       ...(d.source !== undefined && { source: d.source }),
+      ...(d.confirmedAt !== undefined && { confirmed_at: d.confirmedAt }),
     };
   },
   checkReferences: (trx, businessId, v) =>
