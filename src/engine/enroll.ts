@@ -3,7 +3,7 @@ import type { StoredEvent } from '../events/record.ts';
 import { newId } from '../lib/ids.ts';
 import { evaluate } from './conditions.ts';
 import type { AutomationDefinition, ExitReason } from './definition.ts';
-import { loadBusiness, loadFacts, notifyWorkers, signalFieldsIn, withSignals } from './facts.ts';
+import { loadBusiness, loadFacts, notifyWorkers, signalEvidence, signalFieldsIn, withSignals, type SignalEvidence } from './facts.ts';
 import { writeLog } from './log.ts';
 import { handOff } from './handoff.ts';
 import { readReply, type ReplyReading } from './reply-intent.ts';
@@ -115,6 +115,8 @@ export interface EnrollRequest {
   at: string;
   vars?: Record<string, unknown>;
   reason: string;
+  /** The score fields the trigger filter read, with their values and model versions (explainability). */
+  scores?: SignalEvidence;
 }
 
 /**
@@ -160,7 +162,7 @@ export async function enroll(trx: Executor, r: EnrollRequest): Promise<string | 
     .returning('id')
     .executeTakeFirst();
   if (!res) return null;
-  await writeLog(trx, { businessId: r.businessId, enrollmentId: id, contactId: r.contactId, step: null, stepType: null, outcome: 'enrolled', detail: { reason: r.reason, occurrence: r.occurrenceKey, version: r.version }, at: r.at });
+  await writeLog(trx, { businessId: r.businessId, enrollmentId: id, contactId: r.contactId, step: null, stepType: null, outcome: 'enrolled', detail: { reason: r.reason, occurrence: r.occurrenceKey, version: r.version, ...(r.scores ? { scores: r.scores } : {}) }, at: r.at });
   return id;
 }
 
@@ -198,7 +200,8 @@ export async function onEvents(trx: Executor, events: StoredEvent[]): Promise<vo
       const def = JSON.parse(a.definition) as AutomationDefinition;
       if (def.trigger.type !== 'event') continue;
       if (def.trigger.event !== e.type && !def.trigger.alsoOn?.includes(e.type)) continue;
-      if (def.trigger.filter && !evaluate(def.trigger.filter, await withSignals(trx, facts, { fields: signalFieldsIn(def.trigger.filter), now: new Date(e.occurredAt) }))) continue;
+      const filter = def.trigger.filter;
+      if (filter && !evaluate(filter, await withSignals(trx, facts, { fields: signalFieldsIn(filter), now: new Date(e.occurredAt) }))) continue;
       const id = await enroll(trx, {
         businessId: e.businessId,
         automationId: a.id,
@@ -209,6 +212,7 @@ export async function onEvents(trx: Executor, events: StoredEvent[]): Promise<vo
         at: e.occurredAt,
         vars: { trigger: { type: e.type, ...e.payload } },
         reason: `event ${e.type}`,
+        ...(filter ? signalEvidence(filter, facts) : {}),
       });
       if (id) wake = true;
     }

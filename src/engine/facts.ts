@@ -135,8 +135,10 @@ export async function withSignals(trx: Executor, facts: Facts, reads: FactReads)
   return facts;
 }
 
-/** The score fields a branch read, with their values and model versions, for the run's log (empty when it read none). */
-export function signalEvidence(cond: Condition, facts: Facts): { scores?: Array<{ field: ScoreField } & Signal> } {
+export type SignalEvidence = Array<{ field: ScoreField } & Signal>;
+
+/** The score fields a branch or filter read, with their values and model versions, for the run's log (empty when it read none). */
+export function signalEvidence(cond: Condition, facts: Facts): { scores?: SignalEvidence } {
   const fields = signalFieldsIn(cond);
   if (!fields.length) return {};
   return { scores: fields.map((field) => ({ field, ...(facts.signals?.[field] ?? { value: null }) })) };

@@ -5,7 +5,7 @@ import type { Executor } from '../db/database.ts';
 import { evaluate } from './conditions.ts';
 import type { AutomationDefinition, Segment } from './definition.ts';
 import { enroll } from './enroll.ts';
-import { loadBusiness, loadFacts, notifyWorkers, signalFieldsIn } from './facts.ts';
+import { loadBusiness, loadFacts, notifyWorkers, signalEvidence, signalFieldsIn, type Facts } from './facts.ts';
 
 export interface SegmentMember {
   contactId: string;
@@ -102,8 +102,9 @@ export async function runSegmentTriggers(ctx: AppContext, opts: { now?: Date; ex
       let n = 0;
       for (const m of members) {
         if (room <= 0) break;
+        let facts: Facts | null = null;
         if (trigger.filter) {
-          const facts = await loadFacts(trx, a.business_id, m.contactId, {}, {}, business, { fields: signalFieldsIn(trigger.filter), now });
+          facts = await loadFacts(trx, a.business_id, m.contactId, {}, {}, business, { fields: signalFieldsIn(trigger.filter), now });
           if (!evaluate(trigger.filter, facts)) continue;
         }
         const id = await enroll(trx, {
@@ -116,6 +117,7 @@ export async function runSegmentTriggers(ctx: AppContext, opts: { now?: Date; ex
           at: now.toISOString(),
           vars: { trigger: { type: `segment.${trigger.segment.kind}`, occurrence: m.occurrence, ...(m.jobId ? { jobId: m.jobId } : {}) } },
           reason: `segment ${trigger.segment.kind}`,
+          ...(trigger.filter && facts ? signalEvidence(trigger.filter, facts) : {}),
         });
         if (id) {
           n++;

@@ -10,6 +10,7 @@ import { scoreFieldProblem, type Condition } from '../../src/engine/definition.t
 import { enroll } from '../../src/engine/enroll.ts';
 import { signalEvidence, signalFieldsIn, signalsFrom, type Facts, type Signals } from '../../src/engine/facts.ts';
 import { runDueEnrollments } from '../../src/engine/runner.ts';
+import { runSegmentTriggers } from '../../src/engine/segments.ts';
 import { contactScores, loadScorers, retrainDueModels, scoreIndexed, type ContactScore } from '../../src/intelligence/models/builtin.ts';
 import { indexHistory } from '../../src/intelligence/models/builtin-features.ts';
 import { loadHistory } from '../../src/intelligence/models/builtin-history.ts';
@@ -258,8 +259,10 @@ forEachDialect('automations branch on AI scores (trained models on the demo hist
     });
     await updateContact(ctx, scope, high.contactId, { customFields: { checked: 'yes' } });
     await updateContact(ctx, scope, low.contactId, { customFields: { checked: 'yes' } });
-    const enrolled = await db.kysely.selectFrom('enrollments').select('contact_id').where('automation_id', '=', automation.id).execute();
+    const enrolled = await db.kysely.selectFrom('enrollments').select(['id', 'contact_id']).where('automation_id', '=', automation.id).execute();
     assert.deepEqual(enrolled.map((e) => e.contact_id), [high.contactId]);
+    const log = await db.kysely.selectFrom('enrollment_log').select('detail').where('enrollment_id', '=', enrolled[0].id).where('outcome', '=', 'enrolled').executeTakeFirstOrThrow();
+    assert.deepEqual(JSON.parse(log.detail).scores, [{ field: 'contact.scores.churn', value: high.probability, model: 'churn', version: high.version, prior: false }]);
   });
 
   test('a customer with no completed job has no churn score: comparisons fail, so the else-branch runs', async () => {
@@ -304,6 +307,30 @@ forEachDialect('score conditions on a business too new to train on', (world) => 
     // Only the models that score this contact: a lead without an open deal has no deal stall score.
     assert.deepEqual(branch.detail.scores, [{ field: 'contact.scores.prior', value: ['leadConversion'] }]);
     assert.equal(api.version, 0);
+  });
+
+  test('a segment trigger filtered on a score enrols the likelier lead only, and logs the prior it used', async () => {
+    const { ctx, db } = world();
+    const scope = await makeBusiness(ctx);
+    const referral = await createContact(ctx, scope, { name: 'Referred Lead', phone: '+15125550103', source: 'referral' });
+    const ad = await createContact(ctx, scope, { name: 'Ad Lead', phone: '+15125550104', source: 'google_ads' });
+    const p = async (id: string) => (await contactScores(ctx, scope, id)).data.find((s) => s.model === 'lead_conversion')!.probability;
+    const [pReferral, pAd] = [await p(referral.id), await p(ad.id)];
+    assert.ok(pReferral > pAd, `${pReferral} > ${pAd}`);
+    const threshold = Number(((pReferral + pAd) / 2).toFixed(3));
+    const automation = await createAutomation(ctx, scope, {
+      definition: {
+        name: 'Likely leads',
+        trigger: { type: 'segment', segment: { kind: 'lifecycle_stage', stage: 'lead' }, filter: { field: 'contact.scores.leadConversion', op: 'gte', value: threshold } },
+        steps: [{ type: 'update', addTags: ['likely'] }],
+      },
+      enabled: true,
+    });
+    assert.equal(await runSegmentTriggers(ctx, { automationId: automation.id }), 1);
+    const enrolled = await db.kysely.selectFrom('enrollments').select(['id', 'contact_id']).where('automation_id', '=', automation.id).execute();
+    assert.deepEqual(enrolled.map((e) => e.contact_id), [referral.id]);
+    const log = await db.kysely.selectFrom('enrollment_log').select('detail').where('enrollment_id', '=', enrolled[0].id).where('outcome', '=', 'enrolled').executeTakeFirstOrThrow();
+    assert.deepEqual(JSON.parse(log.detail).scores, [{ field: 'contact.scores.leadConversion', value: pReferral, model: 'lead_conversion', version: 0, prior: true }]);
   });
 
   test('relationship strength is a condition field too', async () => {
