@@ -12,6 +12,7 @@ import { isoNow } from '../lib/clock.ts';
 import { newId } from '../lib/ids.ts';
 import type { Executor } from '../db/database.ts';
 import { markOptedOut } from './outbox/opt-out.ts';
+import { handleStaffText, teamMemberByPhone } from '../voice/acknowledge.ts';
 import { InboundEmailRejection, repliedOutboxIds, type InboundEmail } from '../channels/inbound-email.ts';
 
 /**
@@ -52,7 +53,22 @@ export interface InboundSmsResult {
 }
 
 /**
- * A text arrived. STOP-style words (and plain "please stop texting me")
+ * A text arrived at a business number. From a team member's phone it is
+ * theirs, not a customer's: a reply such as 1 or OK takes the on-call page
+ * they were sent (voice/acknowledge.ts), and no contact or lead is made of
+ * it. Anything else is a customer's text (handleInboundSms).
+ */
+export async function handleInboundText(ctx: AppContext, business: Business, msg: { from: string; body: string; messageSid: string }): Promise<{ from: 'staff'; reply: string | null } | ({ from: 'customer' } & InboundSmsResult)> {
+  const staffReply = await ctx.db.transaction(async (trx) => {
+    const staff = await teamMemberByPhone(trx, business.id, msg.from);
+    return staff ? (await handleStaffText(trx, business, staff, msg.body, ctx.clock.now())).reply : undefined;
+  });
+  if (staffReply !== undefined) return { from: 'staff', reply: staffReply };
+  return { from: 'customer', ...(await handleInboundSms(ctx, business, msg)) };
+}
+
+/**
+ * A customer's text. STOP-style words (and plain "please stop texting me")
  * revoke SMS consent and get exactly one confirmation; START re-subscribes;
  * HELP answers with the business's contact details. Anything else is a reply:
  * logged on the timeline, which ends sequences that stop on a reply.

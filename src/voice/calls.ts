@@ -16,6 +16,16 @@ export interface OnCallPerson {
   phone: string;
 }
 
+/** Who took an emergency (replied to the page, took the task, or answered the on-call dial), and when. */
+export interface CallAcknowledgement {
+  userId: string | null;
+  name: string;
+  at: string;
+  via: 'sms' | 'task' | 'dial';
+  /** Escalation texts that were still waiting and will never be sent. */
+  cancelledOutboxIds: string[];
+}
+
 export interface CallDecision {
   route: IntakeRoute | 'voicemail' | 'incomplete';
   reason: string;
@@ -28,6 +38,8 @@ export interface CallDecision {
   onCall?: { chain: OnCallPerson[]; attempt: number; answeredBy: string | null; exhausted: boolean };
   /** Emergency after the caller hung up mid-intake: paged by text only, each person when their text is due. */
   paged?: Array<{ userId: string; name: string; at: string }>;
+  /** Emergency: the page was taken; later escalation texts were cancelled. */
+  acknowledged?: CallAcknowledgement;
 }
 
 export interface CallState {

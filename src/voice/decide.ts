@@ -1,4 +1,5 @@
 import { appendEvents, event } from '../events/record.ts';
+import { acknowledgeCall } from './acknowledge.ts';
 import type { OnCallPerson, VoiceCall } from './calls.ts';
 import type { IntakeClassification, IntakeClassifier } from './classifier.ts';
 import {
@@ -89,7 +90,7 @@ async function noTechnicianReached(e: Effects, call: VoiceCall): Promise<VoiceVe
  * the usual order: the primary now, each next person one escalation window
  * (business.onCall.escalationMinutes) later, then the owners and managers;
  * and an urgent task due now goes to the on-call person. The later texts wait
- * in the outbox: whoever calls the customer back cancels them there.
+ * in the outbox until someone takes the page (acknowledge.ts cancels them).
  */
 export async function emergencyAfterHangUp(e: Effects, call: VoiceCall, classification: IntakeClassification, classifier: string): Promise<void> {
   const intake = call.state.intake;
@@ -100,7 +101,7 @@ export async function emergencyAfterHangUp(e: Effects, call: VoiceCall, classifi
   const decision = call.decision;
   const body = `${technicianText(e.business, intake, classification)} They hung up before the call finished.`;
   const windowMs = e.business.onCall.escalationMinutes * 60_000;
-  const page = async (person: OnCallPerson, text: string, purpose: string, at: Date) => {
+  const page = async (person: OnCallPerson, text: string, purpose: 'on-call' | 'escalated', at: Date) => {
     decision.outboxIds!.push(await textStaff(e, call.callSid, person, text, purpose, at));
     decision.paged!.push({ userId: person.userId, name: person.name, at: at.toISOString() });
   };
@@ -121,13 +122,25 @@ export async function emitEmergencyAfterHangUp(e: Effects, call: VoiceCall): Pro
   ]);
 }
 
-/** After an on-call dial: done if connected, else text and dial the next person in the chain. */
+/**
+ * After an on-call dial: connected is an acknowledgement (the rest of the
+ * chain is told who has it); someone who took the page by text meanwhile ends
+ * the escalation; else text and dial the next person in the chain.
+ */
 export async function nextOnCall(e: Effects, call: VoiceCall, answered: boolean, actionFor: (attempt: number) => string): Promise<VoiceVerb[]> {
   const page = call.decision!.onCall!;
   if (answered) {
-    page.answeredBy = page.chain[page.attempt]?.userId ?? null;
+    const person = page.chain[page.attempt];
+    page.answeredBy = person?.userId ?? null;
     call.stage = 'finished';
+    if (person) await acknowledgeCall(e.trx, e.business, call, { userId: person.userId, name: person.name }, 'dial', e.now);
     return [hangup];
+  }
+  const taken = call.decision!.acknowledged;
+  if (taken) {
+    call.stage = 'finished';
+    const callback = callbackNumberOf(call.state.intake);
+    return [say(`${taken.userId ? taken.name.split(' ')[0] : 'Our team'} has your details and will call you back${callback ? ` at ${spokenNumber(callback)}` : ''} in a few minutes. If anyone is in danger, hang up and call 9 1 1.`), hangup];
   }
   page.attempt += 1;
   const next = page.chain[page.attempt];

@@ -216,7 +216,11 @@ forEachDialect('voice calls', (world) => {
       const [logged] = await interactionsOf(b.scope.businessId, call.callSid);
       assert.equal(logged.outcome, 'completed');
       assert.equal(logged.duration_seconds, 130);
-      assert.equal((await outboxTo(b.scope.businessId, b.tech1.phone)).length, 1);
+      // The page, then (answering the dial took it) the confirmation with the caller's details.
+      const toTech1 = await outboxTo(b.scope.businessId, b.tech1.phone);
+      assert.equal(toTech1.length, 2);
+      assert.equal(toTech1.filter((m) => /Reply 1 or OK to take it\.$/.test(m.body)).length, 1);
+      assert.equal(toTech1.filter((m) => /it's yours, the emergency for Marta Quinn/.test(m.body)).length, 1);
     } finally {
       await server.close();
     }

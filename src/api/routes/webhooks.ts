@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import twilio from 'twilio';
 import type { AppContext } from '../../context.ts';
 import { parseInboundSms, parseStatusCallback, publicRequestUrl, verifyTwilioSignature, type WebhookParams } from '../../channels/twilio-webhooks.ts';
-import { assertKnownBusiness, businessByNumber, handleInboundSms, handleSmsStatus } from '../../engine/inbound.ts';
+import { assertKnownBusiness, businessByNumber, handleInboundText, handleSmsStatus } from '../../engine/inbound.ts';
 import { markOptedOut } from '../../engine/outbox/opt-out.ts';
 import { verifyUnsubscribeToken } from '../../engine/unsubscribe.ts';
 import { AppError } from '../../lib/errors.ts';
@@ -32,7 +32,7 @@ export async function registerWebhookRoutes(app: FastifyInstance, ctx: AppContex
     scoped.post('/webhooks/twilio/sms', { schema: { tags: ['Webhooks'], summary: 'Inbound SMS from Twilio (signed)' } }, async (req, reply) => {
       const sms = parseInboundSms(verify(req));
       const business = assertKnownBusiness(await businessByNumber(ctx, sms.to), sms.to);
-      const result = await handleInboundSms(ctx, business, { from: sms.from, body: sms.body, messageSid: sms.messageSid });
+      const result = await handleInboundText(ctx, business, { from: sms.from, body: sms.body, messageSid: sms.messageSid });
       const twiml = new twilio.twiml.MessagingResponse();
       if (result.reply) twiml.message(result.reply);
       return reply.type('text/xml').send(twiml.toString());

@@ -122,4 +122,14 @@ export const tasks = defineResource({
     return events;
   },
   deletedEvents: (t) => [event('task.deleted', { taskId: t.id, contactId: t.contactId })],
+  afterWrite: async (trx, scope, now, after, before) => {
+    // An emergency call's urgent task marked done, or taken by a user assigning it to themselves, acknowledges the page.
+    if (!after || !before || !after.originRef?.startsWith('call:')) return;
+    const done = before.status !== 'done' && after.status === 'done';
+    const taken = after.status === 'open' && scope.actor.type === 'user' && after.assigneeUserId === scope.actor.id && before.assigneeUserId !== after.assigneeUserId;
+    if (!done && !taken) return;
+    // Loaded when needed: the CRM does not depend on the voice module to load.
+    const { acknowledgeFromTask } = await import('../../voice/acknowledge.ts');
+    await acknowledgeFromTask(trx, scope, after, now);
+  },
 });

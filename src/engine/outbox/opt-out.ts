@@ -1,6 +1,7 @@
 import type { Executor } from '../../db/database.ts';
 import { appendConsents } from '../../crm/contacts/consent.ts';
 import { recordChange } from '../../crm/shared/audit.ts';
+import { cancelQueuedMessages } from './cancel.ts';
 
 /**
  * A contact said no (STOP, unsubscribe link, carrier error 21610): record the
@@ -16,13 +17,7 @@ export async function markOptedOut(trx: Executor, businessId: string, contactId:
     .values({ business_id: businessId, channel, address, reason: evidence.slice(0, 200), created_at: at })
     .onConflict((oc) => oc.columns(['business_id', 'channel', 'address']).doNothing())
     .execute();
-  await trx
-    .updateTable('outbox')
-    .set({ state: 'cancelled', last_error: 'recipient opted out', updated_at: at })
-    .where('business_id', '=', businessId)
-    .where('to_address', '=', address)
-    .where('state', '=', 'queued')
-    .where('user_id', 'is', null)
-    .execute();
+  // Only messages to the customer: a team member sharing the address still gets their operational texts.
+  await cancelQueuedMessages(trx, businessId, { toAddress: address, customersOnly: true }, 'recipient opted out', at);
   await recordChange(trx, scope, at, { entityType: 'contact', entityId: contactId, action: 'update', before: {}, after: { consent: { channel, status: 'revoked', method } }, events });
 }
