@@ -76,9 +76,9 @@ async function announce(trx: Executor, business: Business, pagedRows: Array<{ us
     const { id } = await enqueueMessage(trx, { businessId: business.id, channel: 'sms', purpose: 'transactional', to, body, userId, idempotencyKey: `${keyPrefix}:${kind}:${userId}`, notBefore: now }, now);
     ids.push(id);
   };
-  for (const [userId, to] of others) await send(userId, to, `${business.name}: ${who.name} has the emergency for ${about}. No need to act.`, 'taken');
+  for (const [userId, to] of others) await send(userId, to, `${business.name}: ${who.name} has ${about}. No need to act.`, 'taken');
   const phone = await staffPhone(trx, business.id, who.userId);
-  if (who.userId && phone) await send(who.userId, phone, `${business.name}: it's yours, the emergency for ${about}. Escalation stopped${others.size ? '; the others paged know you have it' : ''}.`, 'ack');
+  if (who.userId && phone) await send(who.userId, phone, `${business.name}: it's yours, ${about}. Escalation stopped${others.size ? '; the others paged know you have it' : ''}.`, 'ack');
   return ids;
 }
 
@@ -99,7 +99,7 @@ export async function acknowledgeCall(trx: Executor, business: Business, call: V
   const paged = pageIds.length ? await trx.selectFrom('outbox').select(['user_id', 'to_address']).where('business_id', '=', business.id).where('id', 'in', pageIds).where('state', 'in', SENT).execute() : [];
   const caller = callerOf(call);
   const callback = callbackNumberOf(call.state.intake);
-  const notices = await announce(trx, business, paged, who, `voice:${call.callSid}`, callback && callback !== caller ? `${caller} (${callback})` : caller, now);
+  const notices = await announce(trx, business, paged, who, `voice:${call.callSid}`, `the emergency for ${callback && callback !== caller ? `${caller} (${callback})` : caller}`, now);
   const ack: CallAcknowledgement = { userId: who.userId, name: who.name, at: now, via, cancelledOutboxIds: cancelled };
   decision.acknowledged = ack;
   decision.outboxIds = [...pageIds, ...notices.filter((id) => !pageIds.includes(id))];
@@ -174,14 +174,14 @@ async function recentPages(trx: Executor, businessId: string, userId: string, no
       if (!en || !page || (en.status !== 'active' && !page.acked)) continue;
       const contact = await trx.selectFrom('contacts').select(['display_name', 'phone']).where('business_id', '=', businessId).where('id', '=', en.contact_id).executeTakeFirst();
       const by = page.acked ? ((page.ackedBy && (await trx.selectFrom('users').select('name').where('business_id', '=', businessId).where('id', '=', page.ackedBy).executeTakeFirst())?.name) || 'someone') : null;
-      pages.push({ kind: 'enrollment', id: r.enrollment_id, about: contact?.display_name || contact?.phone || 'the customer', acknowledgedBy: by });
+      pages.push({ kind: 'enrollment', id: r.enrollment_id, about: `the page for ${contact?.display_name || contact?.phone || 'a customer'}`, acknowledgedBy: by });
     } else {
       const callSid = r.idempotency_key.split(':')[1];
       if (seen.has(callSid)) continue;
       seen.add(callSid);
       const call = await loadCall(trx, businessId, callSid);
       if (!call || call.decision?.route !== 'emergency') continue;
-      pages.push({ kind: 'call', id: callSid, about: callerOf(call), acknowledgedBy: call.decision.acknowledged?.name ?? null });
+      pages.push({ kind: 'call', id: callSid, about: `the emergency for ${callerOf(call)}`, acknowledgedBy: call.decision.acknowledged?.name ?? null });
     }
   }
   return pages;
@@ -213,11 +213,11 @@ export async function handleStaffText(trx: Executor, business: Business, staff: 
   const pages = await recentPages(trx, business.id, staff.id, at);
   const open = pages.find((p) => !p.acknowledgedBy);
   if (!isAcknowledgement(body)) {
-    return { reply: open ? `${business.name}: to take the emergency for ${open.about}, ${ACK_PROMPT.charAt(0).toLowerCase()}${ACK_PROMPT.slice(1)}` : null, acknowledged: null };
+    return { reply: open ? `${business.name}: to take ${open.about}, ${ACK_PROMPT.charAt(0).toLowerCase()}${ACK_PROMPT.slice(1)}` : null, acknowledged: null };
   }
   if (!open) {
     const taken = pages[0];
-    return { reply: taken ? `${business.name}: ${taken.acknowledgedBy === staff.name ? 'you already have' : `${taken.acknowledgedBy} already has`} the emergency for ${taken.about}.` : `${business.name}: there is no page waiting for you.`, acknowledged: null };
+    return { reply: taken ? `${business.name}: ${taken.acknowledgedBy === staff.name ? 'you already have' : `${taken.acknowledgedBy} already has`} ${taken.about}.` : `${business.name}: there is no page waiting for you.`, acknowledged: null };
   }
   const who = { userId: staff.id, name: staff.name };
   if (open.kind === 'enrollment') {
