@@ -114,7 +114,7 @@ export const route: StepRunner<'route'> = async (step, sc) => {
   if (!person) {
     return { next: 'continue', outcome: 'unacknowledged', detail: { reason: chain.length ? 'nobody on the on-call chain acknowledged' : 'no on-call schedule', tried: level } };
   }
-  const message = renderTemplate(step.message ?? 'Emergency for {{ business.name }}: {{ contact.name }} {{ contact.phone }}. Reply or acknowledge in Kinetic.', await sc.facts());
+  const message = renderTemplate(step.message ?? 'Emergency for {{ business.name }}: {{ contact.name }} {{ contact.phone }}. Reply 1 or OK to take it.', await sc.facts());
   if (person.phone) {
     await enqueueMessage(
       sc.trx,
