@@ -5,15 +5,15 @@ import { foundation } from './migrations/0001_foundation.ts';
 import { engine } from './migrations/0002_engine.ts';
 import { lookupIndexes } from './migrations/0003_lookup_indexes.ts';
 import { campaigns } from './migrations/0004_campaigns.ts';
-import { playbooks } from './migrations/0010_playbooks.ts';
 import { booking } from './migrations/0005_booking.ts';
 import { insights } from './migrations/0006_insights.ts';
 import { intelligence } from './migrations/0007_intelligence.ts';
 import { intake } from './migrations/0008_intake.ts';
 import { voice } from './migrations/0009_voice.ts';
+import { playbooks } from './migrations/0010_playbooks.ts';
 import { bookingCalendar } from './migrations/0011_booking_calendar.ts';
-import { businessNumbers } from './migrations/0013_business_numbers.ts';
 import { exceptionDismissals } from './migrations/0012_exception_dismissals.ts';
+import { businessNumbers } from './migrations/0013_business_numbers.ts';
 
 /** Numbered migrations, in order. Never edit one that has shipped; add the next number. */
 function migrations(db: Db): Record<string, Migration> {
@@ -29,8 +29,8 @@ function migrations(db: Db): Record<string, Migration> {
     '0009_voice': voice(db.dialect),
     '0010_playbooks': playbooks(),
     '0011_booking_calendar': bookingCalendar(),
-    '0013_business_numbers': businessNumbers(db.dialect),
     '0012_exception_dismissals': exceptionDismissals(db.dialect),
+    '0013_business_numbers': businessNumbers(db.dialect),
   };
 }
 
@@ -47,6 +47,9 @@ export async function migrateToLatest(db: Db): Promise<MigrationReport> {
     provider: { getMigrations: async () => all },
     migrationTableName: 'kinetic_migrations',
     migrationLockTableName: 'kinetic_migrations_lock',
+    // Each migration only adds its own tables, columns and indexes, so one that arrives with a
+    // lower number than some already applied (parallel branches) is applied rather than refused.
+    allowUnorderedMigrations: true,
     // Without a schema, Kysely looks for its tables in every schema of the database and
     // can mistake another schema's tables (another tenant database, a test) for its own.
     ...(db.schema ? { migrationTableSchema: db.schema } : {}),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import pg from 'pg';
-import { dropSchema, openDatabase } from '../../src/db/database.ts';
+import { dropSchema, openDatabase, sql } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { PG_URL } from '../helpers/db.ts';
 
@@ -16,6 +16,22 @@ describe('migrations [sqlite]', () => {
       assert.equal(first.applied.length, first.total);
       const again = await migrateToLatest(db);
       assert.deepEqual(again.applied, []);
+    } finally {
+      await db.close();
+    }
+  });
+
+  test('a migration numbered below ones already applied (from a parallel branch) is applied, not refused', async () => {
+    const db = await openDatabase({ kind: 'sqlite', file: ':memory:' });
+    try {
+      await migrateToLatest(db);
+      // A database that took 0012 and 0013 before 0011 existed.
+      await sql`alter table jobs drop column calendar_invite`.execute(db.kysely);
+      await sql`delete from kinetic_migrations where name = '0011_booking_calendar'`.execute(db.kysely);
+      const late = await migrateToLatest(db);
+      assert.deepEqual(late.applied, ['0011_booking_calendar']);
+      const columns = await sql<{ name: string }>`select name from pragma_table_info('jobs')`.execute(db.kysely);
+      assert.ok(columns.rows.some((c) => c.name === 'calendar_invite'));
     } finally {
       await db.close();
     }
