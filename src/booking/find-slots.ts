@@ -1,3 +1,4 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { z } from 'zod';
 import type { AppContext, Scope } from '../context.ts';
 import type { Executor } from '../db/database.ts';
@@ -35,15 +36,22 @@ export function findService(business: Pick<Business, 'services'>, key: string): 
 export const bookableServices = (business: Business): Service[] => business.services.filter(isBookableOnline);
 
 /** What a customer is told about a service the business books by phone only. */
-export function notBookableOnlineMessage(business: Pick<Business, 'name' | 'phone'>, service: Pick<Service, 'name'>): string {
-  return `${service.name} cannot be booked online. Please call ${business.name}${business.phone ? ` at ${business.phone}` : ''}.`;
+export function notBookableOnlineMessage(business: Pick<Business, 'name' | 'phone' | 'settings'>, service: Pick<Service, 'name'>): string {
+  return `${service.name} cannot be booked online. Please call ${business.name}${business.phone ? ` at ${dialable(business.phone, business.settings.defaultCountry)}` : ''}.`;
+}
+
+/** A phone number as a customer dials it: national format at home ("(512) 555-0100"), international otherwise. */
+function dialable(phone: string, homeCountry: string): string {
+  const parsed = parsePhoneNumberFromString(phone);
+  if (!parsed) return phone;
+  return parsed.country === homeCountry ? parsed.formatNational() : parsed.formatInternational();
 }
 
 /**
  * A service customers may book online. One the business takes by phone only
  * (an emergency) is refused with a message that says whom to call.
  */
-export function findBookableService(business: Pick<Business, 'services' | 'name' | 'phone'>, key: string): Service {
+export function findBookableService(business: Pick<Business, 'services' | 'name' | 'phone' | 'settings'>, key: string): Service {
   const service = findService(business, key);
   if (isBookableOnline(service)) return service;
   throw new AppError('VALIDATION_FAILED', notBookableOnlineMessage(business, service), {

@@ -37,7 +37,7 @@ forEachDialect('booking: services not bookable online', (world) => {
   const linkFor = async (contactId: string) => new URL((await api().post(`/contacts/${contactId}/booking-link`)).json().url as string).pathname;
   const refusal = (body: { error: { code: string; message: string; details: { reason: string; serviceType: string; phone: string | null; issues: Array<{ field: string }> } } }) => {
     assert.equal(body.error.code, 'VALIDATION_FAILED');
-    assert.equal(body.error.message, 'Emergency repair cannot be booked online. Please call Phone First HVAC at +15125550100.');
+    assert.equal(body.error.message, 'Emergency repair cannot be booked online. Please call Phone First HVAC at (512) 555-0100.');
     assert.equal(body.error.details.reason, 'not_bookable_online');
     assert.equal(body.error.details.serviceType, 'emergency');
     assert.equal(body.error.details.phone, '+15125550100');
@@ -82,7 +82,7 @@ forEachDialect('booking: services not bookable online', (world) => {
     assert.doesNotMatch(page.body, /value="emergency"|Emergency repair/);
     const asked = await app.inject({ method: 'GET', url: `${path}?service=emergency` });
     assert.equal(asked.statusCode, 200);
-    assert.match(asked.body, /role="alert">Emergency repair cannot be booked online\. Please call Phone First HVAC at \+15125550100\./);
+    assert.match(asked.body, /role="alert">Emergency repair cannot be booked online\. Please call Phone First HVAC at \(512\) 555-0100\./);
     assert.doesNotMatch(asked.body, /<option value="emergency"/);
     const slots = await app.inject({ method: 'GET', url: `${path}/slots?serviceType=emergency` });
     assert.equal(slots.statusCode, 400);
@@ -98,7 +98,7 @@ forEachDialect('booking: services not bookable online', (world) => {
     const html = await app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form({ serviceType: 'emergency', start: START }) });
     assert.equal(html.statusCode, 400);
     assert.match(html.headers['content-type'] as string, /text\/html/);
-    assert.match(html.body, /role="alert">Emergency repair cannot be booked online\. Please call Phone First HVAC at \+15125550100\./);
+    assert.match(html.body, /role="alert">Emergency repair cannot be booked online\. Please call Phone First HVAC at \(512\) 555-0100\./);
     assert.equal((await api().get(`/jobs?contactId=${contactId}`)).json().data.length, 0);
   });
 
