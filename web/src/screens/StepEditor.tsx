@@ -1,5 +1,6 @@
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import { useApi } from '../hooks.ts';
+import { conditionFields, conditionOps, fieldInfo, formatConditionValue, parseConditionValue, takesValue } from '../lib/condition-fields.ts';
 import type { Issue } from '../ui.tsx';
 
 export type Step = { type: string } & Record<string, unknown>;
@@ -101,6 +102,8 @@ export function StepEditor({ value, onChange, issues = [] }: { value: Definition
           </select>
         </div>
       </div>
+      {trig.type !== 'manual' && <TriggerFilter trigger={trig} onChange={(trigger) => set({ trigger })} />}
+      <FieldSuggestions />
       <h3>Steps</h3>
       <ol className="steps">
         {value.steps.map((s, i) => (
@@ -176,6 +179,8 @@ function StepFields({ index, step, onChange }: { index: number; step: Step; onCh
     case 'request_review':
     case 'record_review':
       return <div>{head}</div>;
+    case 'branch':
+      return <BranchStep index={index} step={step} onChange={onChange} head={head} />;
     default:
       return <JsonStep index={index} step={step} onChange={onChange} head={head} />;
   }
@@ -196,6 +201,171 @@ function JsonStep({ index, step, onChange, head }: { index: number; step: Step; 
           setText(e.target.value);
           try {
             onChange(JSON.parse(e.target.value) as Step);
+            setBad('');
+          } catch (err) {
+            setBad((err as Error).message);
+          }
+        }}
+      />
+      {bad && <p className="error" role="alert">{bad}</p>}
+    </div>
+  );
+}
+
+/** A single comparison: the shape the field / comparison / value inputs edit. */
+type Comparison = { field: string; op: string; value?: unknown };
+const isComparison = (c: unknown): c is Comparison =>
+  typeof c === 'object' && c !== null && typeof (c as Comparison).field === 'string' && typeof (c as Comparison).op === 'string' && Object.keys(c).every((k) => k === 'field' || k === 'op' || k === 'value');
+
+const FIELD_LIST_ID = 'condition-field-suggestions';
+
+/** The known condition fields (contact fields and AI scores), offered by every condition field input. */
+function FieldSuggestions() {
+  return (
+    <datalist id={FIELD_LIST_ID}>
+      {conditionFields.map((f) => <option key={f.field} value={f.field} label={f.label} />)}
+    </datalist>
+  );
+}
+
+const placeholders: Record<string, string> = { probability: 'e.g. 0.6', strength: 'e.g. 50', boolean: 'true or false', list: 'e.g. vip', text: 'e.g. referral' };
+
+/** Field (typed, or picked from the known fields), comparison and value of one condition. */
+function ConditionInputs({ idBase, label, cond, onChange }: { idBase: string; label: string; cond: Comparison; onChange: (c: Comparison) => void }) {
+  const [valueText, setValueText] = useState(formatConditionValue(cond.value));
+  const info = fieldInfo(cond.field);
+  const hintId = `${idBase}-hint`;
+  const emit = (field: string, op: string, text: string) => {
+    const next: Comparison = { field, op };
+    if (takesValue(op) && text.trim() !== '') next.value = parseConditionValue(text, op, field);
+    onChange(next);
+  };
+  const setField = (field: string) => {
+    const before = fieldInfo(cond.field)?.kind ?? 'text';
+    const picked = fieldInfo(field);
+    // A field of another kind (a score after a text field): start from its usual comparison and an empty value.
+    if (picked && picked.kind !== before) {
+      setValueText('');
+      emit(field, picked.op ?? 'eq', '');
+    } else {
+      emit(field, cond.op, valueText);
+    }
+  };
+  const n = typeof cond.value === 'number' ? cond.value : null;
+  const range = n === null ? null : info?.kind === 'probability' && (n < 0 || n > 1) ? 'Scores run from 0 to 1 (60% is 0.6).' : info?.kind === 'strength' && (n < 0 || n > 100) ? 'Relationship strength runs from 0 to 100.' : null;
+  return (
+    <div className="condition" role="group" aria-label={label}>
+      <div className="condition-inputs">
+        <div>
+          <label htmlFor={`${idBase}-field`}>{label} field</label>
+          <input
+            id={`${idBase}-field`}
+            list={FIELD_LIST_ID}
+            value={cond.field}
+            onChange={(e) => setField(e.target.value)}
+            aria-describedby={hintId}
+            autoComplete="off"
+            spellCheck={false}
+            placeholder="contact.source"
+            size={30}
+          />
+        </div>
+        <div>
+          <label htmlFor={`${idBase}-op`}>{label} comparison</label>
+          <select id={`${idBase}-op`} value={cond.op} onChange={(e) => emit(cond.field, e.target.value, valueText)}>
+            {!conditionOps.some((o) => o.op === cond.op) && <option value={cond.op}>{cond.op}</option>}
+            {conditionOps.map((o) => <option key={o.op} value={o.op}>{o.label}</option>)}
+          </select>
+        </div>
+        {takesValue(cond.op) && (
+          <div>
+            <label htmlFor={`${idBase}-value`}>{label} value</label>
+            <input
+              id={`${idBase}-value`}
+              value={valueText}
+              inputMode={info?.kind === 'probability' || info?.kind === 'strength' ? 'decimal' : undefined}
+              placeholder={placeholders[info?.kind ?? 'text']}
+              aria-describedby={hintId}
+              onChange={(e) => {
+                setValueText(e.target.value);
+                emit(cond.field, cond.op, e.target.value);
+              }}
+            />
+          </div>
+        )}
+      </div>
+      <p id={hintId} className="muted hint" data-testid={`${idBase}-hint`}>
+        {info ? <><strong>{info.label}</strong>{info.hint ? `. ${info.hint}` : ''}</> : 'Pick a field from the list, or type a path under contact., event., job., deal., vars. or business.'}
+      </p>
+      {range && <p className="error" data-testid={`${idBase}-range`}>{range}</p>}
+    </div>
+  );
+}
+
+/** "Only contacts where…": the trigger's optional filter, a single comparison (a compound filter is kept as it is). */
+function TriggerFilter({ trigger, onChange }: { trigger: Definition['trigger']; onChange: (t: Definition['trigger']) => void }) {
+  const { filter, ...rest } = trigger;
+  const id = useId();
+  return (
+    <div className="trigger-filter">
+      <label className="switch" htmlFor={id}>
+        <input id={id} type="checkbox" checked={filter !== undefined} onChange={(e) => onChange(e.target.checked ? { ...rest, filter: { field: 'contact.source', op: 'eq' } } : rest)} />
+        Only contacts where a condition holds
+      </label>
+      {filter !== undefined && (isComparison(filter) ? (
+        <ConditionInputs idBase="trigger-filter" label="Trigger filter" cond={filter} onChange={(c) => onChange({ ...rest, filter: c })} />
+      ) : (
+        <p className="muted">Filter: <code>{JSON.stringify(filter)}</code> (a combined condition, kept as it is)</p>
+      ))}
+    </div>
+  );
+}
+
+/** A branch on one comparison, its two step lists as JSON; a combined condition (all / any / not) is edited as JSON. */
+function BranchStep({ index, step, onChange, head }: { index: number; step: Step; onChange: (s: Step) => void; head: React.ReactNode }) {
+  const [asJson, setAsJson] = useState(!isComparison(step.if));
+  if (asJson || !isComparison(step.if)) return <JsonStep index={index} step={step} onChange={onChange} head={head} />;
+  const n = index + 1;
+  return (
+    <div>
+      {head}{' '}
+      <button type="button" className="secondary small" onClick={() => setAsJson(true)} aria-label={`Edit step ${n} as JSON`}>Edit as JSON</button>
+      <ConditionInputs idBase={`step-${index}-if`} label={`Step ${n} condition`} cond={step.if} onChange={(c) => onChange({ ...step, if: c })} />
+      <StepListJson id={`step-${index}-then`} label={`Step ${n}: steps when the condition holds (JSON list)`} value={step.then} onChange={(v) => onChange({ ...step, then: v ?? [] })} />
+      <StepListJson
+        id={`step-${index}-else`}
+        label={`Step ${n}: steps otherwise (JSON list, may be empty)`}
+        value={step.else}
+        onChange={(v) => {
+          const { else: _, ...without } = step;
+          onChange(v && v.length > 0 ? { ...without, else: v } : (without as Step));
+        }}
+      />
+    </div>
+  );
+}
+
+function StepListJson({ id, label, value, onChange }: { id: string; label: string; value: unknown; onChange: (v: Step[] | undefined) => void }) {
+  const [text, setText] = useState(JSON.stringify(value ?? [], null, 2));
+  const [bad, setBad] = useState('');
+  return (
+    <div>
+      <label htmlFor={id}>{label}</label>
+      <textarea
+        id={id}
+        rows={3}
+        value={text}
+        onChange={(e) => {
+          setText(e.target.value);
+          if (e.target.value.trim() === '') {
+            onChange(undefined);
+            setBad('');
+            return;
+          }
+          try {
+            const parsed = JSON.parse(e.target.value) as unknown;
+            if (!Array.isArray(parsed)) throw new Error('must be a list of steps: [ { "type": "send_sms", … } ]');
+            onChange(parsed as Step[]);
             setBad('');
           } catch (err) {
             setBad((err as Error).message);
