@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { api, del, money, patch, post, qs, when, type Page } from '../api.ts';
 import type { Me } from '../App.tsx';
@@ -8,6 +8,9 @@ import { Card, ErrorNote, Load } from '../ui.tsx';
 interface Approval { id: string; title: string; amountCents: number | null; approverRole: string; contactId: string | null; status: string; createdAt: string }
 export interface Draft { id: string; contactId: string | null; channel?: string; subject?: string | null; body: string; kind?: string; source?: string; holdReason?: string | null; status?: string; createdAt?: string }
 interface Exception { kind: string; id: string; title: string; detail?: string | null; contactId: string | null; createdAt: string; severity?: string }
+interface DismissedBy { type: string; id: string | null; name: string | null }
+/** An item as `GET /exceptions?includeDismissed=true` lists it: the dismissal fields are null when nobody dismissed it. */
+interface ListedException extends Exception { dismissedBy: DismissedBy | null; dismissedAt: string | null; until: string | null; note: string | null }
 interface Outbox { id: string; contactId: string | null; channel: string; to: string; body: string; state: string; lastError: string | null; createdAt: string }
 interface User { id: string; name: string; role: string }
 interface QueueItem { contactId: string; name: string; kind: string; expectedValueCents: number; probability: number; reasons: string[] }
@@ -19,13 +22,21 @@ const kindLabel: Record<string, string> = {
   reply_waiting: 'Reply waiting',
   cold_lead: 'Lead going cold',
   alert: 'Threshold alert',
+  approval: 'Approval',
+  draft_review: 'AI draft',
+  failed_send: 'Failed send',
 };
+
+const exceptionPath = (x: { kind: string; id: string }) => `/exceptions/${x.kind}/${encodeURIComponent(x.id)}/dismiss`;
+const byWhom = (d: DismissedBy | null) => d?.name ?? (d?.type === 'api_key' ? 'an API key' : d?.type === 'user' ? 'a teammate' : 'the system');
 
 export function Today({ me }: { me: Me }) {
   const approvals = useApi<Page<Approval>>('/approvals?status=pending&limit=50');
   const drafts = useApi<Page<Draft>>('/drafts?status=pending');
   const failed = useApi<Page<Outbox>>('/outbox?state=failed&limit=20');
   const exceptions = useApi<Page<Exception>>('/exceptions');
+  const [showDismissed, setShowDismissed] = useState(false);
+  const dismissed = useApi<Page<ListedException>>(showDismissed ? '/exceptions?includeDismissed=true' : null);
   const users = useApi<{ data: User[] }>('/users');
   const [fresh, setFresh] = useState<Array<LiveEvent & { name?: string }>>([]);
   useLiveEvents((e) => {
@@ -33,13 +44,16 @@ export function Today({ me }: { me: Me }) {
       setFresh((f) => [e, ...f].slice(0, 10));
       void api<{ name: string }>(`/contacts/${e.contactId ?? e.subjectId}`).then((c) => setFresh((f) => f.map((x) => (x.seq === e.seq ? { ...x, name: c.name } : x))), () => undefined);
     }
-    if (e.type === 'message.received' || e.type === 'call.missed' || e.type === 'exception.dismissed' || e.type === 'exception.restored') exceptions.reload();
+    if (e.type === 'message.received' || e.type === 'call.missed' || e.type === 'exception.dismissed' || e.type === 'exception.restored') {
+      exceptions.reload();
+      if (showDismissed) dismissed.reload();
+    }
     if (e.type.startsWith('exception.')) return;
     drafts.reload();
     approvals.reload();
   }, ['lead.created', 'message.received', 'call.missed', 'review.received', 'interaction.logged', 'draft.created', 'exception.dismissed', 'exception.restored']);
   // The item last dismissed here, until it is undone or another one is dismissed.
-  const [undoable, setUndoable] = useState<{ item: Exception; snoozed: boolean } | null>(null);
+  const [undoable, setUndoable] = useState<{ item: Exception; snoozed: boolean; note: string } | null>(null);
   const undo = useAction();
 
   // Some exceptions come from the passing of time (a lead going cold, a draft written by the worker)
@@ -53,6 +67,10 @@ export function Today({ me }: { me: Me }) {
     }, 30_000);
     return () => clearInterval(timer);
   }, [drafts.reload, exceptions.reload, approvals.reload]);
+  const afterDismissalChange = () => {
+    exceptions.reload();
+    if (showDismissed) dismissed.reload();
+  };
 
   return (
     <>
@@ -98,7 +116,15 @@ export function Today({ me }: { me: Me }) {
         </Load>
       </Card>
 
-      <Card title="Other exceptions">
+      <Card
+        title="Other exceptions"
+        actions={
+          <label className="switch">
+            <input type="checkbox" checked={showDismissed} onChange={(e) => setShowDismissed(e.target.checked)} />
+            Show dismissed
+          </label>
+        }
+      >
         <Load state={exceptions} what="Exceptions feed">
           {(page) => {
             const rest = page.data.filter((x) => !covered.has(x.kind));
@@ -106,11 +132,12 @@ export function Today({ me }: { me: Me }) {
               <>
                 {undoable && (
                   <p className="notice" role="status" data-testid="dismissed-notice">
-                    {undoable.snoozed ? 'Snoozed for a day' : 'Dismissed'} for everyone: {undoable.item.title}{' '}
+                    {undoable.snoozed ? 'Snoozed for a day' : 'Dismissed'} for everyone: {undoable.item.title}
+                    {undoable.note && <> (note: “{undoable.note}”)</>}{' '}
                     <button
                       className="secondary"
                       disabled={undo.busy}
-                      onClick={() => undo.run(() => del(`/exceptions/${undoable.item.kind}/${encodeURIComponent(undoable.item.id)}/dismiss`), () => { setUndoable(null); exceptions.reload(); })}
+                      onClick={() => undo.run(() => del(exceptionPath(undoable.item)), () => { setUndoable(null); afterDismissalChange(); })}
                     >
                       Undo
                     </button>
@@ -120,9 +147,18 @@ export function Today({ me }: { me: Me }) {
                 {rest.length === 0 ? <p className="muted">Nothing else needs you.</p> : (
                   <ul className="list" data-testid="exceptions">
                     {rest.map((x) => (
-                      <ExceptionItem key={`${x.kind}-${x.id}`} item={x} users={users.data?.data ?? []} onDone={exceptions.reload} onDismissed={(snoozed) => { setUndoable({ item: x, snoozed }); exceptions.reload(); }} />
+                      <ExceptionItem key={`${x.kind}-${x.id}`} item={x} users={users.data?.data ?? []} onDone={exceptions.reload} onDismissed={(snoozed, note) => { setUndoable({ item: x, snoozed, note }); afterDismissalChange(); }} />
                     ))}
                   </ul>
+                )}
+                {showDismissed && (
+                  <DismissedList
+                    state={dismissed}
+                    onRestored={(x) => {
+                      if (undoable && undoable.item.kind === x.kind && undoable.item.id === x.id) setUndoable(null);
+                      afterDismissalChange();
+                    }}
+                  />
                 )}
               </>
             );
@@ -230,18 +266,57 @@ export function DraftItem({ draft, onDone }: { draft: Draft; onDone: () => void 
 
 const SNOOZE_MS = 24 * 60 * 60 * 1000;
 
-function ExceptionItem({ item, users, onDone, onDismissed }: { item: Exception; users: User[]; onDone: () => void; onDismissed: (snoozed: boolean) => void }) {
+function ExceptionItem({ item, users, onDone, onDismissed }: { item: Exception; users: User[]; onDone: () => void; onDismissed: (snoozed: boolean, note: string) => void }) {
   const { busy, error, run } = useAction();
   const [assignee, setAssignee] = useState('');
+  const [noteOpen, setNoteOpen] = useState(false);
+  const [note, setNote] = useState('');
+  const noteId = useId();
+  const noteButton = useRef<HTMLButtonElement>(null);
   // Dismissed for the whole business, not this browser: teammates' dashboards drop it through the live stream.
-  const dismiss = (snooze: boolean) =>
-    run(() => post(`/exceptions/${item.kind}/${encodeURIComponent(item.id)}/dismiss`, snooze ? { until: new Date(Date.now() + SNOOZE_MS).toISOString() } : {}), () => onDismissed(snooze));
+  const dismiss = (snooze: boolean) => {
+    const text = noteOpen ? note.trim() : '';
+    const body: { note?: string; until?: string } = {};
+    if (text) body.note = text;
+    if (snooze) body.until = new Date(Date.now() + SNOOZE_MS).toISOString();
+    return run(() => post(exceptionPath(item), body), () => onDismissed(snooze, text));
+  };
+  const closeNote = () => {
+    setNoteOpen(false);
+    setNote('');
+    noteButton.current?.focus();
+  };
   return (
     <li className={`item sev-${item.severity ?? 'normal'}`} data-testid="exception">
       <div className="grow">
         <span className="tag">{kindLabel[item.kind] ?? item.kind}</span> <strong>{item.title}</strong>
         {item.detail && <div>{item.detail}</div>}
         <div className="muted">{when(item.createdAt)}</div>
+        {noteOpen && (
+          <div className="dismiss-note" id={`${noteId}-panel`}>
+            <div className="grow">
+              <label htmlFor={noteId}>Note for the team (optional), kept with Dismiss or Snooze</label>
+              <input
+                id={noteId}
+                value={note}
+                maxLength={1000}
+                autoFocus
+                placeholder="e.g. handled by phone"
+                onChange={(e) => setNote(e.target.value)}
+                onKeyDown={(e) => {
+                  if (e.key === 'Enter' && !busy) {
+                    e.preventDefault();
+                    void dismiss(false);
+                  }
+                  if (e.key === 'Escape') {
+                    e.preventDefault();
+                    closeNote();
+                  }
+                }}
+              />
+            </div>
+          </div>
+        )}
         <ErrorNote error={error} />
       </div>
       <div className="actions">
@@ -257,8 +332,59 @@ function ExceptionItem({ item, users, onDone, onDismissed }: { item: Exception; 
             <button disabled={busy || !assignee} onClick={() => run(() => patch(`/contacts/${item.contactId}`, { ownerUserId: assignee }), onDone)}>Assign</button>
           </>
         )}
+        <button
+          ref={noteButton}
+          disabled={busy}
+          className="secondary"
+          aria-expanded={noteOpen}
+          aria-controls={noteOpen ? `${noteId}-panel` : undefined}
+          onClick={() => (noteOpen ? closeNote() : setNoteOpen(true))}
+          aria-label={`Add a note: ${item.title}`}
+        >
+          {noteOpen ? 'No note' : 'Add note'}
+        </button>
         <button disabled={busy} className="secondary" onClick={() => dismiss(true)} aria-label={`Snooze for a day: ${item.title}`}>Snooze 1 day</button>
         <button disabled={busy} className="secondary" onClick={() => dismiss(false)} aria-label={`Dismiss: ${item.title}`}>Dismiss</button>
+      </div>
+    </li>
+  );
+}
+
+/** Dismissed and snoozed items, for the whole team: who, when, until when and why, each with Restore. */
+function DismissedList({ state, onRestored }: { state: { data?: Page<ListedException>; error?: Error; loading: boolean }; onRestored: (x: ListedException) => void }) {
+  return (
+    <section aria-labelledby="dismissed-title" className="dismissed">
+      <h3 id="dismissed-title">Dismissed and snoozed</h3>
+      <Load state={state} what="Dismissed items">
+        {(page) => {
+          const items = page.data.filter((x) => x.dismissedAt !== null);
+          return items.length === 0 ? <p className="muted">Nothing is dismissed or snoozed.</p> : (
+            <ul className="list" data-testid="dismissed-list">
+              {items.map((x) => <DismissedItem key={`${x.kind}-${x.id}`} item={x} onRestored={() => onRestored(x)} />)}
+            </ul>
+          );
+        }}
+      </Load>
+    </section>
+  );
+}
+
+function DismissedItem({ item, onRestored }: { item: ListedException; onRestored: () => void }) {
+  const { busy, error, run } = useAction();
+  return (
+    <li className="item" data-testid="dismissed">
+      <div className="grow">
+        <span className="tag">{kindLabel[item.kind] ?? item.kind}</span> <strong>{item.title}</strong>
+        {item.detail && <div>{item.detail}</div>}
+        <div className="muted" data-testid="dismissed-by">
+          {item.until ? 'Snoozed' : 'Dismissed'} by {byWhom(item.dismissedBy)} · {when(item.dismissedAt)}
+          {item.until ? <> · shows again {when(item.until)}</> : <> · until restored</>}
+        </div>
+        {item.note && <p className="quote" data-testid="dismissed-note">{item.note}</p>}
+        <ErrorNote error={error} />
+      </div>
+      <div className="actions">
+        <button disabled={busy} className="secondary" onClick={() => run(() => del(exceptionPath(item)), onRestored)} aria-label={`Restore: ${item.title}`}>Restore</button>
       </div>
     </li>
   );
