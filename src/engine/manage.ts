@@ -7,6 +7,8 @@ import { idField, instant } from '../crm/shared/fields.ts';
 import { fetchPage, pageQuerySchema } from '../crm/shared/pagination.ts';
 import { parseInput } from '../crm/shared/validate.ts';
 import { getContactRow } from '../crm/contacts/contacts.ts';
+import { toBusiness } from '../crm/businesses/businesses.ts';
+import { acknowledgeEnrollmentPage, acknowledgerOf } from './acknowledge-page.ts';
 import { writeLog } from './log.ts';
 import { notifyWorkers } from './facts.ts';
 
@@ -63,29 +65,34 @@ export async function getEnrollment(ctx: AppContext, scope: Scope, id: string) {
   return { ...toEnrollment(row), log: log.map((l) => ({ at: l.at, step: l.step, stepType: l.step_type, outcome: l.outcome, detail: JSON.parse(l.detail) as unknown })) };
 }
 
-/** Retry a parked enrolment now, or cancel (manual stop) a live one. */
+/**
+ * Retry a parked enrolment now, cancel (manual stop) a live one, or take its
+ * on-call page: acknowledging here does what a reply to the page does (the
+ * caller, or "The office" for an API key or the CLI, is confirmed to and
+ * announced to everyone already paged).
+ */
 export async function controlEnrollment(ctx: AppContext, scope: Scope, id: string, action: 'retry' | 'cancel' | 'ack'): Promise<ReturnType<typeof toEnrollment>> {
   return ctx.db.transaction(async (trx) => {
     const row = await trx.selectFrom('enrollments').selectAll().where('business_id', '=', scope.businessId).where('id', '=', id).executeTakeFirst();
     if (!row) throw notFound('enrollment', id);
     const now = isoNow(ctx.clock);
-    if (action === 'retry') {
-      if (!['parked', 'active'].includes(row.status)) throw new AppError('CONFLICT', `only a parked or active enrolment can be retried (this one is ${row.status})`);
-      await trx.updateTable('enrollments').set({ status: 'active', attempt: 0, next_run_at: now, last_error: null, locked_by: null, locked_until: null, updated_at: now }).where('id', '=', id).execute();
-    } else if (action === 'cancel') {
-      if (!['active', 'waiting', 'parked'].includes(row.status)) throw new AppError('CONFLICT', `the enrolment has already finished (${row.status})`);
-      await trx.updateTable('enrollments').set({ status: 'exited', exit_reason: 'manual', next_run_at: null, waiting_for: null, finished_at: now, updated_at: now }).where('id', '=', id).execute();
-      await trx.updateTable('outbox').set({ state: 'cancelled', last_error: 'enrolment stopped by hand', updated_at: now }).where('enrollment_id', '=', id).where('state', '=', 'queued').execute();
+    if (action === 'ack') {
+      const business = toBusiness(await trx.selectFrom('businesses').selectAll().where('id', '=', scope.businessId).executeTakeFirstOrThrow());
+      const who = await acknowledgerOf(trx, scope);
+      await acknowledgeEnrollmentPage(trx, scope, business, id, who, scope.actor.type === 'cli' ? 'cli' : 'api', new Date(now));
     } else {
-      const vars = parse<Record<string, unknown>>(row.vars, {});
-      const page = vars.page as { level: number; userId?: string } | undefined;
-      if (!page) throw new AppError('CONFLICT', 'this enrolment is not paging anyone');
-      vars.page = { ...page, acked: true, ackedBy: scope.actor.id, ackedAt: now };
-      await trx.updateTable('enrollments').set({ vars: JSON.stringify(vars), next_run_at: now, updated_at: now }).where('id', '=', id).execute();
+      if (action === 'retry') {
+        if (!['parked', 'active'].includes(row.status)) throw new AppError('CONFLICT', `only a parked or active enrolment can be retried (this one is ${row.status})`);
+        await trx.updateTable('enrollments').set({ status: 'active', attempt: 0, next_run_at: now, last_error: null, locked_by: null, locked_until: null, updated_at: now }).where('id', '=', id).execute();
+      } else {
+        if (!['active', 'waiting', 'parked'].includes(row.status)) throw new AppError('CONFLICT', `the enrolment has already finished (${row.status})`);
+        await trx.updateTable('enrollments').set({ status: 'exited', exit_reason: 'manual', next_run_at: null, waiting_for: null, finished_at: now, updated_at: now }).where('id', '=', id).execute();
+        await trx.updateTable('outbox').set({ state: 'cancelled', last_error: 'enrolment stopped by hand', updated_at: now }).where('enrollment_id', '=', id).where('state', '=', 'queued').execute();
+      }
+      await writeLog(trx, { businessId: scope.businessId, enrollmentId: id, contactId: row.contact_id, step: row.step, stepType: null, outcome: action === 'cancel' ? 'exited' : 'retried', detail: { by: scope.actor }, at: now });
+      await recordChange(trx, scope, now, { entityType: 'enrollment', entityId: id, action: 'update', before: { status: row.status }, after: { action } });
+      await notifyWorkers(trx);
     }
-    await writeLog(trx, { businessId: scope.businessId, enrollmentId: id, contactId: row.contact_id, step: row.step, stepType: null, outcome: action === 'cancel' ? 'exited' : action === 'ack' ? 'acknowledged' : 'retried', detail: { by: scope.actor }, at: now });
-    await recordChange(trx, scope, now, { entityType: 'enrollment', entityId: id, action: 'update', before: { status: row.status }, after: { action } });
-    await notifyWorkers(trx);
     const after = await trx.selectFrom('enrollments').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     return toEnrollment(after);
   });

@@ -3,10 +3,8 @@ import type { Executor } from '../db/database.ts';
 import { toBusiness } from '../crm/businesses/businesses.ts';
 import type { Business } from '../crm/businesses/schema.ts';
 import { recordChange } from '../crm/shared/audit.ts';
-import { notifyWorkers } from '../engine/facts.ts';
-import { writeLog } from '../engine/log.ts';
+import { acknowledgeEnrollmentPage, acknowledgerOf, announce, enrollmentPageSubject, pageOf, pageTakenBy, PAGED_STATES, type Acknowledger } from '../engine/acknowledge-page.ts';
 import { cancelQueuedMessages } from '../engine/outbox/cancel.ts';
-import { enqueueMessage } from '../engine/outbox/enqueue.ts';
 import { event } from '../events/record.ts';
 import { loadCall, saveCall, type CallAcknowledgement, type VoiceCall } from './calls.ts';
 import { callbackNumberOf } from './script.ts';
@@ -49,38 +47,7 @@ export function isAcknowledgement(text: string): boolean {
 }
 
 export type AckVia = CallAcknowledgement['via'];
-export interface Acknowledger {
-  userId: string | null;
-  name: string;
-}
-
-const SENT = ['sending', 'sent', 'delivered', 'unknown'];
-const firstName = (name: string) => name.split(' ')[0];
 const callerOf = (call: VoiceCall) => call.state.intake.name ?? callbackNumberOf(call.state.intake) ?? call.from;
-
-async function staffPhone(trx: Executor, businessId: string, userId: string | null): Promise<string | null> {
-  if (!userId) return null;
-  const u = await trx.selectFrom('users').select('phone').where('business_id', '=', businessId).where('id', '=', userId).where('disabled_at', 'is', null).executeTakeFirst();
-  return u?.phone ?? null;
-}
-
-/**
- * Tells the acknowledger it is theirs and everyone else already paged (rows
- * that left the outbox) who has it. Once per page and person (idempotency keys).
- */
-async function announce(trx: Executor, business: Business, pagedRows: Array<{ user_id: string | null; to_address: string }>, who: Acknowledger, keyPrefix: string, about: string, now: string): Promise<string[]> {
-  const others = new Map<string, string>();
-  for (const r of pagedRows) if (r.user_id && r.user_id !== who.userId && !others.has(r.user_id)) others.set(r.user_id, r.to_address);
-  const ids: string[] = [];
-  const send = async (userId: string, to: string, body: string, kind: string) => {
-    const { id } = await enqueueMessage(trx, { businessId: business.id, channel: 'sms', purpose: 'transactional', to, body, userId, idempotencyKey: `${keyPrefix}:${kind}:${userId}`, notBefore: now }, now);
-    ids.push(id);
-  };
-  for (const [userId, to] of others) await send(userId, to, `${business.name}: ${who.name} has ${about}. No need to act.`, 'taken');
-  const phone = await staffPhone(trx, business.id, who.userId);
-  if (who.userId && phone) await send(who.userId, phone, `${business.name}: it's yours, ${about}. Escalation stopped${others.size ? '; the others paged know you have it' : ''}.`, 'ack');
-  return ids;
-}
 
 /**
  * Acknowledges an emergency call's page: cancels the escalation texts still
@@ -96,7 +63,7 @@ export async function acknowledgeCall(trx: Executor, business: Business, call: V
   const pageIds = decision.outboxIds ?? [];
   const how = via === 'sms' ? 'replied to the page' : via === 'task' ? 'took the task' : 'answered the on-call call';
   const cancelled = await cancelQueuedMessages(trx, business.id, { ids: pageIds }, `escalation stopped: ${who.name} ${how} at ${now}`, now);
-  const paged = pageIds.length ? await trx.selectFrom('outbox').select(['user_id', 'to_address']).where('business_id', '=', business.id).where('id', 'in', pageIds).where('state', 'in', SENT).execute() : [];
+  const paged = pageIds.length ? await trx.selectFrom('outbox').select(['user_id', 'to_address']).where('business_id', '=', business.id).where('id', 'in', pageIds).where('state', 'in', PAGED_STATES).execute() : [];
   const caller = callerOf(call);
   const callback = callbackNumberOf(call.state.intake);
   const notices = await announce(trx, business, paged, who, `voice:${call.callSid}`, `the emergency for ${callback && callback !== caller ? `${caller} (${callback})` : caller}`, now);
@@ -135,9 +102,7 @@ export async function acknowledgeFromTask(trx: Executor, scope: Scope, task: { o
   const call = await loadCall(trx, scope.businessId, callSid);
   if (!call || call.decision?.route !== 'emergency' || call.decision.acknowledged) return;
   const business = toBusiness(await trx.selectFrom('businesses').selectAll().where('id', '=', scope.businessId).executeTakeFirstOrThrow());
-  const userId = scope.actor.type === 'user' ? scope.actor.id : null;
-  const user = userId ? await trx.selectFrom('users').select('name').where('business_id', '=', scope.businessId).where('id', '=', userId).executeTakeFirst() : undefined;
-  const who: Acknowledger = user && userId ? { userId, name: user.name } : { userId: null, name: 'The office' };
+  const who = await acknowledgerOf(trx, scope);
   const result = await acknowledgeCall(trx, business, call, who, 'task', new Date(now));
   if (result.status === 'acknowledged') await saveCall(trx, call, now);
 }
@@ -157,7 +122,7 @@ async function recentPages(trx: Executor, businessId: string, userId: string, no
     .select(['idempotency_key', 'enrollment_id', 'contact_id'])
     .where('business_id', '=', businessId)
     .where('user_id', '=', userId)
-    .where('state', 'in', SENT)
+    .where('state', 'in', PAGED_STATES)
     .where('not_before', '>', since)
     .where((eb) => eb.or([...PAGE_PURPOSES.map((p) => eb('idempotency_key', 'like', `voice:%:${p}:%`)), eb.and([eb('enrollment_id', 'is not', null), eb('idempotency_key', 'like', 'enr:%:page:%')])]))
     .orderBy('not_before', 'desc')
@@ -170,11 +135,9 @@ async function recentPages(trx: Executor, businessId: string, userId: string, no
       if (seen.has(r.enrollment_id)) continue;
       seen.add(r.enrollment_id);
       const en = await trx.selectFrom('enrollments').select(['status', 'vars', 'contact_id']).where('business_id', '=', businessId).where('id', '=', r.enrollment_id).executeTakeFirst();
-      const page = en ? ((JSON.parse(en.vars) as { page?: { acked?: boolean; ackedBy?: string | null } }).page ?? null) : null;
+      const page = en ? pageOf(en.vars) : null;
       if (!en || !page || (en.status !== 'active' && !page.acked)) continue;
-      const contact = await trx.selectFrom('contacts').select(['display_name', 'phone']).where('business_id', '=', businessId).where('id', '=', en.contact_id).executeTakeFirst();
-      const by = page.acked ? ((page.ackedBy && (await trx.selectFrom('users').select('name').where('business_id', '=', businessId).where('id', '=', page.ackedBy).executeTakeFirst())?.name) || 'someone') : null;
-      pages.push({ kind: 'enrollment', id: r.enrollment_id, about: `the page for ${contact?.display_name || contact?.phone || 'a customer'}`, acknowledgedBy: by });
+      pages.push({ kind: 'enrollment', id: r.enrollment_id, about: await enrollmentPageSubject(trx, businessId, en.contact_id), acknowledgedBy: await pageTakenBy(trx, businessId, page) });
     } else {
       const callSid = r.idempotency_key.split(':')[1];
       if (seen.has(callSid)) continue;
@@ -185,22 +148,6 @@ async function recentPages(trx: Executor, businessId: string, userId: string, no
     }
   }
   return pages;
-}
-
-/** An automation's on-call page (route step) taken by a reply: the step continues instead of escalating. */
-async function acknowledgeEnrollment(trx: Executor, business: Business, enrollmentId: string, who: Acknowledger & { userId: string }, about: string, at: Date): Promise<void> {
-  const now = at.toISOString();
-  const row = await trx.selectFrom('enrollments').selectAll().where('business_id', '=', business.id).where('id', '=', enrollmentId).executeTakeFirstOrThrow();
-  const vars = JSON.parse(row.vars) as Record<string, unknown>;
-  // The same acknowledgement POST /enrollments/:id/ack records, so the route step reads it the same way.
-  vars.page = { ...(vars.page as object), acked: true, ackedBy: who.userId, ackedAt: now, via: 'sms' };
-  await trx.updateTable('enrollments').set({ vars: JSON.stringify(vars), next_run_at: now, updated_at: now }).where('business_id', '=', business.id).where('id', '=', enrollmentId).execute();
-  const scope: Scope = { businessId: business.id, actor: { type: 'user', id: who.userId } };
-  await writeLog(trx, { businessId: business.id, enrollmentId, contactId: row.contact_id, step: row.step, stepType: null, outcome: 'acknowledged', detail: { by: scope.actor, via: 'sms' }, at: now });
-  await recordChange(trx, scope, now, { entityType: 'enrollment', entityId: enrollmentId, action: 'update', before: { status: row.status }, after: { action: 'ack', via: 'sms' } });
-  const paged = await trx.selectFrom('outbox').select(['user_id', 'to_address']).where('business_id', '=', business.id).where('enrollment_id', '=', enrollmentId).where('idempotency_key', 'like', 'enr:%:page:%').where('state', 'in', SENT).execute();
-  await announce(trx, business, paged, who, `enr:${enrollmentId}`, about, now);
-  await notifyWorkers(trx);
 }
 
 /**
@@ -221,7 +168,8 @@ export async function handleStaffText(trx: Executor, business: Business, staff: 
   }
   const who = { userId: staff.id, name: staff.name };
   if (open.kind === 'enrollment') {
-    await acknowledgeEnrollment(trx, business, open.id, who, open.about, at);
+    // The same acknowledgement as POST /enrollments/:id/ack, so the route step reads it the same way.
+    await acknowledgeEnrollmentPage(trx, { businessId: business.id, actor: { type: 'user', id: staff.id } }, business, open.id, who, 'sms', at);
   } else {
     const call = (await loadCall(trx, business.id, open.id))!;
     await acknowledgeCall(trx, business, call, who, 'sms', at);

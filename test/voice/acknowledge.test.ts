@@ -8,6 +8,7 @@ import { createDevProvider } from '../../src/channels/dev-outbox.ts';
 import type { AppContext } from '../../src/context.ts';
 import { createContact } from '../../src/crm/contacts/contacts.ts';
 import { createAutomation } from '../../src/engine/automations.ts';
+import { controlEnrollment } from '../../src/engine/manage.ts';
 import { dispatchQueued } from '../../src/engine/outbox/dispatch.ts';
 import { runDueEnrollments } from '../../src/engine/runner.ts';
 import { isAcknowledgement } from '../../src/voice/acknowledge.ts';
@@ -294,5 +295,119 @@ forEachDialect('on-call acknowledgement', (world) => {
     assert.deepEqual(receivedBy(b.tech2.phone), [], 'the escalation never happens');
     assert.match(receivedBy(b.tech1.phone).at(-1)!, /it's yours, the page for Ravi Patel\. Escalation stopped\.$/);
     assert.equal((await contactsWithPhone(b.scope.businessId, b.tech1.phone)).length, 0);
+  });
+
+  const login = async (email: string) => {
+    const res = await app.inject({ method: 'POST', url: '/auth/login', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ email, password: 'correct horse battery' }) });
+    assert.equal(res.statusCode, 200, res.body);
+    return res.cookies.find((c) => c.name === 'kinetic_session')!.value;
+  };
+  /** A new lead at 2 a.m. enrols in an on-call route automation; the primary (Tomas) is paged and the page leaves. */
+  async function pagedLead(b: VoiceBusiness, name: string, phone: string) {
+    clock().set(TUESDAY_2AM);
+    const automations = await db().selectFrom('automations').select('id').where('business_id', '=', b.scope.businessId).execute();
+    if (!automations.length) await createAutomation(ctx, b.scope, { enabled: true, definition: { name: 'Page on-call for new leads', trigger: { type: 'event', event: 'lead.created' }, purpose: 'transactional', steps: [{ type: 'route', mode: 'on_call' }] } });
+    const lead = await createContact(ctx, b.scope, { name, phone, lifecycleStage: 'lead', source: 'web_form' });
+    await runDueEnrollments(ctx, 'ack-test');
+    await dispatch();
+    const [enrollment] = await db().selectFrom('enrollments').selectAll().where('business_id', '=', b.scope.businessId).where('contact_id', '=', lead.id).execute();
+    return enrollment.id;
+  }
+  const ackKeys = (enrollmentId: string) =>
+    db().selectFrom('outbox').select(['idempotency_key', 'to_address', 'body']).where('idempotency_key', 'like', `enr:${enrollmentId}:%`).where('idempotency_key', 'not like', '%:page:%').orderBy('idempotency_key').execute();
+  const pageVars = async (enrollmentId: string) => JSON.parse((await db().selectFrom('enrollments').select('vars').where('id', '=', enrollmentId).executeTakeFirstOrThrow()).vars).page;
+
+  test('POST /enrollments/:id/ack does what a reply does: the caller is confirmed, those paged are told who has it, once; the step goes on instead of escalating', async () => {
+    const b = await voiceBusiness(ctx);
+    const id = await pagedLead(b, 'Nadia Cole', '+15125550311');
+    assert.equal(receivedBy(b.tech1.phone).length, 1, 'the primary was paged');
+    const tina = await login(`technician4-${b.scope.businessId.slice(-10)}@northwind.example`);
+    clock().advance(2 * 60_000);
+    const res = await app.inject({ method: 'POST', url: `/enrollments/${id}/ack`, cookies: { kinetic_session: tina } });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(
+      [res.json().vars.page.acked, res.json().vars.page.ackedBy, res.json().vars.page.ackedByName, res.json().vars.page.via],
+      [true, b.tech2.id, 'Tina Brooks', 'api'],
+    );
+    const notices = await ackKeys(id);
+    assert.deepEqual(
+      notices.map((n) => [n.idempotency_key, n.to_address]),
+      [[`enr:${id}:ack:${b.tech2.id}`, b.tech2.phone], [`enr:${id}:taken:${b.tech1.id}`, b.tech1.phone]],
+    );
+
+    // Acking again, by the same person or another, is refused and queues nothing more.
+    const again = await app.inject({ method: 'POST', url: `/enrollments/${id}/ack`, cookies: { kinetic_session: tina } });
+    assert.equal(again.statusCode, 409, again.body);
+    assert.match(again.json().message ?? again.body, /you already have this page/);
+    const tomas = await login(`technician3-${b.scope.businessId.slice(-10)}@northwind.example`);
+    const late = await app.inject({ method: 'POST', url: `/enrollments/${id}/ack`, cookies: { kinetic_session: tomas } });
+    assert.equal(late.statusCode, 409, late.body);
+    assert.match(late.body, /Tina Brooks already has this page/);
+    // A reply from the primary is told who has it, and takes nothing.
+    assert.equal(await text(b.tech1.phone, b.number, 'OK'), `${(await db().selectFrom('businesses').select('name').where('id', '=', b.scope.businessId).executeTakeFirstOrThrow()).name}: Tina Brooks already has the page for Nadia Cole.`);
+    assert.equal((await ackKeys(id)).length, 2);
+    assert.equal((await pageVars(id)).ackedBy, b.tech2.id);
+
+    // The escalation window passes: the step continues; Tina gets her confirmation, never a page.
+    clock().advance(10 * 60_000);
+    await runDueEnrollments(ctx, 'ack-test');
+    await dispatch();
+    await dispatch();
+    assert.deepEqual(receivedBy(b.tech2.phone).length, 1, 'only the confirmation');
+    assert.match(receivedBy(b.tech2.phone)[0], /it's yours, the page for Nadia Cole\. Escalation stopped; the others paged know you have it\.$/);
+    assert.equal(receivedBy(b.tech1.phone).length, 2);
+    assert.match(receivedBy(b.tech1.phone)[1], /Tina Brooks has the page for Nadia Cole\. No need to act\.$/);
+    const enrollment = await db().selectFrom('enrollments').select('status').where('id', '=', id).executeTakeFirstOrThrow();
+    assert.equal(enrollment.status, 'completed');
+    const log = await db().selectFrom('enrollment_log').select(['outcome', 'detail']).where('enrollment_id', '=', id).orderBy('seq').execute();
+    assert.deepEqual(log.map((l) => l.outcome).filter((o) => ['paged', 'acknowledged', 'unacknowledged'].includes(o)), ['paged', 'acknowledged', 'acknowledged']);
+    assert.deepEqual(JSON.parse(log.find((l) => l.outcome === 'acknowledged')!.detail), { by: { type: 'user', id: b.tech2.id }, name: 'Tina Brooks', via: 'api' });
+    const audit = await db().selectFrom('audit_log').select('changes').where('business_id', '=', b.scope.businessId).where('entity_type', '=', 'enrollment').where('entity_id', '=', id).execute();
+    assert.equal(audit.length, 1, 'one audited acknowledgement; the refused ones left nothing');
+  });
+
+  test('an API key or the CLI acks as "The office": everyone paged is told, nobody is confirmed; another business cannot ack it', async () => {
+    const b = await voiceBusiness(ctx);
+    const id = await pagedLead(b, 'Owen Pratt', '+15125550312');
+    clock().advance(5 * 60_000);
+    await runDueEnrollments(ctx, 'ack-test');
+    await dispatch();
+    assert.equal(receivedBy(b.tech2.phone).length, 1, 'nobody took it: the page escalated to the second technician');
+
+    const other = await voiceBusiness(ctx);
+    const { key: otherKey } = await createApiKey(ctx, other.scope, { name: 'other' });
+    const cross = await app.inject({ method: 'POST', url: `/enrollments/${id}/ack`, headers: { authorization: `Bearer ${otherKey}` } });
+    assert.equal(cross.statusCode, 404);
+    assert.equal((await pageVars(id)).acked, undefined);
+
+    const { key } = await createApiKey(ctx, b.scope, { name: 'zapier' });
+    const res = await app.inject({ method: 'POST', url: `/enrollments/${id}/ack`, headers: { authorization: `Bearer ${key}` } });
+    assert.equal(res.statusCode, 200, res.body);
+    const page = await pageVars(id);
+    assert.deepEqual([page.ackedBy, page.ackedByName, page.via], [null, 'The office', 'api']);
+    assert.deepEqual(
+      (await ackKeys(id)).map((n) => [n.idempotency_key, n.body.replace(/^.*?: /, '')]),
+      [
+        [`enr:${id}:taken:${b.tech1.id}`, 'The office has the page for Owen Pratt. No need to act.'],
+        [`enr:${id}:taken:${b.tech2.id}`, 'The office has the page for Owen Pratt. No need to act.'],
+      ],
+    );
+    assert.equal((await app.inject({ method: 'POST', url: `/enrollments/${id}/ack`, headers: { authorization: `Bearer ${key}` } })).statusCode, 409);
+    assert.equal((await ackKeys(id)).length, 2);
+    clock().advance(10 * 60_000);
+    await runDueEnrollments(ctx, 'ack-test');
+    await dispatch();
+    assert.equal(receivedBy(b.tech1.phone).length, 2);
+    assert.equal(receivedBy(b.tech2.phone).length, 2);
+    assert.match(receivedBy(b.tech2.phone)[1], /The office has the page for Owen Pratt/);
+
+    // `kinetic enrollment ack <id>` (the CLI's scope): the same, recorded as taken from the CLI.
+    const second = await pagedLead(b, 'Priya Shah', '+15125550313');
+    const cli = { businessId: b.scope.businessId, actor: { type: 'cli' as const, id: null } };
+    const acked = await controlEnrollment(ctx, cli, second, 'ack');
+    assert.deepEqual([(acked.vars.page as { ackedByName: string }).ackedByName, (acked.vars.page as { via: string }).via], ['The office', 'cli']);
+    assert.deepEqual((await ackKeys(second)).map((n) => n.idempotency_key), [`enr:${second}:taken:${b.tech1.id}`]);
+    await assert.rejects(controlEnrollment(ctx, cli, second, 'ack'), (e: Error & { code?: string }) => e.code === 'CONFLICT' && /The office already has this page/.test(e.message));
+    assert.equal((await ackKeys(second)).length, 1);
   });
 });
