@@ -144,13 +144,6 @@ export function Today({ me }: { me: Me }) {
                     <ErrorNote error={undo.error} />
                   </p>
                 )}
-                {rest.length === 0 ? <p className="muted">Nothing else needs you.</p> : (
-                  <ul className="list" data-testid="exceptions">
-                    {rest.map((x) => (
-                      <ExceptionItem key={`${x.kind}-${x.id}`} item={x} users={users.data?.data ?? []} onDone={exceptions.reload} onDismissed={(snoozed, note) => { setUndoable({ item: x, snoozed, note }); afterDismissalChange(); }} />
-                    ))}
-                  </ul>
-                )}
                 {showDismissed && (
                   <DismissedList
                     state={dismissed}
@@ -159,6 +152,14 @@ export function Today({ me }: { me: Me }) {
                       afterDismissalChange();
                     }}
                   />
+                )}
+                {showDismissed && <h3>Still open</h3>}
+                {rest.length === 0 ? <p className="muted">Nothing else needs you.</p> : (
+                  <ul className="list" data-testid="exceptions">
+                    {rest.map((x) => (
+                      <ExceptionItem key={`${x.kind}-${x.id}`} item={x} users={users.data?.data ?? []} onDone={exceptions.reload} onDismissed={(snoozed, note) => { setUndoable({ item: x, snoozed, note }); afterDismissalChange(); }} />
+                    ))}
+                  </ul>
                 )}
               </>
             );
@@ -341,7 +342,7 @@ function ExceptionItem({ item, users, onDone, onDismissed }: { item: Exception; 
           onClick={() => (noteOpen ? closeNote() : setNoteOpen(true))}
           aria-label={`Add a note: ${item.title}`}
         >
-          {noteOpen ? 'No note' : 'Add note'}
+          Add note
         </button>
         <button disabled={busy} className="secondary" onClick={() => dismiss(true)} aria-label={`Snooze for a day: ${item.title}`}>Snooze 1 day</button>
         <button disabled={busy} className="secondary" onClick={() => dismiss(false)} aria-label={`Dismiss: ${item.title}`}>Dismiss</button>
