@@ -66,6 +66,17 @@ export function calendarChange(invite: CalendarInvite | null, job: Pick<Job, 'st
   return { kind: 'moved', start, end, technicianId };
 }
 
+/**
+ * What the customer's calendar needs when the job is deleted: a cancellation
+ * if the entry is still upcoming (the job scheduled, the entry not cancelled
+ * and its start after now), else nothing: a past appointment, a completed or
+ * no-show job keeps its entry, and a cancelled one was already cancelled.
+ */
+export function calendarChangeOnDelete(invite: CalendarInvite | null, job: Pick<Job, 'status'>, now: Date): CalendarChange | null {
+  if (!invite || invite.cancelled || job.status !== 'scheduled') return null;
+  return Date.parse(invite.start) > now.getTime() ? { kind: 'cancelled' } : null;
+}
+
 export type UpdateOutcome = { status: 'queued'; outboxId: string } | { status: 'skipped'; reason: string };
 
 export interface CalendarUpdateResult {
@@ -114,18 +125,35 @@ function updateMessage(business: Business, serviceName: string, contact: Contact
 export async function queueCalendarUpdate(trx: Executor, scope: Scope, nowIso: string, job: Job): Promise<CalendarUpdateResult | null> {
   const invite = await loadCalendarInvite(trx, scope.businessId, job.id);
   if (!invite) return null;
-  const businessRow = await trx.selectFrom('businesses').selectAll().where('id', '=', scope.businessId).executeTakeFirstOrThrow();
-  const business = toBusiness(businessRow);
+  const business = toBusiness(await trx.selectFrom('businesses').selectAll().where('id', '=', scope.businessId).executeTakeFirstOrThrow());
   const service = business.services.find((s) => s.key === job.serviceType);
   const change = calendarChange(invite, job, service?.durationMinutes ?? 60);
   if (!change) return null;
+  return sendCalendarUpdate(trx, business, nowIso, job, invite, change);
+}
 
+/**
+ * A booked job about to be deleted (DELETE /jobs/:id): while its row still
+ * exists, in the delete's transaction, an upcoming entry gets the same
+ * cancellation as `status: cancelled` (CANCEL, same UID, SEQUENCE + 1, keyed
+ * like any update so it is queued once).
+ */
+export async function queueCalendarCancellationOnDelete(trx: Executor, scope: Scope, nowIso: string, job: Job): Promise<CalendarUpdateResult | null> {
+  const invite = await loadCalendarInvite(trx, scope.businessId, job.id);
+  const change = calendarChangeOnDelete(invite, job, new Date(nowIso));
+  if (!invite || !change) return null;
+  const business = toBusiness(await trx.selectFrom('businesses').selectAll().where('id', '=', scope.businessId).executeTakeFirstOrThrow());
+  return sendCalendarUpdate(trx, business, nowIso, job, invite, change);
+}
+
+async function sendCalendarUpdate(trx: Executor, business: Business, nowIso: string, job: Job, invite: CalendarInvite, change: CalendarChange): Promise<CalendarUpdateResult> {
+  const service = business.services.find((s) => s.key === job.serviceType);
   const next: CalendarInvite = change.kind === 'cancelled' ? { ...invite, sequence: invite.sequence + 1, cancelled: true } : { ...invite, ...change, sequence: invite.sequence + 1, cancelled: false };
-  await saveCalendarInvite(trx, scope.businessId, job.id, next);
-  const contact = job.contactId ? await loadContact(trx, scope.businessId, job.contactId).catch(() => null) : null;
+  await saveCalendarInvite(trx, business.id, job.id, next);
+  const contact = job.contactId ? await loadContact(trx, business.id, job.contactId).catch(() => null) : null;
   if (!contact) return { change, sequence: next.sequence, email: { status: 'skipped', reason: 'no contact' }, sms: null };
 
-  const tech = next.technicianId ? await trx.selectFrom('users').select('name').where('business_id', '=', scope.businessId).where('id', '=', next.technicianId).executeTakeFirst() : undefined;
+  const tech = next.technicianId ? await trx.selectFrom('users').select('name').where('business_id', '=', business.id).where('id', '=', next.technicianId).executeTakeFirst() : undefined;
   const technicianName = tech?.name ?? null;
   const serviceName = service?.name ?? job.serviceType.replace(/_/g, ' ');
   const message = updateMessage(business, serviceName, contact, change, invite, technicianName);

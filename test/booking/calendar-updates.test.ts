@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { createUser } from '../../src/access/users.ts';
-import { calendarChange, queueCalendarUpdate, type CalendarInvite } from '../../src/booking/calendar.ts';
+import { calendarChange, calendarChangeOnDelete, queueCalendarUpdate, type CalendarInvite } from '../../src/booking/calendar.ts';
 import { createDevProvider } from '../../src/channels/dev-outbox.ts';
 import { createSmtpEmailProvider } from '../../src/channels/smtp-email.ts';
 import { jobs } from '../../src/crm/jobs/jobs.ts';
@@ -54,6 +54,24 @@ describe('calendarChange: what the customer calendar needs after a job change', 
   ];
   for (const [name, invite, patch, expected] of cases) {
     test(name, () => assert.deepEqual(calendarChange(invite, { ...job, ...patch }, 90), expected));
+  }
+});
+
+describe('calendarChangeOnDelete: deleting a job cancels an upcoming entry only', () => {
+  const sent: CalendarInvite = { uid: 'j1@crm.example', sequence: 1, sms: true, start: '2026-03-04T15:00:00.000Z', end: '2026-03-04T16:00:00.000Z', technicianId: 't1', cancelled: false };
+  const before = new Date('2026-03-04T14:59:00.000Z');
+  const cases: Array<[string, CalendarInvite | null, Parameters<typeof calendarChangeOnDelete>[1]['status'], Date, ReturnType<typeof calendarChangeOnDelete>]> = [
+    ['no invite was sent: nothing', null, 'scheduled', before, null],
+    ['upcoming: cancelled', sent, 'scheduled', before, { kind: 'cancelled' }],
+    ['starting now: already under way, nothing', sent, 'scheduled', new Date(sent.start), null],
+    ['in the past: nothing', sent, 'scheduled', new Date('2026-03-05T00:00:00.000Z'), null],
+    ['the entry was already cancelled: nothing', { ...sent, cancelled: true }, 'scheduled', before, null],
+    ['a cancelled job: nothing', { ...sent, cancelled: true }, 'cancelled', before, null],
+    ['completed: the entry stays', sent, 'completed', before, null],
+    ['no-show: the entry stays', sent, 'no_show', before, null],
+  ];
+  for (const [name, invite, status, now, expected] of cases) {
+    test(name, () => assert.deepEqual(calendarChangeOnDelete(invite, { status }, now), expected));
   }
 });
 
@@ -235,6 +253,86 @@ forEachDialect('booking: the customer calendar follows moves and cancellations',
     const staff = await api().post('/jobs', { contactId: later, serviceType: 'tune_up', scheduledStart: '2026-03-13T15:00:00.000Z', scheduledEnd: '2026-03-13T16:00:00.000Z', technicianUserId: tech });
     assert.equal(staff.statusCode, 201, staff.body);
     assert.equal((await api().patch(`/jobs/${staff.json().id}`, { scheduledStart: '2026-03-13T16:00:00.000Z', scheduledEnd: '2026-03-13T17:00:00.000Z' })).statusCode, 200);
+    assert.deepEqual(await outboxOf(staff.json().id), []);
+  });
+
+  test('DELETE /jobs of an upcoming booked job: the same CANCEL as a cancellation, queued in the delete, sent once through SMTP', async () => {
+    const { ctx } = world();
+    const contactId = await newContact();
+    const job = await book(contactId, '2026-03-16T15:00:00.000Z', 'ac_repair');
+    const uid = field(icsOf(await confirmationEmail(job.id)).ics, 'UID');
+
+    // Another business cannot delete it, and nothing is sent when it tries.
+    const other = await makeTenant(ctx, 'Other Air');
+    assert.equal((await client(app, other.key).delete(`/jobs/${job.id}`)).statusCode, 404);
+    assert.deepEqual(await updatesOf(job.id), []);
+
+    const deleted = await api().delete(`/jobs/${job.id}`);
+    assert.equal(deleted.statusCode, 204, deleted.body);
+    assert.equal((await api().get(`/jobs/${job.id}`)).statusCode, 404);
+    const updates = await updatesOf(job.id);
+    assert.deepEqual(updates.map((u) => [u.channel, u.idempotency_key]), [['email', `booking:${job.id}:calendar:1:email`], ['sms', `booking:${job.id}:calendar:1:sms`]]);
+    const { ics, contentType, filename } = icsOf(updates[0]);
+    assert.match(contentType, /method=CANCEL/);
+    assert.equal(filename, 'cancel.ics');
+    assert.equal(field(ics, 'METHOD'), 'CANCEL');
+    assert.equal(field(ics, 'STATUS'), 'CANCELLED');
+    assert.equal(field(ics, 'UID'), uid, 'the entry the confirmation made');
+    assert.equal(field(ics, 'SEQUENCE'), '1');
+    assert.equal(field(ics, 'DTSTART'), '20260316T150000Z');
+    assert.equal(updates[0].subject, 'Booking cancelled: AC Repair on Mon, Mar 16 at 10:00 AM CDT');
+    assert.match(updates[1].body, /^Calendar Air: your AC Repair appointment on Mon, Mar 16 at 10:00 AM CDT is cancelled\./);
+    // The deletion is audited with the job as it was; the cancellation rides in the same commit.
+    const audit = await db().selectFrom('audit_log').select('action').where('entity_type', '=', 'job').where('entity_id', '=', job.id).orderBy('seq').execute();
+    assert.equal(audit.at(-1)?.action, 'delete');
+
+    // Deleting again is a 404 and sends nothing more; dispatch twice delivers the CANCEL once.
+    assert.equal((await api().delete(`/jobs/${job.id}`)).statusCode, 404);
+    assert.equal((await updatesOf(job.id)).length, 2);
+    const email = createSmtpEmailProvider({ url: smtp.url, from: 'Calendar Air <office@calendarair.example>' }, { hostname: 'crm.example.com' });
+    try {
+      await dispatchQueued(ctx, { sms: createDevProvider('sms'), email }, { workerId: 'calendar-delete', limit: 500 });
+      await dispatchQueued(ctx, { sms: createDevProvider('sms'), email }, { workerId: 'calendar-delete-2', limit: 500 });
+    } finally {
+      await email.close?.();
+    }
+    const received = smtp.messages.filter((m) => m.parsed.subject === 'Booking cancelled: AC Repair on Mon, Mar 16 at 10:00 AM CDT');
+    assert.equal(received.length, 1, 'delivered exactly once');
+    const part = received[0].parsed.attachments.find((a) => a.contentType === 'text/calendar');
+    assert.ok(part);
+    assert.equal(field(part.content.toString('utf8').replace(/\r\n[ \t]/g, ''), 'UID'), uid);
+  });
+
+  test('DELETE /jobs of a job already cancelled, completed or in the past sends nothing', async () => {
+    const { clock } = world();
+    // Cancelled first: its CANCEL went then; the delete adds nothing.
+    const cancelled = await book(await newContact(), '2026-03-17T15:00:00.000Z');
+    assert.equal((await api().patch(`/jobs/${cancelled.id}`, { status: 'cancelled' })).statusCode, 200);
+    assert.equal((await updatesOf(cancelled.id)).length, 2);
+    assert.equal((await api().delete(`/jobs/${cancelled.id}`)).statusCode, 204);
+    assert.deepEqual((await updatesOf(cancelled.id)).map((u) => u.idempotency_key), [`booking:${cancelled.id}:calendar:1:email`, `booking:${cancelled.id}:calendar:1:sms`]);
+
+    // Completed: the entry stays as a record of the visit.
+    const completed = await book(await newContact(), '2026-03-17T17:00:00.000Z');
+    assert.equal((await api().patch(`/jobs/${completed.id}`, { status: 'completed' })).statusCode, 200);
+    assert.equal((await api().delete(`/jobs/${completed.id}`)).statusCode, 204);
+    assert.deepEqual(await updatesOf(completed.id), []);
+
+    // Its time has passed: there is nothing in the customer's future to remove.
+    const past = await book(await newContact(), '2026-03-18T15:00:00.000Z');
+    const was = clock.now().toISOString();
+    try {
+      clock.set('2026-03-18T16:00:00.000Z');
+      assert.equal((await api().delete(`/jobs/${past.id}`)).statusCode, 204);
+    } finally {
+      clock.set(was);
+    }
+    assert.deepEqual(await updatesOf(past.id), []);
+
+    // A job entered by staff never had an invite.
+    const staff = await api().post('/jobs', { contactId: await newContact(), serviceType: 'tune_up', scheduledStart: '2026-03-19T15:00:00.000Z', scheduledEnd: '2026-03-19T16:00:00.000Z', technicianUserId: tech });
+    assert.equal(staff.statusCode, 201, staff.body);
+    assert.equal((await api().delete(`/jobs/${staff.json().id}`)).statusCode, 204);
     assert.deepEqual(await outboxOf(staff.json().id), []);
   });
 });

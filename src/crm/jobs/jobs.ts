@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Scope } from '../../context.ts';
 import type { Executor } from '../../db/database.ts';
 import { event, type PendingEvent } from '../../events/record.ts';
-import { queueCalendarUpdate } from '../../booking/calendar.ts';
+import { queueCalendarCancellationOnDelete, queueCalendarUpdate } from '../../booking/calendar.ts';
 import { AppError } from '../../lib/errors.ts';
 import { cents, idField, instant, longText } from '../shared/fields.ts';
 import { pageQuerySchema } from '../shared/pagination.ts';
@@ -167,6 +167,10 @@ export const jobs = defineResource({
     return events;
   },
   deletedEvents: (j) => [event('job.deleted', { jobId: j.id, contactId: j.contactId })],
+  // An upcoming booked job deleted: the customer's calendar entry is cancelled, as for `status: cancelled`.
+  beforeDelete: async (trx, scope, now, before) => {
+    await queueCalendarCancellationOnDelete(trx, scope, now, before);
+  },
   afterWrite: async (trx, scope, now, after, before) => {
     // A booked job moved or cancelled: the customer's calendar entry is updated in the same transaction.
     if (after && before) await queueCalendarUpdate(trx, scope, now, after);

@@ -35,6 +35,8 @@ export interface ResourceDefinition<Api extends { id: string }, Create extends z
   createdEvents(after: Api): PendingEvent[];
   updatedEvents(before: Api, after: Api): PendingEvent[];
   deletedEvents(before: Api): PendingEvent[];
+  /** Side effects of a delete that need the row still there, in the delete's transaction (e.g. a booked job's calendar cancellation). */
+  beforeDelete?(trx: Executor, scope: Scope, now: string, before: Api): Promise<void>;
   /** Side effects in the same transaction (e.g. a contact's last interaction time). */
   afterWrite?(trx: Executor, scope: Scope, now: string, after: Api | null, before: Api | null): Promise<PendingEvent[] | void>;
 }
@@ -125,8 +127,9 @@ export function defineResource<Api extends { id: string }, Create extends z.ZodT
     async remove(ctx, scope, id) {
       await ctx.db.transaction(async (trx) => {
         const before = await get(ctx, scope, id, trx);
-        await loose(trx).deleteFrom(def.table).where('business_id', '=', scope.businessId).where('id', '=', id).execute();
         const now = isoNow(ctx.clock);
+        await def.beforeDelete?.(trx, scope, now, before);
+        await loose(trx).deleteFrom(def.table).where('business_id', '=', scope.businessId).where('id', '=', id).execute();
         const extra = (await def.afterWrite?.(trx, scope, now, null, before)) ?? [];
         await recordChange(trx, scope, now, { entityType: def.entityType, entityId: id, action: 'delete', before: { ...before }, after: null, events: [...def.deletedEvents(before), ...extra] });
       });
