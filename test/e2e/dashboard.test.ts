@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { middayTimeZone } from '../helpers/daytime.ts';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { apiCall, eventually, launchBrowser, logIn, shot, startKinetic, type RunningKinetic } from './helpers.ts';
+import { describe, test } from 'node:test';
+import type { BrowserContext } from 'playwright-core';
+import { apiCall, eventually, logIn, shot, useDashboard } from './helpers.ts';
 
 interface Outbox { data: Array<{ id: string; contactId: string | null; to: string; body: string; channel: string; state: string }> }
 
@@ -11,28 +11,18 @@ interface Outbox { data: Array<{ id: string; contactId: string | null; to: strin
  * business, worker on). Screenshots go to test-artifacts/e2e/.
  */
 describe('dashboard in Chromium', { timeout: 240_000 }, () => {
-  let kinetic: RunningKinetic;
-  let browser: Browser;
+  const dash = useDashboard();
   let context: BrowserContext;
 
-  before(async () => {
-    kinetic = await startKinetic();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await kinetic?.stop();
-  });
-
   test('log in, see Today, approve a waiting approval, and the message it unblocks reaches the outbox', async () => {
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await logIn(context, kinetic.url);
+    context = await dash.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await logIn(context, dash.kinetic.url);
     // Who to call first, with reasons, from the models.
     await page.getByTestId('call-queue').getByRole('listitem').first().waitFor();
     assert.match((await page.getByTestId('call-queue').getByRole('listitem').first().textContent()) ?? '', /worth about \$[\d,]+ · \d+% likely/);
     await shot(page, '01-today');
     // An automation that asks a manager before texting a discount; a new lead starts it.
-    await apiCall(context, kinetic.url, 'POST', '/automations', {
+    await apiCall(context, dash.kinetic.url, 'POST', '/automations', {
       enabled: true,
       definition: {
         name: 'E2E discount approval',
@@ -45,7 +35,7 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
         ],
       },
     });
-    const lead = await apiCall<{ id: string }>(context, kinetic.url, 'POST', '/contacts', { name: 'Dana Approval', firstName: 'Dana', lastName: 'Approval', phone: '512-555-0177', source: 'e2e_approval', timeZone: middayTimeZone() });
+    const lead = await apiCall<{ id: string }>(context, dash.kinetic.url, 'POST', '/contacts', { name: 'Dana Approval', firstName: 'Dana', lastName: 'Approval', phone: '512-555-0177', source: 'e2e_approval', timeZone: middayTimeZone() });
     const item = page.getByTestId('approval').filter({ hasText: 'E2E discount for Dana Approval' });
     // Today reloads approvals on live events; the worker creates the approval moments after the lead.
     await eventually(async () => {
@@ -60,24 +50,24 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
     await item.waitFor({ state: 'detached' });
 
     const outbox = await eventually(
-      () => apiCall<Outbox>(context, kinetic.url, 'GET', `/outbox?contactId=${lead.id}`),
+      () => apiCall<Outbox>(context, dash.kinetic.url, 'GET', `/outbox?contactId=${lead.id}`),
       (o) => o.data.some((m) => m.body.includes('discount is approved')),
     );
     const sent = outbox.data.filter((m) => m.body.includes('discount is approved'));
     assert.equal(sent.length, 1, 'exactly one message after the approval');
     assert.match(sent[0].body, /^Good news Dana: your \$900 discount is approved\./);
     // The inbox thread shows the message from the outbox.
-    await page.goto(`${kinetic.url}/app/inbox/${lead.id}`);
+    await page.goto(`${dash.kinetic.url}/app/inbox/${lead.id}`);
     await page.getByTestId('thread').getByText('your $900 discount is approved').waitFor();
     await shot(page, '03-inbox-after-approval');
   });
 
   test('an AI reply draft to an inbound text is edited and approved on Today, and the edited reply lands in the outbox', async () => {
     const page = await context.newPage();
-    await page.goto(`${kinetic.url}/app/today`);
-    const contact = await apiCall<{ id: string }>(context, kinetic.url, 'POST', '/contacts', { name: 'Casey Drafted', firstName: 'Casey', lastName: 'Drafted', phone: '512-555-0166', timeZone: middayTimeZone() });
+    await page.goto(`${dash.kinetic.url}/app/today`);
+    const contact = await apiCall<{ id: string }>(context, dash.kinetic.url, 'POST', '/contacts', { name: 'Casey Drafted', firstName: 'Casey', lastName: 'Drafted', phone: '512-555-0166', timeZone: middayTimeZone() });
     // A customer texts in; the worker classifies it and drafts a reply for review.
-    await apiCall(context, kinetic.url, 'POST', '/interactions', { contactId: contact.id, kind: 'sms', direction: 'inbound', channel: 'sms', body: 'Hi, can someone look at my AC this week? It is blowing warm air.' });
+    await apiCall(context, dash.kinetic.url, 'POST', '/interactions', { contactId: contact.id, kind: 'sms', direction: 'inbound', channel: 'sms', body: 'Hi, can someone look at my AC this week? It is blowing warm air.' });
     const item = page.getByTestId('draft').filter({ hasText: 'Casey Drafted' });
     await eventually(async () => {
       if (await item.count()) return true;
@@ -86,7 +76,7 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
       await page.getByTestId('drafts').or(page.getByText('No drafts waiting.')).first().waitFor();
       return (await item.count()) > 0;
     }, Boolean);
-    const [draft] = (await apiCall<{ data: Array<{ body: string }> }>(context, kinetic.url, 'GET', `/drafts?status=pending&contactId=${contact.id}`)).data;
+    const [draft] = (await apiCall<{ data: Array<{ body: string }> }>(context, dash.kinetic.url, 'GET', `/drafts?status=pending&contactId=${contact.id}`)).data;
     const edited = 'Hi Casey, sorry about the warm air. We can come Thursday 9-11am; does that work?';
     await item.getByRole('button', { name: 'Edit the reply to Casey Drafted' }).click();
     await item.getByLabel('Edit the reply to Casey Drafted').fill(edited);
@@ -95,19 +85,19 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
     await item.waitFor({ state: 'detached' });
     // The speed-to-lead playbook may text this new lead too; the draft's reply is the edited text, once.
     const outbox = await eventually(
-      () => apiCall<Outbox>(context, kinetic.url, 'GET', `/outbox?contactId=${contact.id}`),
+      () => apiCall<Outbox>(context, dash.kinetic.url, 'GET', `/outbox?contactId=${contact.id}`),
       (o) => o.data.some((m) => m.body === edited),
     );
     assert.deepEqual(outbox.data.filter((m) => m.body === edited).map((m) => m.channel), ['sms']);
     assert.ok(!outbox.data.some((m) => m.body === draft.body), 'the unedited draft was not sent');
-    const drafts = await apiCall<{ data: Array<{ status: string; body: string }> }>(context, kinetic.url, 'GET', `/drafts?contactId=${contact.id}`);
+    const drafts = await apiCall<{ data: Array<{ status: string; body: string }> }>(context, dash.kinetic.url, 'GET', `/drafts?contactId=${contact.id}`);
     assert.ok(drafts.data.every((d) => d.status !== 'pending'), 'no draft left pending');
     await page.close();
   });
 
   test('create an automation in the step editor, simulate it on past data, and see the would-be sends', async () => {
     const page = await context.newPage();
-    await page.goto(`${kinetic.url}/app/automations`);
+    await page.goto(`${dash.kinetic.url}/app/automations`);
     await page.getByRole('button', { name: 'New automation' }).click();
     await page.getByLabel('Name').fill('E2E tune-up reminder');
     await page.getByLabel('Starts when').selectOption('segment');
@@ -136,14 +126,14 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
     assert.match((await sends.first().textContent()) ?? '', /your system is due for its yearly tune-up/);
     await shot(page, '06-simulation');
     // Simulation sent nothing.
-    const outbox = await apiCall<Outbox>(context, kinetic.url, 'GET', '/outbox?limit=100');
+    const outbox = await apiCall<Outbox>(context, dash.kinetic.url, 'GET', '/outbox?limit=100');
     assert.ok(!outbox.data.some((m) => m.body.includes('yearly tune-up')), 'a simulation writes nothing to the outbox');
     await page.close();
   });
 
   test('the revenue leak calculator reproduces the seed numbers and shows the arithmetic', async () => {
     const page = await context.newPage();
-    await page.goto(`${kinetic.url}/app/leak`);
+    await page.goto(`${dash.kinetic.url}/app/leak`);
     const inputs: Array<[string, string]> = [
       ['Inquiries per month', '100'],
       ['Calls answered (%)', '71'],
@@ -174,29 +164,29 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
 
   test('a new lead posted to the API appears on Contacts and Today without a reload', async () => {
     const page = await context.newPage();
-    await page.goto(`${kinetic.url}/app/contacts`);
+    await page.goto(`${dash.kinetic.url}/app/contacts`);
     await page.getByTestId('contacts-table').waitFor();
     await page.getByTestId('live-status').filter({ hasText: 'Live' }).waitFor();
     // Marks the document: a reload would lose it.
     await page.evaluate(() => ((globalThis as unknown as { __noReload: boolean }).__noReload = true));
-    await apiCall(context, kinetic.url, 'POST', '/contacts', { name: 'Riley Livewire', phone: '512-555-0188', source: 'website' });
+    await apiCall(context, dash.kinetic.url, 'POST', '/contacts', { name: 'Riley Livewire', phone: '512-555-0188', source: 'website' });
     await page.getByTestId('contacts-table').getByRole('link', { name: 'Riley Livewire' }).waitFor();
     assert.equal(await page.evaluate(() => (globalThis as unknown as { __noReload?: boolean }).__noReload), true, 'the page was not reloaded');
     await shot(page, '08-contacts-live-lead');
 
     await page.getByRole('link', { name: 'Today' }).click();
     await page.getByRole('heading', { name: 'Today', level: 1 }).waitFor();
-    await apiCall(context, kinetic.url, 'POST', '/contacts', { name: 'Morgan Streamed', email: 'morgan.streamed@example.com', source: 'google_ads' });
+    await apiCall(context, dash.kinetic.url, 'POST', '/contacts', { name: 'Morgan Streamed', email: 'morgan.streamed@example.com', source: 'google_ads' });
     await page.getByTestId('fresh-leads').getByRole('link', { name: 'Morgan Streamed' }).waitFor();
     assert.equal(await page.evaluate(() => (globalThis as unknown as { __noReload?: boolean }).__noReload), true, 'client-side navigation, still no reload');
     await shot(page, '09-today-live-lead');
 
     // A reply from the customer shows up in the open conversation.
-    const morgan = (await apiCall<{ data: Array<{ id: string }> }>(context, kinetic.url, 'GET', '/contacts?q=Morgan%20Streamed')).data[0];
+    const morgan = (await apiCall<{ data: Array<{ id: string }> }>(context, dash.kinetic.url, 'GET', '/contacts?q=Morgan%20Streamed')).data[0];
     await page.getByTestId('fresh-leads').getByRole('link', { name: 'Morgan Streamed' }).click();
     await page.getByRole('link', { name: 'Open conversation' }).click();
     await page.getByTestId('thread').waitFor();
-    await apiCall(context, kinetic.url, 'POST', '/interactions', { contactId: morgan.id, kind: 'email', direction: 'inbound', channel: 'email', subject: 'Quote', body: 'Could you send me a quote for a new furnace?' });
+    await apiCall(context, dash.kinetic.url, 'POST', '/interactions', { contactId: morgan.id, kind: 'email', direction: 'inbound', channel: 'email', subject: 'Quote', body: 'Could you send me a quote for a new furnace?' });
     await page.getByTestId('thread').getByText('Could you send me a quote for a new furnace?').waitFor();
     assert.equal(await page.evaluate(() => (globalThis as unknown as { __noReload?: boolean }).__noReload), true, 'the reply arrived without a reload');
     await page.close();
@@ -204,7 +194,7 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
 
   test('contacts: CSV import with preview, column mapping and error report, then the contact page with timeline, scores and consent', async () => {
     const page = await context.newPage();
-    await page.goto(`${kinetic.url}/app/contacts`);
+    await page.goto(`${dash.kinetic.url}/app/contacts`);
     const csv = ['Client,Mobile,Mail,Heard about us', 'Jordan Imported,737-555-0321,jordan.imported@example.com,radio', 'Broken Row,12,,radio', 'Sam Imported,737-555-0322,,yard sign'].join('\n');
     await page.getByLabel('CSV file (first row: column names)').setInputFiles({ name: 'customers.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page.getByRole('button', { name: 'Preview' }).click();
@@ -219,7 +209,7 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
     await preview.getByText('3 rows: 2 new, 0 match existing contacts, 1 rejected.').waitFor();
     await preview.getByText(/Line 3:/).waitFor();
     await shot(page, '10a-import-preview');
-    assert.equal((await apiCall<{ data: unknown[] }>(context, kinetic.url, 'GET', '/contacts?q=Imported')).data.length, 0, 'the preview wrote nothing');
+    assert.equal((await apiCall<{ data: unknown[] }>(context, dash.kinetic.url, 'GET', '/contacts?q=Imported')).data.length, 0, 'the preview wrote nothing');
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     const result = page.getByTestId('import-result');
     await result.getByText('3 rows: 2 created, 0 merged, 1 rejected.').waitFor();
@@ -260,15 +250,15 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
 
   test('pipeline: dragging a deal to another stage saves the stage', async () => {
     const page = await context.newPage();
-    const contact = await apiCall<{ id: string }>(context, kinetic.url, 'POST', '/contacts', { name: 'Pat Pipeline', phone: '512-555-0155' });
-    const deal = await apiCall<{ id: string }>(context, kinetic.url, 'POST', '/deals', { contactId: contact.id, title: 'E2E heat pump for Pat', amountCents: 1_200_000, stage: 'new' });
-    await page.goto(`${kinetic.url}/app/pipeline`);
+    const contact = await apiCall<{ id: string }>(context, dash.kinetic.url, 'POST', '/contacts', { name: 'Pat Pipeline', phone: '512-555-0155' });
+    const deal = await apiCall<{ id: string }>(context, dash.kinetic.url, 'POST', '/deals', { contactId: contact.id, title: 'E2E heat pump for Pat', amountCents: 1_200_000, stage: 'new' });
+    await page.goto(`${dash.kinetic.url}/app/pipeline`);
     const card = page.locator(`[data-deal="${deal.id}"]`);
     await page.locator('[data-stage="new"]').locator(`[data-deal="${deal.id}"]`).waitFor();
     // Dropped near the top of the column: a long column's centre can lie below the fold.
     await card.dragTo(page.locator('[data-stage="quote_sent"]'), { sourcePosition: { x: 12, y: 10 }, targetPosition: { x: 60, y: 40 } });
     await page.locator('[data-stage="quote_sent"]').locator(`[data-deal="${deal.id}"]`).waitFor();
-    const saved = await eventually(() => apiCall<{ stage: string }>(context, kinetic.url, 'GET', `/deals/${deal.id}`), (d) => d.stage === 'quote_sent');
+    const saved = await eventually(() => apiCall<{ stage: string }>(context, dash.kinetic.url, 'GET', `/deals/${deal.id}`), (d) => d.stage === 'quote_sent');
     assert.equal(saved.stage, 'quote_sent');
     await shot(page, '10e-pipeline-dragged');
     await page.close();
@@ -276,7 +266,7 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
 
   test('metrics: tiles compare with the previous period, and a new alert threshold is drawn on its chart', async () => {
     const page = await context.newPage();
-    await page.goto(`${kinetic.url}/app/metrics`);
+    await page.goto(`${dash.kinetic.url}/app/metrics`);
     const tiles = page.getByTestId('metric-tiles');
     await tiles.getByText('Call answer rate').waitFor();
     assert.match((await tiles.textContent()) ?? '', /previous/);
@@ -286,7 +276,7 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
     await page.getByRole('button', { name: 'Add alert' }).click();
     await page.getByRole('img', { name: /Call answer rate by day.*alert threshold below 85%/ }).waitFor();
     await page.locator('#chart-answerRate canvas').first().waitFor();
-    const rules = await apiCall<{ data: Array<{ metric: string; comparator: string; threshold: number }> }>(context, kinetic.url, 'GET', '/alert-rules');
+    const rules = await apiCall<{ data: Array<{ metric: string; comparator: string; threshold: number }> }>(context, dash.kinetic.url, 'GET', '/alert-rules');
     assert.deepEqual(rules.data.map((r) => [r.metric, r.comparator, r.threshold]), [['answerRate', 'below', 0.85]]);
     await shot(page, '10-metrics-threshold');
     await page.close();
@@ -294,29 +284,29 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
 
   test('settings, schedule and campaigns: hours saved, a test text queued, the on-call rotation, and the funnel of a campaign that sent', async () => {
     const page = await context.newPage();
-    await page.goto(`${kinetic.url}/app/settings`);
+    await page.goto(`${dash.kinetic.url}/app/settings`);
     await page.getByLabel('sat closes').fill('14:00');
     await page.getByRole('button', { name: 'Save hours' }).click();
     await page.locator('section', { has: page.getByRole('heading', { name: 'Business hours' }) }).getByText('Saved.').waitFor();
-    const business = await apiCall<{ businessHours: Record<string, Array<{ open: string; close: string }>> }>(context, kinetic.url, 'GET', '/business');
+    const business = await apiCall<{ businessHours: Record<string, Array<{ open: string; close: string }>> }>(context, dash.kinetic.url, 'GET', '/business');
     assert.deepEqual(business.businessHours.sat, [{ open: '09:00', close: '14:00' }]);
 
     await page.getByTestId('channels').getByText('Texts: the dev outbox').waitFor();
     await page.getByLabel('Send to (your mobile number)').fill('512-555-0100');
     await page.getByRole('button', { name: 'Send test' }).click();
     await page.getByText('Test text queued in the outbox.').waitFor();
-    const outbox = await apiCall<Outbox>(context, kinetic.url, 'GET', '/outbox?channel=sms&limit=100');
+    const outbox = await apiCall<Outbox>(context, dash.kinetic.url, 'GET', '/outbox?channel=sms&limit=100');
     assert.ok(outbox.data.some((m) => m.to === '+15125550100' && /test text from Kinetic/.test(m.body)), 'the test text is in the outbox');
     await page.getByTestId('ai-provider').getByText('built-in models and templates').waitFor();
     await shot(page, '12a-settings');
 
-    await page.goto(`${kinetic.url}/app/schedule`);
+    await page.goto(`${dash.kinetic.url}/app/schedule`);
     await page.getByTestId('calendar').waitFor();
     assert.equal(await page.getByTestId('calendar').locator('section.day').count(), 7);
     await page.getByTestId('on-call').getByText('(now)').waitFor();
     await shot(page, '12b-schedule');
 
-    await page.goto(`${kinetic.url}/app/campaigns`);
+    await page.goto(`${dash.kinetic.url}/app/campaigns`);
     await page.getByLabel('Period').selectOption('30');
     await page.getByLabel('Campaign').selectOption({ label: 'E2E discount approval' });
     const row = page.getByTestId('funnel').getByRole('row').filter({ hasText: 'E2E discount approval' });
@@ -328,7 +318,7 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
 
   test('keyboard: a skip link comes first, and Today\'s actions are labelled buttons reachable by Tab', async () => {
     const page = await context.newPage();
-    await page.goto(`${kinetic.url}/app/today`);
+    await page.goto(`${dash.kinetic.url}/app/today`);
     await page.getByRole('heading', { name: 'Today', level: 1 }).waitFor();
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate<string>('document.activeElement.textContent'), 'Skip to content');
@@ -341,8 +331,8 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
   });
 
   test('works on a phone-sized screen: the menu opens from a labelled button and reaches every screen', async () => {
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-    const page = await logIn(phone, kinetic.url);
+    const phone = await dash.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const page = await logIn(phone, dash.kinetic.url);
     const nav = page.getByRole('navigation', { name: 'Main' });
     assert.equal(await nav.isVisible(), false, 'the menu is folded away on a phone');
     const toggle = page.getByRole('button', { name: 'Menu' });

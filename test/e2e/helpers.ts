@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -60,6 +61,30 @@ export async function launchBrowser(): Promise<Browser> {
   mkdirSync(artifactsDir, { recursive: true });
   // Debian's Chromium, never a downloaded browser; no sandbox when the tests run as root in CI.
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+}
+
+/** What a browser suite works against: the running product and the browser driving it. */
+export interface DashboardSuite {
+  kinetic: RunningKinetic;
+  browser: Browser;
+}
+
+/**
+ * For a describe block: starts `kinetic start` and Chromium before its tests
+ * and stops both after. The returned object is filled in by the time the
+ * first test (or a later before hook) runs.
+ */
+export function useDashboard(): DashboardSuite {
+  const suite = {} as DashboardSuite;
+  before(async () => {
+    suite.kinetic = await startKinetic();
+    suite.browser = await launchBrowser();
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await suite.kinetic?.stop();
+  });
+  return suite;
 }
 
 export const shot = (page: Page, name: string) => page.screenshot({ path: path.join(artifactsDir, `${name}.png`), fullPage: true });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { apiCall, launchBrowser, logIn, shot, startKinetic, type RunningKinetic } from './helpers.ts';
+import { before, describe, test } from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import { apiCall, logIn, shot, useDashboard } from './helpers.ts';
 
 interface Automations { data: Array<{ id: string; name: string; definition: { trigger: { filter?: unknown }; steps: Array<Record<string, unknown>> } }> }
 
@@ -11,23 +11,16 @@ interface Automations { data: Array<{ id: string; name: string; definition: { tr
  * score field typed by hand that does not exist gets the API's validation message.
  */
 describe('step editor: branching on AI scores, in Chromium', { timeout: 180_000 }, () => {
-  let kinetic: RunningKinetic;
-  let browser: Browser;
+  const dash = useDashboard();
   let context: BrowserContext;
 
   before(async () => {
-    kinetic = await startKinetic();
-    browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  });
-  after(async () => {
-    await browser?.close();
-    await kinetic?.stop();
+    context = await dash.browser.newContext({ viewport: { width: 1280, height: 900 } });
   });
 
   /** A new automation whose only step is a branch. */
   const newBranch = async (page: Page, name: string) => {
-    await page.goto(`${kinetic.url}/app/automations`);
+    await page.goto(`${dash.kinetic.url}/app/automations`);
     await page.getByRole('button', { name: 'New automation' }).click();
     await page.getByLabel('Name', { exact: true }).fill(name);
     await page.getByLabel('Add a step').selectOption('branch');
@@ -37,7 +30,7 @@ describe('step editor: branching on AI scores, in Chromium', { timeout: 180_000 
   };
 
   test('pick the lead conversion score, see its range, save, and the definition has the condition', async () => {
-    const page = await logIn(context, kinetic.url);
+    const page = await logIn(context, dash.kinetic.url);
     await newBranch(page, 'E2E hot leads first');
     const field = page.getByLabel('Step 1 condition field', { exact: true });
     const op = page.getByLabel('Step 1 condition comparison', { exact: true });
@@ -79,7 +72,7 @@ describe('step editor: branching on AI scores, in Chromium', { timeout: 180_000 
     await page.getByRole('button', { name: 'Create automation' }).click();
     await page.locator('#simulation').getByRole('heading', { name: 'Simulate E2E hot leads first' }).waitFor();
 
-    const list = await apiCall<Automations>(context, kinetic.url, 'GET', '/automations?limit=100');
+    const list = await apiCall<Automations>(context, dash.kinetic.url, 'GET', '/automations?limit=100');
     const saved = list.data.find((a) => a.name === 'E2E hot leads first');
     assert.ok(saved, 'saved through the UI');
     assert.equal(saved.definition.steps.length, 1);
@@ -110,7 +103,7 @@ describe('step editor: branching on AI scores, in Chromium', { timeout: 180_000 
     await page.getByLabel('Step 1 condition value', { exact: true }).fill('0.5');
 
     // What the API itself says about this definition.
-    const res = await context.request.fetch(`${kinetic.url}/automations/validate`, {
+    const res = await context.request.fetch(`${dash.kinetic.url}/automations/validate`, {
       method: 'POST',
       data: { name: 'E2E typo score', trigger: { type: 'event', event: 'lead.created' }, purpose: 'transactional', steps: [{ type: 'branch', if: { field: 'contact.scores.leadScore', op: 'gte', value: 0.5 }, then: [] }] },
     });
@@ -130,7 +123,7 @@ describe('step editor: branching on AI scores, in Chromium', { timeout: 180_000 
 
     await page.getByRole('button', { name: 'Create automation' }).click();
     await page.getByTestId('step-0-issue').filter({ hasText: issue.message }).waitFor();
-    const list = await apiCall<Automations>(context, kinetic.url, 'GET', '/automations?limit=100');
+    const list = await apiCall<Automations>(context, dash.kinetic.url, 'GET', '/automations?limit=100');
     assert.ok(!list.data.some((a) => a.name === 'E2E typo score'), 'nothing saved');
     await page.close();
   });

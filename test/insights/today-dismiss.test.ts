@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { apiCall, launchBrowser, logIn, shot, startKinetic, type RunningKinetic } from '../e2e/helpers.ts';
+import { describe, test } from 'node:test';
+import type { BrowserContext } from 'playwright-core';
+import { apiCall, logIn, shot, useDashboard } from '../e2e/helpers.ts';
 
 interface Listed {
   data: Array<{ kind: string; id: string; title: string; detail: string | null; dismissedBy: { type: string; name: string | null } | null; dismissedAt: string | null; until: string | null; note: string | null }>;
@@ -14,25 +14,15 @@ interface Listed {
  * and note, and Restore brings an item back.
  */
 describe('Today: dismissing an exception for the whole team, in Chromium', { timeout: 180_000 }, () => {
-  let kinetic: RunningKinetic;
-  let browser: Browser;
+  const dash = useDashboard();
   const contexts: BrowserContext[] = [];
 
-  before(async () => {
-    kinetic = await startKinetic();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await kinetic?.stop();
-  });
-
   test('dismiss on one dashboard, gone on the other; undo, back on both', async () => {
-    for (let i = 0; i < 2; i++) contexts.push(await browser.newContext({ viewport: { width: 1280, height: 900 } }));
+    for (let i = 0; i < 2; i++) contexts.push(await dash.browser.newContext({ viewport: { width: 1280, height: 900 } }));
     const [first, second] = contexts;
-    const pages = [await logIn(first, kinetic.url), await logIn(second, kinetic.url)];
-    const contact = await apiCall<{ id: string }>(first, kinetic.url, 'POST', '/contacts', { name: 'Rhea Review', phone: '512-555-0155' });
-    await apiCall(first, kinetic.url, 'POST', '/reviews', { contactId: contact.id, status: 'received', rating: 1, body: 'E2E dismiss: the technician never showed up' });
+    const pages = [await logIn(first, dash.kinetic.url), await logIn(second, dash.kinetic.url)];
+    const contact = await apiCall<{ id: string }>(first, dash.kinetic.url, 'POST', '/contacts', { name: 'Rhea Review', phone: '512-555-0155' });
+    await apiCall(first, dash.kinetic.url, 'POST', '/reviews', { contactId: contact.id, status: 'received', rating: 1, body: 'E2E dismiss: the technician never showed up' });
     const items = pages.map((p) => p.getByTestId('exception').filter({ hasText: 'E2E dismiss: the technician never showed up' }));
     for (const [i, page] of pages.entries()) {
       await page.reload();
@@ -47,25 +37,25 @@ describe('Today: dismissing an exception for the whole team, in Chromium', { tim
     await items[1].waitFor({ state: 'detached' });
     await shot(pages[1], 'today-dismissed-elsewhere');
 
-    const listed = await apiCall<Listed>(second, kinetic.url, 'GET', '/exceptions?kind=negative_review&includeDismissed=true');
+    const listed = await apiCall<Listed>(second, dash.kinetic.url, 'GET', '/exceptions?kind=negative_review&includeDismissed=true');
     const row = listed.data.find((x) => x.detail?.startsWith('E2E dismiss'));
     assert.ok(row, 'listed with includeDismissed');
     assert.equal(row.dismissedBy?.type, 'user');
-    const hidden = await apiCall<Listed>(second, kinetic.url, 'GET', '/exceptions?kind=negative_review');
+    const hidden = await apiCall<Listed>(second, dash.kinetic.url, 'GET', '/exceptions?kind=negative_review');
     assert.ok(!hidden.data.some((x) => x.id === row.id), 'hidden by default');
 
     await pages[0].getByTestId('dismissed-notice').getByRole('button', { name: 'Undo' }).click();
     for (const item of items) await item.waitFor();
-    // A fresh load (another browser session) shows it too: nothing was kept in the browser.
+    // A fresh load (another browser session) shows it too: nothing was kept in the dash.browser.
     await pages[1].reload();
     await items[1].waitFor();
   });
   test('a note with Dismiss and Snooze; Show dismissed lists who, when, until and note; Restore brings it back', async () => {
-    const [first, second] = [await browser.newContext({ viewport: { width: 1280, height: 900 } }), await browser.newContext({ viewport: { width: 1280, height: 900 } })];
-    const pages = [await logIn(first, kinetic.url), await logIn(second, kinetic.url)];
+    const [first, second] = [await dash.browser.newContext({ viewport: { width: 1280, height: 900 } }), await dash.browser.newContext({ viewport: { width: 1280, height: 900 } })];
+    const pages = [await logIn(first, dash.kinetic.url), await logIn(second, dash.kinetic.url)];
     const review = async (name: string, phone: string, body: string) => {
-      const c = await apiCall<{ id: string }>(first, kinetic.url, 'POST', '/contacts', { name, phone });
-      await apiCall(first, kinetic.url, 'POST', '/reviews', { contactId: c.id, status: 'received', rating: 1, body });
+      const c = await apiCall<{ id: string }>(first, dash.kinetic.url, 'POST', '/contacts', { name, phone });
+      await apiCall(first, dash.kinetic.url, 'POST', '/reviews', { contactId: c.id, status: 'received', rating: 1, body });
     };
     const noted = 'E2E note: the invoice was wrong';
     const snoozed = 'E2E snooze: nobody called back';
@@ -108,7 +98,7 @@ describe('Today: dismissing an exception for the whole team, in Chromium', { tim
     await open(0, snoozed).waitFor({ state: 'detached' });
     await notice.filter({ hasText: 'Snoozed for a day' }).filter({ hasText: 'Call again tomorrow' }).waitFor();
 
-    const api = await apiCall<Listed>(second, kinetic.url, 'GET', '/exceptions?kind=negative_review&includeDismissed=true');
+    const api = await apiCall<Listed>(second, dash.kinetic.url, 'GET', '/exceptions?kind=negative_review&includeDismissed=true');
     const notedRow = api.data.find((x) => x.detail?.startsWith(noted));
     const snoozedRow = api.data.find((x) => x.detail?.startsWith(snoozed));
     assert.equal(notedRow?.note, 'Refund agreed on the phone');
@@ -137,7 +127,7 @@ describe('Today: dismissing an exception for the whole team, in Chromium', { tim
     await open(1, noted).waitFor();
     await open(0, noted).waitFor();
     assert.equal(await listed(1, snoozed).count(), 1, 'the snoozed item stays snoozed');
-    const after = await apiCall<Listed>(second, kinetic.url, 'GET', '/exceptions?kind=negative_review');
+    const after = await apiCall<Listed>(second, dash.kinetic.url, 'GET', '/exceptions?kind=negative_review');
     const back = after.data.find((x) => x.detail?.startsWith(noted));
     assert.ok(back, 'listed again without includeDismissed');
     assert.equal(back.dismissedAt, null);
