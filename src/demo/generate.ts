@@ -7,7 +7,8 @@ import { notesFor, planTuneUps, replacementQuotes, reviewsFor, siteVisits, tasks
 import { generateInquiries, historyWindow, type HistoryWindow, type JobDraft, type Staff } from './inquiries.ts';
 import { AGENT_KEYS, assignContacts, generateUsers, TECH_KEYS, type ContactDraft } from './people.ts';
 import { DAY, DemoRandom, HOUR, iso, isBusinessHours, local } from './random.ts';
-import type { DemoBusiness, DemoData, DemoJob } from './types.ts';
+import { commercialAccounts } from './companies.ts';
+import type { DemoBusiness, DemoContact, DemoData, DemoDeal, DemoJob } from './types.ts';
 
 export const DEFAULT_DEMO_SEED = 42;
 
@@ -52,53 +53,61 @@ export function generateDemo(seed: number, now: Date): DemoData {
   const key = (index: number | null) => (index === null ? null : contacts[index].key);
   interactions.sort((a, b) => a.at - b.at);
 
+  const demoContacts = contacts.map((c): DemoContact => {
+    const last = lastTouch.get(c.index) ?? null;
+    const consents = [...c.consents].sort((a, b) => a.at - b.at);
+    return {
+      key: c.key,
+      firstName: c.firstName,
+      lastName: c.lastName,
+      phone: c.phone,
+      phones: c.phones,
+      email: c.email,
+      address: c.address,
+      source: c.source,
+      lifecycleStage: stages.get(c.index)!,
+      tags: [...c.tags].sort(),
+      customFields: c.customFields,
+      ownerKey: c.ownerKey,
+      consents: consents.map((x) => ({ ...x, at: iso(x.at) })),
+      lastInteractionAt: last === null ? null : iso(last),
+      createdAt: iso(c.createdAt),
+      updatedAt: iso(Math.max(c.createdAt, last ?? 0, consents.at(-1)?.at ?? 0)),
+    };
+  });
+  const demoJobs = jobs.map((j): Omit<DemoJob, 'companyKey'> => ({
+    key: jobKey.get(j)!,
+    contactKey: contacts[j.contact].key,
+    serviceType: j.service,
+    status: j.status,
+    scheduledStart: iso(j.start),
+    scheduledEnd: iso(j.end),
+    completedAt: j.status === 'completed' ? iso(j.end) : null,
+    amountCents: j.amountCents,
+    technicianKey: j.techKey,
+    notes: j.notes,
+    createdAt: iso(j.createdAt),
+    updatedAt: iso(j.updatedAt),
+  }));
+  const demoDeals = deals.map((d): Omit<DemoDeal, 'companyKey'> => {
+    const { contact, closedAt, createdAt, updatedAt, ...rest } = d;
+    return { ...rest, key: dealKey.get(d)!, contactKey: contacts[contact].key, closedAt: closedAt === null ? null : iso(closedAt), createdAt: iso(createdAt), updatedAt: iso(updatedAt) };
+  });
+  // Last, and from its own random stream: the rest of the history is the same with or without the accounts.
+  const { companies, companyOf } = commercialAccounts(seed, { contacts: demoContacts, jobs: demoJobs, deals: demoDeals, users });
+  const companyKey = (contactKey: string) => companyOf.get(contactKey) ?? null;
+
   return {
     seed,
     now: now.toISOString(),
     startedAt: iso(w.startMs),
     business,
     users,
-    contacts: contacts.map((c) => {
-      const last = lastTouch.get(c.index) ?? null;
-      const consents = [...c.consents].sort((a, b) => a.at - b.at);
-      return {
-        key: c.key,
-        firstName: c.firstName,
-        lastName: c.lastName,
-        phone: c.phone,
-        phones: c.phones,
-        email: c.email,
-        address: c.address,
-        source: c.source,
-        lifecycleStage: stages.get(c.index)!,
-        tags: [...c.tags].sort(),
-        customFields: c.customFields,
-        ownerKey: c.ownerKey,
-        consents: consents.map((x) => ({ ...x, at: iso(x.at) })),
-        lastInteractionAt: last === null ? null : iso(last),
-        createdAt: iso(c.createdAt),
-        updatedAt: iso(Math.max(c.createdAt, last ?? 0, consents.at(-1)?.at ?? 0)),
-      };
-    }),
+    contacts: demoContacts,
+    companies,
     interactions: interactions.map(({ contact, at, ...rest }) => ({ ...rest, contactKey: contacts[contact].key, occurredAt: iso(at) })),
-    jobs: jobs.map((j): DemoJob => ({
-      key: jobKey.get(j)!,
-      contactKey: contacts[j.contact].key,
-      serviceType: j.service,
-      status: j.status,
-      scheduledStart: iso(j.start),
-      scheduledEnd: iso(j.end),
-      completedAt: j.status === 'completed' ? iso(j.end) : null,
-      amountCents: j.amountCents,
-      technicianKey: j.techKey,
-      notes: j.notes,
-      createdAt: iso(j.createdAt),
-      updatedAt: iso(j.updatedAt),
-    })),
-    deals: deals.map((d) => {
-      const { contact, closedAt, createdAt, updatedAt, ...rest } = d;
-      return { ...rest, key: dealKey.get(d)!, contactKey: contacts[contact].key, closedAt: closedAt === null ? null : iso(closedAt), createdAt: iso(createdAt), updatedAt: iso(updatedAt) };
-    }),
+    jobs: demoJobs.map((j) => ({ ...j, companyKey: companyKey(j.contactKey) })),
+    deals: demoDeals.map((d) => ({ ...d, companyKey: companyKey(d.contactKey) })),
     reviews: reviews
       .sort((a, b) => a.requestedAt - b.requestedAt)
       .map(({ job, requestedAt, receivedAt, ...r }) => ({ ...r, contactKey: contacts[job.contact].key, jobKey: jobKey.get(job)!, requestedAt: iso(requestedAt), receivedAt: receivedAt === null ? null : iso(receivedAt) })),

@@ -8,7 +8,7 @@ import { AGENT_KEYS, type ContactDraft } from './people.ts';
 import { appointmentStart, DAY, DemoRandom, HOUR, local, roundTo } from './random.ts';
 import type { DemoDeal, DemoReview, DemoTask, DemoUser } from './types.ts';
 
-export type DealDraft = Omit<DemoDeal, 'key' | 'contactKey' | 'closedAt' | 'createdAt' | 'updatedAt'> & { contact: number; closedAt: number | null; createdAt: number; updatedAt: number };
+export type DealDraft = Omit<DemoDeal, 'key' | 'contactKey' | 'companyKey' | 'closedAt' | 'createdAt' | 'updatedAt'> & { contact: number; closedAt: number | null; createdAt: number; updatedAt: number };
 export type ReviewDraft = Omit<DemoReview, 'contactKey' | 'jobKey' | 'requestedAt' | 'receivedAt'> & { job: JobDraft; requestedAt: number; receivedAt: number | null };
 export type TaskDraft = Omit<DemoTask, 'contactKey' | 'dealKey' | 'jobKey' | 'dueAt' | 'completedAt' | 'createdAt' | 'updatedAt'> & {
   contact: number | null; deal: DealDraft | null; job: JobDraft | null; dueAt: number | null; completedAt: number | null; createdAt: number; updatedAt: number;

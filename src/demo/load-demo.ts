@@ -146,6 +146,28 @@ async function writeHistory(trx: Transaction<Database>, business: Business, user
   await inChunks(tags, (rows) => trx.insertInto('contact_tags').values(rows).execute());
   await inChunks(consents, (rows) => trx.insertInto('consents').values(rows).execute());
 
+  const companyIds = new Map(data.companies.map((c) => [c.key, newId()]));
+  const company = (key: string | null): string | null => (key === null ? null : companyIds.get(key)!);
+  const companies = data.companies.map((c) => ({
+    id: companyIds.get(c.key)!,
+    business_id: businessId,
+    name: c.name,
+    domain: c.domain,
+    phone: c.phone,
+    address_line1: c.address.line1,
+    city: c.address.city,
+    region: c.address.region,
+    postal_code: c.address.postalCode,
+    custom_fields: JSON.stringify(c.customFields),
+    created_at: c.createdAt,
+    updated_at: c.updatedAt,
+  }));
+  const companyLinks = data.companies.flatMap((c) =>
+    c.contacts.map((l) => ({ business_id: businessId, contact_id: contact(l.contactKey)!, company_id: companyIds.get(c.key)!, title: l.title, created_at: l.since })),
+  );
+  await inChunks(companies, (rows) => trx.insertInto('companies').values(rows).execute());
+  await inChunks(companyLinks, (rows) => trx.insertInto('contact_companies').values(rows).execute());
+
   const interactions = data.interactions.map((i) => ({
     id: newId(),
     business_id: businessId,
@@ -170,7 +192,7 @@ async function writeHistory(trx: Transaction<Database>, business: Business, user
     id: jobIds.get(j.key)!,
     business_id: businessId,
     contact_id: contact(j.contactKey),
-    company_id: null,
+    company_id: company(j.companyKey),
     service_type: j.serviceType,
     status: j.status,
     scheduled_start: j.scheduledStart,
@@ -190,7 +212,7 @@ async function writeHistory(trx: Transaction<Database>, business: Business, user
     id: dealIds.get(d.key)!,
     business_id: businessId,
     contact_id: contact(d.contactKey),
-    company_id: null,
+    company_id: company(d.companyKey),
     title: d.title,
     pipeline: 'default',
     stage: d.stage,
@@ -244,6 +266,8 @@ async function writeHistory(trx: Transaction<Database>, business: Business, user
   return {
     users: data.users.length,
     contacts: contacts.length,
+    companies: companies.length,
+    companyLinks: companyLinks.length,
     consents: consents.length,
     tags: tags.length,
     interactions: interactions.length,

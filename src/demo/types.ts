@@ -15,6 +15,8 @@ export interface DemoData {
   business: DemoBusiness;
   users: DemoUser[];
   contacts: DemoContact[];
+  /** Commercial accounts and the contacts who call for them (drawn from a random stream of their own). */
+  companies: DemoCompany[];
   interactions: DemoInteraction[];
   jobs: DemoJob[];
   deals: DemoDeal[];
@@ -74,6 +76,19 @@ export interface DemoContact {
   updatedAt: string;
 }
 
+export interface DemoCompany {
+  key: string;
+  name: string;
+  domain: string;
+  phone: string;
+  address: { line1: string; city: string; region: string; postalCode: string };
+  customFields: { industry: string; accountType: 'commercial' | 'prospect'; hvacUnits: number; serviceAgreement: boolean };
+  /** Who works there; `since` is when the link was made (when that contact first reached the business). */
+  contacts: Array<{ contactKey: string; title: string; since: string }>;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface DemoInteraction {
   contactKey: string;
   kind: 'call' | 'sms' | 'email' | 'note' | 'meeting' | 'site_visit';
@@ -93,6 +108,8 @@ export type DemoJobStatus = 'scheduled' | 'completed' | 'cancelled' | 'no_show';
 export interface DemoJob {
   key: string;
   contactKey: string;
+  /** The account the work was for, when the contact called for their company. */
+  companyKey: string | null;
   serviceType: string;
   status: DemoJobStatus;
   scheduledStart: string;
@@ -108,6 +125,7 @@ export interface DemoJob {
 export interface DemoDeal {
   key: string;
   contactKey: string;
+  companyKey: string | null;
   title: string;
   stage: 'new' | 'qualified' | 'quote_sent' | 'negotiation' | 'won' | 'lost';
   status: 'open' | 'won' | 'lost';
