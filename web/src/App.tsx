@@ -4,6 +4,8 @@ import { api, post, setUnauthenticatedHandler } from './api.ts';
 import { connectLive, disconnectLive, useLiveStatus } from './hooks.ts';
 import { Automations } from './screens/Automations.tsx';
 import { Campaigns } from './screens/Campaigns.tsx';
+import { Companies } from './screens/Companies.tsx';
+import { CompanyDetail } from './screens/CompanyDetail.tsx';
 import { ContactDetail } from './screens/ContactDetail.tsx';
 import { Contacts } from './screens/Contacts.tsx';
 import { Inbox } from './screens/Inbox.tsx';
@@ -26,6 +28,7 @@ const nav: Array<[string, string]> = [
   ['/today', 'Today'],
   ['/inbox', 'Inbox'],
   ['/contacts', 'Contacts'],
+  ['/companies', 'Companies'],
   ['/pipeline', 'Pipeline'],
   ['/schedule', 'Schedule'],
   ['/automations', 'Automations'],
@@ -97,6 +100,8 @@ export function App() {
           <Route path="/inbox/:contactId" element={<Inbox />} />
           <Route path="/contacts" element={<Contacts />} />
           <Route path="/contacts/:id" element={<ContactDetail />} />
+          <Route path="/companies" element={<Companies />} />
+          <Route path="/companies/:id" element={<CompanyDetail />} />
           <Route path="/pipeline" element={<Pipeline />} />
           <Route path="/schedule" element={<Schedule />} />
           <Route path="/automations" element={<Automations />} />
