@@ -14,6 +14,7 @@ import { playbooks } from './migrations/0010_playbooks.ts';
 import { bookingCalendar } from './migrations/0011_booking_calendar.ts';
 import { exceptionDismissals } from './migrations/0012_exception_dismissals.ts';
 import { businessNumbers } from './migrations/0013_business_numbers.ts';
+import { companyIndexes } from './migrations/0014_company_indexes.ts';
 
 /** Numbered migrations, in order. Never edit one that has shipped; add the next number. */
 function migrations(db: Db): Record<string, Migration> {
@@ -31,6 +32,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0011_booking_calendar': bookingCalendar(),
     '0012_exception_dismissals': exceptionDismissals(db.dialect),
     '0013_business_numbers': businessNumbers(db.dialect),
+    '0014_company_indexes': companyIndexes(),
   };
 }
 

@@ -122,7 +122,7 @@ forEachDialect('demo companies loaded', (world) => {
     }
   });
 
-  test('the API lists the accounts, their people and their deals', async () => {
+  test('the API lists the accounts, their people, their deals and their jobs', async () => {
     const list = (await api.get('/companies?limit=100')).json() as { data: Array<{ id: string; name: string; domain: string; address: { city?: string } }> };
     assert.equal(list.data.length, data.companies.length);
     const school = data.companies.find((c) => c.customFields.industry === 'education')!;
@@ -132,6 +132,18 @@ forEachDialect('demo companies loaded', (world) => {
     const deals = (await api.get(`/deals?companyId=${id}&limit=100`)).json() as { data: Array<{ companyId: string }> };
     assert.equal(deals.data.length, data.deals.filter((d) => d.companyKey === school.key).length);
     assert.ok(deals.data.every((d) => d.companyId === id));
+    const busiest = [...data.companies].sort((a, z) => data.jobs.filter((j) => j.companyKey === z.key).length - data.jobs.filter((j) => j.companyKey === a.key).length)[0];
+    const expected = data.jobs.filter((j) => j.companyKey === busiest.key).length;
+    assert.ok(expected > 0);
+    const jobs: Array<{ companyId: string }> = [];
+    for (let cursor: string | null = null; ; ) {
+      const page = (await api.get(`/jobs?companyId=${companyIds.get(busiest.key)}&limit=100${cursor ? `&cursor=${cursor}` : ''}`)).json() as { data: Array<{ companyId: string }>; nextCursor: string | null };
+      jobs.push(...page.data);
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    assert.equal(jobs.length, expected);
+    assert.ok(jobs.every((j) => j.companyId === companyIds.get(busiest.key)));
   });
 
   test('warm introductions: team members reach accounts through the contacts they served', async () => {

@@ -59,6 +59,7 @@ const filterSchema = z
   .object({
     ...pageQuerySchema,
     contactId: idField.optional(),
+    companyId: idField.optional(),
     status: z.enum(jobStatuses).optional(),
     serviceType: z.string().max(60).optional(),
     technicianUserId: idField.optional(),
@@ -149,6 +150,7 @@ export const jobs = defineResource({
     checkOwned(trx, businessId, [['contactId', 'contacts', v.contact_id], ['companyId', 'companies', v.company_id], ['technicianUserId', 'users', v.technician_user_id]]),
   applyFilter: (q, f) => {
     if (f.contactId) q = q.where('contact_id', '=', f.contactId);
+    if (f.companyId) q = q.where('company_id', '=', f.companyId);
     if (f.status) q = q.where('status', '=', f.status);
     if (f.serviceType) q = q.where('service_type', '=', f.serviceType);
     if (f.technicianUserId) q = q.where('technician_user_id', '=', f.technicianUserId);

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
-import { api, ApiError, day, money, patch, qs, when, type Page } from '../api.ts';
+import { api, day, money, patch, qs, when, type Page } from '../api.ts';
 import { useApi, useLiveEvents } from '../hooks.ts';
 import { Card, ErrorNote, issuesOf, Load } from '../ui.tsx';
 import { fieldLabel, fieldValue, type Company } from './Companies.tsx';
@@ -27,7 +27,7 @@ export function CompanyDetail() {
   const people = useApi<Page<Contact>>(`/contacts${qs({ companyId: id, limit: 100 })}`);
   const deals = useApi<Page<Deal>>(`/deals${qs({ companyId: id, limit: 100 })}`);
   const intros = useApi<{ data: IntroPath[] }>(`/relationships/intro${qs({ companyId: id })}`);
-  const jobs = useCompanyJobs(id, people.data?.data);
+  const jobs = useCompanyJobs(id);
   useLiveEvents((e) => {
     if (e.payload?.companyId === id) company.reload();
   }, ['company.updated']);
@@ -160,34 +160,20 @@ export function CompanyDetail() {
   );
 }
 
-/**
- * The company's jobs: `GET /jobs?companyId=` where the server filters by company; where it does not
- * (the filter is refused as an unknown field), the jobs of the company's people that carry its id.
- */
-function useCompanyJobs(companyId: string, people: Contact[] | undefined): { data?: Job[]; error?: Error; loading: boolean } {
+/** The company's jobs (`GET /jobs?companyId=`), newest first. */
+function useCompanyJobs(companyId: string): { data?: Job[]; error?: Error; loading: boolean } {
   const [state, setState] = useState<{ data?: Job[]; error?: Error; loading: boolean }>({ loading: true });
-  const key = people?.map((p) => p.id).join(',');
   useEffect(() => {
-    if (key === undefined) return;
     let live = true;
-    const load = async (): Promise<Job[]> => {
-      try {
-        return (await api<Page<Job>>(`/jobs${qs({ companyId, limit: 200 })}`)).data;
-      } catch (err) {
-        if (!(err instanceof ApiError && issuesOf(err).some((i) => i.field === 'companyId'))) throw err;
-        const pages = await Promise.all(key.split(',').filter(Boolean).map((contactId) => api<Page<Job>>(`/jobs${qs({ contactId, limit: 200 })}`)));
-        return pages.flatMap((p) => p.data).filter((j) => j.companyId === companyId);
-      }
-    };
     setState((s) => ({ ...s, loading: true }));
-    load().then(
-      (data) => live && setState({ data: [...data].sort((a, b) => (b.completedAt ?? b.scheduledStart ?? '').localeCompare(a.completedAt ?? a.scheduledStart ?? '')), loading: false }),
+    api<Page<Job>>(`/jobs${qs({ companyId, limit: 200 })}`).then(
+      (page) => live && setState({ data: [...page.data].sort((a, b) => (b.completedAt ?? b.scheduledStart ?? '').localeCompare(a.completedAt ?? a.scheduledStart ?? '')), loading: false }),
       (error: Error) => live && setState({ error, loading: false }),
     );
     return () => {
       live = false;
     };
-  }, [companyId, key]);
+  }, [companyId]);
   return state;
 }
 
