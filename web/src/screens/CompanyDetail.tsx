@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, day, money, patch, qs, when, type Page } from '../api.ts';
 import { useApi, useLiveEvents } from '../hooks.ts';
@@ -84,79 +84,58 @@ export function CompanyDetail() {
           }
         </Load>
       </Card>
-      <Card title="People">
-        <Load state={people} what="People">
-          {(page) =>
-            page.data.length === 0 ? <p className="muted">No one is linked to this company yet.</p> : (
-              <div className="table-wrap">
-                <table data-testid="company-people">
-                  <thead><tr><th>Name</th><th>Phone</th><th>Email</th><th>Stage</th><th>Last touch</th></tr></thead>
-                  <tbody>
-                    {page.data.map((p) => (
-                      <tr key={p.id}>
-                        <td><Link to={`/contacts/${p.id}`}>{p.name}</Link></td>
-                        <td>{p.phone ?? '–'}</td>
-                        <td>{p.email ?? '–'}</td>
-                        <td>{p.lifecycleStage}</td>
-                        <td>{when(p.lastInteractionAt)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )
-          }
-        </Load>
-      </Card>
-      <Card title="Deals">
-        <Load state={deals} what="Deals">
-          {(page) =>
-            page.data.length === 0 ? <p className="muted">No deals with this company.</p> : (
-              <div className="table-wrap">
-                <table data-testid="company-deals">
-                  <thead><tr><th>Deal</th><th>Stage</th><th>Amount</th><th>Closes / closed</th><th>Contact</th></tr></thead>
-                  <tbody>
-                    {page.data.map((d) => (
-                      <tr key={d.id}>
-                        <td>{d.title}</td>
-                        <td>{d.stage.replace(/_/g, ' ')}{d.status !== 'open' && d.status !== d.stage && <span className="muted"> ({d.status})</span>}</td>
-                        <td className="num">{d.amountCents === null ? '–' : money(d.amountCents)}</td>
-                        <td>{d.closedAt ? day(d.closedAt) : d.expectedCloseDate ?? '–'}</td>
-                        <td>{personLink(d.contactId)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )
-          }
-        </Load>
-      </Card>
-      <Card title="Jobs">
-        <Load state={jobs} what="Jobs">
-          {(list) =>
-            list.length === 0 ? <p className="muted">No jobs for this company.</p> : (
-              <div className="table-wrap">
-                <table data-testid="company-jobs">
-                  <thead><tr><th>Service</th><th>Status</th><th>When</th><th>Amount</th><th>Contact</th></tr></thead>
-                  <tbody>
-                    {list.map((j) => (
-                      <tr key={j.id}>
-                        <td>{j.serviceType.replace(/_/g, ' ')}</td>
-                        <td>{j.status.replace(/_/g, ' ')}</td>
-                        <td>{when(j.completedAt ?? j.scheduledStart)}</td>
-                        <td className="num">{j.amountCents === null ? '–' : money(j.amountCents)}</td>
-                        <td>{personLink(j.contactId)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            )
-          }
-        </Load>
-      </Card>
+      <TableCard title="People" state={people} rows={(page) => page.data} empty="No one is linked to this company yet." testId="company-people"
+        headers={['Name', 'Phone', 'Email', 'Stage', 'Last touch']}
+        row={(p) => [<Link to={`/contacts/${p.id}`}>{p.name}</Link>, p.phone ?? '–', p.email ?? '–', p.lifecycleStage, when(p.lastInteractionAt)]} />
+      <TableCard title="Deals" state={deals} rows={(page) => page.data} empty="No deals with this company." testId="company-deals"
+        headers={['Deal', 'Stage', 'Amount', 'Closes / closed', 'Contact']} numeric={[2]}
+        row={(d) => [
+          d.title,
+          <>{d.stage.replace(/_/g, ' ')}{d.status !== 'open' && d.status !== d.stage && <span className="muted"> ({d.status})</span>}</>,
+          d.amountCents === null ? '–' : money(d.amountCents),
+          d.closedAt ? day(d.closedAt) : d.expectedCloseDate ?? '–',
+          personLink(d.contactId),
+        ]} />
+      <TableCard title="Jobs" state={jobs} rows={(list) => list} empty="No jobs for this company." testId="company-jobs"
+        headers={['Service', 'Status', 'When', 'Amount', 'Contact']} numeric={[3]}
+        row={(j) => [j.serviceType.replace(/_/g, ' '), j.status.replace(/_/g, ' '), when(j.completedAt ?? j.scheduledStart), j.amountCents === null ? '–' : money(j.amountCents), personLink(j.contactId)]} />
     </>
+  );
+}
+
+/** A card with one table of the company's records (people, deals or jobs), or a line saying there are none. */
+function TableCard<T, R extends { id: string }>(props: {
+  title: string;
+  state: { data?: T; error?: Error; loading: boolean };
+  rows: (data: T) => R[];
+  empty: string;
+  testId: string;
+  headers: string[];
+  /** Columns holding amounts (right-aligned). */
+  numeric?: number[];
+  row: (r: R) => ReactNode[];
+}) {
+  const { title, state, rows, empty, testId, headers, numeric = [], row } = props;
+  return (
+    <Card title={title}>
+      <Load state={state} what={title}>
+        {(data) => {
+          const list = rows(data);
+          return list.length === 0 ? <p className="muted">{empty}</p> : (
+            <div className="table-wrap">
+              <table data-testid={testId}>
+                <thead><tr>{headers.map((h) => <th key={h}>{h}</th>)}</tr></thead>
+                <tbody>
+                  {list.map((r) => (
+                    <tr key={r.id}>{row(r).map((cell, i) => <td key={headers[i]} className={numeric.includes(i) ? 'num' : undefined}>{cell}</td>)}</tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          );
+        }}
+      </Load>
+    </Card>
   );
 }
 
