@@ -1,6 +1,6 @@
 import type { Scope } from '../context.ts';
 import type { Executor } from '../db/database.ts';
-import { toBusiness } from '../crm/businesses/businesses.ts';
+import { loadBusiness } from '../crm/businesses/businesses.ts';
 import type { Business } from '../crm/businesses/schema.ts';
 import { loadContact } from '../crm/contacts/contacts.ts';
 import type { Contact } from '../crm/contacts/schema.ts';
@@ -125,7 +125,7 @@ function updateMessage(business: Business, serviceName: string, contact: Contact
 export async function queueCalendarUpdate(trx: Executor, scope: Scope, nowIso: string, job: Job): Promise<CalendarUpdateResult | null> {
   const invite = await loadCalendarInvite(trx, scope.businessId, job.id);
   if (!invite) return null;
-  const business = toBusiness(await trx.selectFrom('businesses').selectAll().where('id', '=', scope.businessId).executeTakeFirstOrThrow());
+  const business = await loadBusiness(trx, scope.businessId);
   const service = business.services.find((s) => s.key === job.serviceType);
   const change = calendarChange(invite, job, service?.durationMinutes ?? 60);
   if (!change) return null;
@@ -142,7 +142,7 @@ export async function queueCalendarCancellationOnDelete(trx: Executor, scope: Sc
   const invite = await loadCalendarInvite(trx, scope.businessId, job.id);
   const change = calendarChangeOnDelete(invite, job, new Date(nowIso));
   if (!invite || !change) return null;
-  const business = toBusiness(await trx.selectFrom('businesses').selectAll().where('id', '=', scope.businessId).executeTakeFirstOrThrow());
+  const business = await loadBusiness(trx, scope.businessId);
   return sendCalendarUpdate(trx, business, nowIso, job, invite, change);
 }
 

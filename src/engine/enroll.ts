@@ -1,9 +1,10 @@
 import type { Executor } from '../db/database.ts';
+import { loadBusiness } from '../crm/businesses/businesses.ts';
 import type { StoredEvent } from '../events/record.ts';
 import { newId } from '../lib/ids.ts';
 import { evaluate } from './conditions.ts';
 import type { AutomationDefinition, ExitReason } from './definition.ts';
-import { loadBusiness, loadFacts, notifyWorkers, signalEvidence, signalFieldsIn, withSignals, type SignalEvidence } from './facts.ts';
+import { loadFacts, notifyWorkers, signalEvidence, signalFieldsIn, withSignals, type SignalEvidence } from './facts.ts';
 import { writeLog } from './log.ts';
 import { handOff } from './handoff.ts';
 import { readReply, type ReplyReading } from './reply-intent.ts';

@@ -3,7 +3,7 @@ import type { Executor } from '../db/database.ts';
 import { loadContact } from '../crm/contacts/contacts.ts';
 import { deals } from '../crm/deals/deals.ts';
 import { jobs } from '../crm/jobs/jobs.ts';
-import { toBusiness } from '../crm/businesses/businesses.ts';
+import { loadBusiness } from '../crm/businesses/businesses.ts';
 import type { Business } from '../crm/businesses/schema.ts';
 import { contactSignalsAt, type ContactSignals } from '../intelligence/models/contact-signals.ts';
 import { isScoreField, scoreFields, type Condition, type Instruction, type ScoreField } from './definition.ts';
@@ -36,10 +36,6 @@ export interface FactReads {
   fields: readonly ScoreField[];
   /** The moment to score at: the run's clock. */
   now: Date;
-}
-
-export async function loadBusiness(trx: Executor, businessId: string): Promise<Business> {
-  return toBusiness(await trx.selectFrom('businesses').selectAll().where('id', '=', businessId).executeTakeFirstOrThrow());
 }
 
 export async function loadFacts(trx: Executor, businessId: string, contactId: string, event: Record<string, unknown>, vars: Record<string, unknown>, business?: Business, reads?: FactReads): Promise<Facts> {

@@ -4,7 +4,7 @@ import { appendConsents } from '../crm/contacts/consent.ts';
 import { creationEvents } from '../crm/contacts/contacts.ts';
 import { prepareNewContact } from '../crm/contacts/prepare.ts';
 import { interactions } from '../crm/interactions/interactions.ts';
-import { toBusiness } from '../crm/businesses/businesses.ts';
+import { loadBusiness, toBusiness } from '../crm/businesses/businesses.ts';
 import type { Business } from '../crm/businesses/schema.ts';
 import { recordChange } from '../crm/shared/audit.ts';
 import { AppError } from '../lib/errors.ts';
@@ -134,12 +134,12 @@ export async function handleInboundEmail(ctx: AppContext, email: InboundEmail, h
   if (!email.from?.address) throw new InboundEmailRejection('the message has no From address', { permanent: true });
   const from = email.from.address.toLowerCase();
   let business: Business | null = forBusinessId
-    ? toBusiness(await ctx.db.kysely.selectFrom('businesses').selectAll().where('id', '=', forBusinessId).executeTakeFirstOrThrow())
+    ? await loadBusiness(ctx.db.kysely, forBusinessId)
     : null;
   const outboxIds = repliedOutboxIds(email, hostname);
   if (!business && outboxIds.length) {
     const row = await ctx.db.kysely.selectFrom('outbox').select('business_id').where('id', 'in', outboxIds).executeTakeFirst();
-    if (row) business = toBusiness(await ctx.db.kysely.selectFrom('businesses').selectAll().where('id', '=', row.business_id).executeTakeFirstOrThrow());
+    if (row) business = await loadBusiness(ctx.db.kysely, row.business_id);
   }
   if (!business) {
     for (const r of await ctx.db.kysely.selectFrom('businesses').selectAll().execute()) {

@@ -7,7 +7,7 @@ import { idField, instant } from '../crm/shared/fields.ts';
 import { fetchPage, pageQuerySchema } from '../crm/shared/pagination.ts';
 import { parseInput } from '../crm/shared/validate.ts';
 import { getContactRow } from '../crm/contacts/contacts.ts';
-import { toBusiness } from '../crm/businesses/businesses.ts';
+import { loadBusiness } from '../crm/businesses/businesses.ts';
 import { acknowledgeEnrollmentPage, acknowledgerOf } from './acknowledge-page.ts';
 import { writeLog } from './log.ts';
 import { notifyWorkers } from './facts.ts';
@@ -77,7 +77,7 @@ export async function controlEnrollment(ctx: AppContext, scope: Scope, id: strin
     if (!row) throw notFound('enrollment', id);
     const now = isoNow(ctx.clock);
     if (action === 'ack') {
-      const business = toBusiness(await trx.selectFrom('businesses').selectAll().where('id', '=', scope.businessId).executeTakeFirstOrThrow());
+      const business = await loadBusiness(trx, scope.businessId);
       const who = await acknowledgerOf(trx, scope);
       await acknowledgeEnrollmentPage(trx, scope, business, id, who, scope.actor.type === 'cli' ? 'cli' : 'api', new Date(now));
     } else {

@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import { loadBusiness } from '../crm/businesses/businesses.ts';
 import { sql } from 'kysely';
 import type { AppContext, Scope } from '../context.ts';
 import type { Executor } from '../db/database.ts';
@@ -7,7 +8,7 @@ import type { Business } from '../crm/businesses/schema.ts';
 import type { Instruction, Step } from './definition.ts';
 import { programFor } from './program.ts';
 import { evaluate } from './conditions.ts';
-import { loadBusiness, loadFacts, signalEvidence, signalFieldsOfProgram } from './facts.ts';
+import { loadFacts, signalEvidence, signalFieldsOfProgram } from './facts.ts';
 import { writeLog, writeLogs, type LogEntry } from './log.ts';
 import { notifyStaff, sendEmail, sendSms } from './steps/messages.ts';
 import { approval, createTask, route, stop, update, wait, webhook } from './steps/flow.ts';

@@ -1,11 +1,12 @@
 import { sql } from 'kysely';
+import { loadBusiness } from '../crm/businesses/businesses.ts';
 import { DateTime } from 'luxon';
 import type { AppContext } from '../context.ts';
 import type { Executor } from '../db/database.ts';
 import { evaluate } from './conditions.ts';
 import type { AutomationDefinition, Segment } from './definition.ts';
 import { enroll } from './enroll.ts';
-import { loadBusiness, loadFacts, notifyWorkers, signalEvidence, signalFieldsIn, type Facts } from './facts.ts';
+import { loadFacts, notifyWorkers, signalEvidence, signalFieldsIn, type Facts } from './facts.ts';
 
 export interface SegmentMember {
   contactId: string;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { loadBusiness } from '../crm/businesses/businesses.ts';
 import type { AppContext, Scope } from '../context.ts';
 import type { Executor } from '../db/database.ts';
 import { AppError } from '../lib/errors.ts';
@@ -7,7 +8,7 @@ import { parseInput } from '../crm/shared/validate.ts';
 import { getAutomation } from './automations.ts';
 import { evaluate } from './conditions.ts';
 import { enroll } from './enroll.ts';
-import { loadBusiness, loadFacts, signalFieldsIn } from './facts.ts';
+import { loadFacts, signalFieldsIn } from './facts.ts';
 import { advance } from './runner.ts';
 import { runSegmentTriggers } from './segments.ts';
 

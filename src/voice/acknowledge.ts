@@ -1,6 +1,6 @@
 import type { Scope } from '../context.ts';
 import type { Executor } from '../db/database.ts';
-import { toBusiness } from '../crm/businesses/businesses.ts';
+import { loadBusiness } from '../crm/businesses/businesses.ts';
 import type { Business } from '../crm/businesses/schema.ts';
 import { recordChange } from '../crm/shared/audit.ts';
 import { acknowledgeEnrollmentPage, acknowledgerOf, announce, enrollmentPageSubject, pageOf, pageTakenBy, PAGED_STATES, type Acknowledger } from '../engine/acknowledge-page.ts';
@@ -101,7 +101,7 @@ export async function acknowledgeFromTask(trx: Executor, scope: Scope, task: { o
   if (!callSid) return;
   const call = await loadCall(trx, scope.businessId, callSid);
   if (!call || call.decision?.route !== 'emergency' || call.decision.acknowledged) return;
-  const business = toBusiness(await trx.selectFrom('businesses').selectAll().where('id', '=', scope.businessId).executeTakeFirstOrThrow());
+  const business = await loadBusiness(trx, scope.businessId);
   const who = await acknowledgerOf(trx, scope);
   const result = await acknowledgeCall(trx, business, call, who, 'task', new Date(now));
   if (result.status === 'acknowledged') await saveCall(trx, call, now);

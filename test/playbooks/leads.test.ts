@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { interactions } from '../../src/crm/interactions/interactions.ts';
 import { jobs } from '../../src/crm/jobs/jobs.ts';
 import { handleInboundSms } from '../../src/engine/inbound.ts';
-import { loadBusiness } from '../../src/engine/facts.ts';
+import { loadBusiness } from '../../src/crm/businesses/businesses.ts';
 import { days, drain, nextWeekdayAt, enrollmentOf, freshPhone, hours, later, messagesTo, newLead, runUntil, tasksFor, withDemo } from './demo-world.ts';
 
 /**

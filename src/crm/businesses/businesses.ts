@@ -111,6 +111,11 @@ export async function createBusiness(ctx: AppContext, input: unknown, trx?: Exec
   return created;
 }
 
+/** A business that must exist (its id comes from a row that references it): read through the given executor. */
+export async function loadBusiness(trx: Executor, id: string): Promise<Business> {
+  return toBusiness(await trx.selectFrom('businesses').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
+}
+
 export async function getBusiness(ctx: AppContext, id: string, trx: Executor = ctx.db.kysely): Promise<Business> {
   const row = await trx.selectFrom('businesses').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound('business', id);

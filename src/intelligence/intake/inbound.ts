@@ -7,7 +7,7 @@
  * are then written in one short transaction.
  */
 import type { AppContext, Scope } from '../../context.ts';
-import { toBusiness } from '../../crm/businesses/businesses.ts';
+import { loadBusiness } from '../../crm/businesses/businesses.ts';
 import { fromDatabaseError } from '../../lib/errors.ts';
 import { isoNow } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
@@ -57,7 +57,7 @@ export async function draftReplyForInteraction(ctx: AppContext, llm: LlmClient |
   const text = [i.subject, i.body].filter(Boolean).join('\n').trim();
   if (!text) return skip('empty message');
   if (await db.selectFrom('drafts').select('id').where('business_id', '=', businessId).where('interaction_id', '=', interactionId).executeTakeFirst()) return skip('already drafted');
-  const business = toBusiness(await db.selectFrom('businesses').selectAll().where('id', '=', businessId).executeTakeFirstOrThrow());
+  const business = await loadBusiness(db, businessId);
   const contact = await db.selectFrom('contacts').selectAll().where('business_id', '=', businessId).where('id', '=', i.contact_id).executeTakeFirst();
   if (!contact) return skip('contact is gone');
   const settings = intakeSettings(business.settings);
