@@ -53,3 +53,13 @@ export function Card({ title, children, actions, id }: { title: string; children
     </section>
   );
 }
+
+/** First page / Next page for a cursor-paged list: `cursor` is the page shown (undefined on the first). */
+export function Pager({ cursor, nextCursor, onPage }: { cursor: string | undefined; nextCursor: string | null | undefined; onPage: (cursor: string | undefined) => void }) {
+  return (
+    <div className="actions">
+      {cursor && <button className="secondary" onClick={() => onPage(undefined)}>First page</button>}
+      {nextCursor && <button className="secondary" onClick={() => onPage(nextCursor)}>Next page</button>}
+    </div>
+  );
+}

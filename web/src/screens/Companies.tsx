@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { qs, type Page } from '../api.ts';
 import { useApi, useLiveEvents } from '../hooks.ts';
-import { Card, Load } from '../ui.tsx';
+import { Card, Load, Pager } from '../ui.tsx';
 
 export interface Company {
   id: string; name: string; domain: string | null; phone: string | null;
@@ -55,10 +55,7 @@ export function Companies() {
               </div>
               {page.data.length === 0 && <p className="muted">No companies match.</p>}
               <p className="muted">People, jobs, deals and warm introductions are on each company's page.</p>
-              <div className="actions">
-                {cursor && <button className="secondary" onClick={() => setCursor(undefined)}>First page</button>}
-                {page.nextCursor && <button className="secondary" onClick={() => setCursor(page.nextCursor ?? undefined)}>Next page</button>}
-              </div>
+              <Pager cursor={cursor} nextCursor={page.nextCursor} onPage={setCursor} />
             </>
           )}
         </Load>

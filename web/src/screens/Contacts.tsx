@@ -2,7 +2,7 @@ import { useState, type ChangeEvent } from 'react';
 import { Link } from 'react-router';
 import { post, qs, when, type Page } from '../api.ts';
 import { useApi, useLiveEvents } from '../hooks.ts';
-import { Card, ErrorNote, Load } from '../ui.tsx';
+import { Card, ErrorNote, Load, Pager } from '../ui.tsx';
 
 export interface Contact {
   id: string; name: string; phone: string | null; email: string | null; lifecycleStage: string; source: string | null; tags: string[];
@@ -60,10 +60,7 @@ export function Contacts() {
                 </table>
               </div>
               {page.data.length === 0 && <p className="muted">No contacts match.</p>}
-              <div className="actions">
-                {cursor && <button className="secondary" onClick={() => setCursor(undefined)}>First page</button>}
-                {page.nextCursor && <button className="secondary" onClick={() => setCursor(page.nextCursor ?? undefined)}>Next page</button>}
-              </div>
+              <Pager cursor={cursor} nextCursor={page.nextCursor} onPage={setCursor} />
             </>
           )}
         </Load>
