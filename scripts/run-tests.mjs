@@ -28,5 +28,21 @@ const args = [
   `--test-reporter=${path.join(root, 'scripts/summary-reporter.mjs')}`, '--test-reporter-destination=stdout',
   ...files,
 ];
-const child = spawn(process.execPath, args, { stdio: 'inherit', cwd: root, env: { ...process.env, KINETIC_LOG_LEVEL: process.env.KINETIC_LOG_LEVEL ?? 'silent' } });
-child.on('exit', (code, signal) => process.exit(signal ? 1 : code ?? 1));
+// Output is passed through as it comes; the runner only watches for the summary reporter's closing line,
+// so that a run that dies before the reporter can print it (the runner killed, out of memory) still ends with one.
+const summaryLine = /^\d+ passed, \d+ failed/m;
+let tail = '';
+const child = spawn(process.execPath, args, { stdio: ['inherit', 'pipe', 'inherit'], cwd: root, env: { ...process.env, KINETIC_LOG_LEVEL: process.env.KINETIC_LOG_LEVEL ?? 'silent' } });
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  tail = (tail + chunk.toString()).slice(-4096);
+});
+child.on('close', (code, signal) => {
+  const failed = signal !== null || code !== 0;
+  if (!summaryLine.test(tail)) {
+    process.stdout.write(`\nThe test run ended (${signal ? `signal ${signal}` : `exit code ${code}`}) before its summary was printed.\n0 passed, 1 failed\n`);
+    process.exit(1);
+  }
+  process.exit(failed ? 1 : 0);
+});
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
