@@ -26,3 +26,14 @@ export async function verifyPassword(password: string, stored: string | null): P
   });
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
+
+let dummy: Promise<string> | undefined;
+
+/**
+ * A hash of a random password, made once per process: a login for an unknown
+ * email is checked against it, so it costs the same scrypt work as a known one.
+ */
+export function dummyPasswordHash(): Promise<string> {
+  dummy ??= hashPassword(randomBytes(24).toString('base64url'));
+  return dummy;
+}

@@ -9,7 +9,9 @@ import { newId } from '../lib/ids.ts';
 import { recordChange } from '../crm/shared/audit.ts';
 import { parseInput } from '../crm/shared/validate.ts';
 import { normalizePhone } from '../crm/contacts/normalize.ts';
+import { actorRole } from './actor-role.ts';
 import { hashPassword } from './passwords.ts';
+import { roleRank } from './permissions.ts';
 
 export const roles = ['owner', 'manager', 'technician', 'agent'] as const;
 export type Role = (typeof roles)[number];
@@ -36,15 +38,29 @@ export const userInputSchema = z
   })
   .strict();
 
+/** No password here: nobody sets another person's password; they get a reset link (access/password-reset.ts). */
 export const userPatchSchema = z
   .object({
     name: z.string().trim().min(1).max(200).optional(),
     role: z.enum(roles).optional(),
     phone: z.string().max(40).nullable().optional(),
-    password: z.string().min(10, 'must be at least 10 characters').max(200).optional(),
     disabled: z.boolean().optional(),
   })
   .strict();
+
+/** The same answer whether the address is taken in this business or another, so nobody learns who uses Kinetic elsewhere. */
+export const EMAIL_TAKEN = 'this email address cannot be used for a new team member; use another address';
+
+/** Managers manage the people below them; owners manage everyone, owners included. Nobody changes their own role or access. */
+export function mayManage(actor: { id: string | null; role: Role }, target: { id: string; role: Role }): boolean {
+  if (actor.id === target.id) return false;
+  return actor.role === 'owner' || roleRank[target.role] < roleRank[actor.role];
+}
+
+/** Who may give a role: owners any, managers only roles below their own. */
+export const mayAssignRole = (actor: Role, role: Role): boolean => actor === 'owner' || roleRank[role] < roleRank[actor];
+
+const refuse = (message: string) => new AppError('FORBIDDEN', message);
 
 export const toUser = (row: Selectable<UserTable>): User => ({
   id: row.id,
@@ -61,10 +77,15 @@ export const toUser = (row: Selectable<UserTable>): User => ({
 export async function createUser(ctx: AppContext, scope: Scope, input: unknown, trx?: Executor): Promise<User> {
   const data = parseInput(userInputSchema, input);
   const phone = data.phone ? normalizePhone(data.phone, 'US', 'phone') : null;
+  const byPerson = scope.actor.type === 'user' || scope.actor.type === 'api_key';
+  // The installer at the terminal (CLI) may give a first password; through the API the new person sets their own from a link.
+  if (byPerson && data.password !== undefined) throw new AppError('VALIDATION_FAILED', 'password: nobody sets another person\'s password; the new team member gets a link to set their own', { issues: [{ field: 'password', message: 'not accepted; a link to set it is sent' }] });
   const passwordHash = data.password ? await hashPassword(data.password) : null;
   const run = async (t: Executor) => {
+    const role = await actorRole(t, scope);
+    if (!mayAssignRole(role, data.role)) throw refuse(data.role === 'owner' ? 'only an owner can add an owner' : `a ${role} can add only people below them (${roles.filter((r) => mayAssignRole(role, r)).join(', ')})`);
     const clash = await t.selectFrom('users').select('id').where('email', '=', data.email).executeTakeFirst();
-    if (clash) throw new AppError('CONFLICT', `a user with email ${data.email} already exists`, { field: 'email' });
+    if (clash) throw new AppError('CONFLICT', EMAIL_TAKEN, { issues: [{ field: 'email', message: EMAIL_TAKEN }] });
     const now = isoNow(ctx.clock);
     const id = newId();
     await t
@@ -92,9 +113,17 @@ export async function listUsers(ctx: AppContext, scope: Scope, filter: { role?: 
 
 export async function updateUser(ctx: AppContext, scope: Scope, id: string, patch: unknown): Promise<User> {
   const data = parseInput(userPatchSchema, patch);
-  const passwordHash = data.password ? await hashPassword(data.password) : undefined;
   return ctx.db.transaction(async (trx) => {
     const before = await getUser(ctx, scope, id, trx);
+    const role = await actorRole(trx, scope);
+    const actor = { id: scope.actor.type === 'user' ? scope.actor.id : null, role };
+    if (actor.id === before.id) {
+      // Your own name and phone, yes; your own role or access, no (a manager cannot promote themselves).
+      if (data.role !== undefined || data.disabled !== undefined) throw refuse('you cannot change your own role or access; ask an owner');
+    } else if (!mayManage(actor, before)) {
+      throw refuse(before.role === 'owner' ? 'only an owner can change an owner' : `a ${role} can change only people below them`);
+    }
+    if (data.role !== undefined && !mayAssignRole(role, data.role)) throw refuse(data.role === 'owner' ? 'only an owner can make someone an owner' : `a ${role} cannot give the role ${data.role}`);
     const now = isoNow(ctx.clock);
     await trx
       .updateTable('users')
@@ -102,7 +131,6 @@ export async function updateUser(ctx: AppContext, scope: Scope, id: string, patc
         ...(data.name !== undefined && { name: data.name }),
         ...(data.role !== undefined && { role: data.role }),
         ...(data.phone !== undefined && { phone: data.phone ? normalizePhone(data.phone, 'US', 'phone') : null }),
-        ...(passwordHash !== undefined && { password_hash: passwordHash }),
         ...(data.disabled !== undefined && { disabled_at: data.disabled ? now : null }),
         updated_at: now,
       })

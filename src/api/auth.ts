@@ -1,7 +1,7 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext, Scope } from '../context.ts';
 import { authenticateApiKey, authenticateSession, principalScope, type Principal } from '../access/auth.ts';
-import type { Role } from '../access/users.ts';
+import { routeAccess } from './permissions.ts';
 import { AppError } from '../lib/errors.ts';
 
 export const SESSION_COOKIE = 'kinetic_session';
@@ -12,10 +12,10 @@ declare module 'fastify' {
   }
 }
 
-/** Paths that need no login: health, login, docs and the dashboard's static shell. */
-const isPublic = (url: string): boolean => {
-  const path = url.split('?')[0];
-  return path === '/health' || path === '/auth/login' || path === '/' || path === '/docs' || path.startsWith('/docs/') || path === '/openapi.json' || path === '/app' || path.startsWith('/app/') || path.startsWith('/webhooks/') || path.startsWith('/unsubscribe/') || path.startsWith('/book/');
+/** Routes that need no login (listed in src/api/permissions.ts); a path no route matches needs one. */
+const isPublic = (request: FastifyRequest): boolean => {
+  const url = request.routeOptions.url;
+  return url !== undefined && routeAccess(request.method, url).kind === 'public';
 };
 
 /** Resolves `Authorization: Bearer <api key>` or the session cookie into a principal, for every request. */
@@ -32,7 +32,7 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
     }
     const token = request.cookies?.[SESSION_COOKIE];
     if (token) request.principal = await authenticateSession(ctx, token);
-    if (!request.principal && !isPublic(request.url)) {
+    if (!request.principal && !isPublic(request)) {
       throw new AppError('UNAUTHENTICATED', 'log in or send "Authorization: Bearer <api key>"');
     }
   });
@@ -42,15 +42,4 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
 export function scopeOf(request: FastifyRequest): Scope {
   if (!request.principal) throw new AppError('UNAUTHENTICATED', 'log in or send "Authorization: Bearer <api key>"');
   return principalScope(request.principal);
-}
-
-/** Restricts a route to some user roles; API keys act with owner rights for their business. */
-export function requireRole(...roles: Role[]) {
-  return async (request: FastifyRequest, _reply: FastifyReply) => {
-    const p = request.principal;
-    if (!p) throw new AppError('UNAUTHENTICATED', 'log in or send "Authorization: Bearer <api key>"');
-    if (p.kind === 'user' && p.user && !roles.includes(p.user.role)) {
-      throw new AppError('FORBIDDEN', `this action needs one of the roles: ${roles.join(', ')}`);
-    }
-  };
 }

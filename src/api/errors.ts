@@ -31,10 +31,33 @@ export function toAppError(err: FastifyError | Error): AppError {
   return new AppError('INTERNAL', 'internal error; the details are in the server log');
 }
 
-export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  const appError = toAppError(err);
-  if (appError.code === 'INTERNAL') request.log.error({ err }, 'unhandled error');
-  void reply.status(appError.httpStatus).send(appError.toJSON());
+export interface ErrorLog {
+  error(obj: object, msg?: string): void;
+  fatal?(obj: object, msg?: string): void;
+}
+
+/**
+ * Kinetic's error answer for every route and for the router's own errors.
+ * A 5xx is always logged through the application logger (whatever the HTTP
+ * access log does; at KINETIC_LOG_LEVEL=fatal as fatal, so only `silent`
+ * hides it) with the request id, and the body carries the same id so a report
+ * can be matched to its log line. A 429 says when to come back (Retry-After).
+ */
+export function makeErrorHandler(log: ErrorLog, level: string) {
+  return function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+    const appError = toAppError(err);
+    const body = appError.toJSON();
+    if (appError.httpStatus >= 500) {
+      const entry = { err, requestId: request.id, method: request.method, url: request.url.split('?')[0] };
+      if (level === 'fatal' && log.fatal) log.fatal(entry, 'request failed');
+      else log.error(entry, 'request failed');
+      if (appError.code === 'INTERNAL') body.error.message = `internal error; the details are in the server log under request id ${request.id}`;
+      Object.assign(body.error, { requestId: request.id });
+    }
+    const retryAfter = (appError.details as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
+    if (appError.code === 'RATE_LIMITED' && typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
+    void reply.status(appError.httpStatus).send(body);
+  };
 }
 
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {

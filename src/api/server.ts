@@ -1,13 +1,15 @@
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import type { AppContext } from '../context.ts';
 import { businessSummary } from '../crm/summary.ts';
 import { registerAuth, scopeOf } from './auth.ts';
-import { errorHandler, notFoundHandler } from './errors.ts';
+import { makeErrorHandler, notFoundHandler, type ErrorLog } from './errors.ts';
 import { registerInputRules } from './input.ts';
+import { registerPermissions } from './permissions.ts';
 import { registerAccessRoutes } from './routes/access.ts';
 import { registerBookingRoutes } from './routes/booking.ts';
 import { registerContactRoutes } from './routes/contacts.ts';
@@ -32,7 +34,13 @@ export interface ServerOptions {
 
 /** Builds the HTTP API (not listening): tests call inject(), `kinetic start` calls listen(). */
 export async function buildServer(ctx: AppContext, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const errorHandler = makeErrorHandler(ctx.log as ErrorLog, ctx.config.logLevel);
   const app = Fastify({
+    // A caller's own X-Request-Id (a proxy's) when it is a plain token, else a fresh one; logged with every 5xx and sent back.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.:-]{1,64}$/.test(given) ? given : randomUUID();
+    },
     logger: options.logger ? { level: ctx.config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'] } : false,
     bodyLimit: ctx.config.bodyLimitBytes,
     trustProxy: true,
@@ -48,6 +56,9 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
   registerInputRules(app);
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
 
   await app.register(cookie);
   await app.register(swagger, {
@@ -62,6 +73,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   registerAuth(app, ctx);
+  registerPermissions(app, ctx);
   app.get('/health', { schema: { tags: ['System'], summary: 'Liveness and database check' } }, async () => {
     await ctx.db.kysely.selectFrom('businesses').select('id').limit(1).execute();
     return { status: 'ok', database: ctx.db.dialect, time: ctx.clock.now().toISOString() };

@@ -15,6 +15,7 @@ import { bookingCalendar } from './migrations/0011_booking_calendar.ts';
 import { exceptionDismissals } from './migrations/0012_exception_dismissals.ts';
 import { businessNumbers } from './migrations/0013_business_numbers.ts';
 import { companyIndexes } from './migrations/0014_company_indexes.ts';
+import { accessControl } from './migrations/0016_access_control.ts';
 
 /** Numbered migrations, in order. Never edit one that has shipped; add the next number. */
 function migrations(db: Db): Record<string, Migration> {
@@ -33,6 +34,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0012_exception_dismissals': exceptionDismissals(db.dialect),
     '0013_business_numbers': businessNumbers(db.dialect),
     '0014_company_indexes': companyIndexes(),
+    '0016_access_control': accessControl(db.dialect),
   };
 }
 

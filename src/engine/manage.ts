@@ -158,7 +158,10 @@ const outboxFilter = z
   })
   .strict();
 
-export const toOutboxMessage = (r: { id: string; contact_id: string | null; user_id: string | null; enrollment_id: string | null; step: number | null; channel: string; purpose: string; to_address: string; subject: string | null; body: string; state: string; provider: string | null; provider_message_id: string | null; attempts: number; not_before: string; last_error: string | null; created_at: string; sent_at: string | null; delivered_at: string | null }) => ({
+/** Outbox messages whose body carries a credential (a password reset link): shown to nobody but their recipient. */
+const hidesBody = (key: string | undefined) => key?.startsWith('password-reset:') === true;
+
+export const toOutboxMessage = (r: { idempotency_key?: string; id: string; contact_id: string | null; user_id: string | null; enrollment_id: string | null; step: number | null; channel: string; purpose: string; to_address: string; subject: string | null; body: string; state: string; provider: string | null; provider_message_id: string | null; attempts: number; not_before: string; last_error: string | null; created_at: string; sent_at: string | null; delivered_at: string | null }) => ({
   id: r.id,
   contactId: r.contact_id,
   userId: r.user_id,
@@ -168,7 +171,7 @@ export const toOutboxMessage = (r: { id: string; contact_id: string | null; user
   purpose: r.purpose,
   to: r.to_address,
   subject: r.subject,
-  body: r.body,
+  body: hidesBody(r.idempotency_key) ? '(a password reset link, shown only to its recipient)' : r.body,
   state: r.state,
   provider: r.provider,
   providerMessageId: r.provider_message_id,

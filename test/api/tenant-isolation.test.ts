@@ -19,7 +19,7 @@ type Params = Record<string, string>;
 
 /** Routes that hold no tenant data, or only the caller's own login. */
 const publicOrSelf = (url: string): boolean =>
-  url === '/' || url === '/app' || url === '/app/*' || url === '/health' || url === '/openapi.json' || url === '/docs' || url.startsWith('/docs/') || url === '/auth/login' || url === '/auth/logout' ||
+  url === '/' || url === '/app' || url === '/app/*' || url === '/health' || url === '/openapi.json' || url === '/docs' || url.startsWith('/docs/') || url === '/auth/login' || url === '/auth/logout' || url === '/auth/password' || url === '/auth/password-reset' ||
   // Signed by Twilio or by our own unsubscribe token, not by a tenant's key; covered by their own tests.
   url.startsWith('/webhooks/') || url.startsWith('/unsubscribe/') ||
   // The public booking pages: the signed per-contact token is the credential (test/booking/api.test.ts).
@@ -51,6 +51,7 @@ const validBodies: Record<string, unknown> = {
   'PATCH /tasks/:id': { title: 'Hijacked' },
   'PATCH /reviews/:id': { body: 'hijacked' },
   'PATCH /users/:id': { name: 'Hijacked' },
+  'POST /users/:id/password-reset': {},
   'POST /contacts/:id/consent': { channel: 'sms', status: 'revoked' },
   // Email: the consent route above has just opted A's contact out of texts, which a reply must respect.
   'POST /contacts/:id/replies': { channel: 'email', subject: 'Your visit', body: 'Hello from the inbox' },

@@ -29,7 +29,7 @@ for (const target of targets) {
       assert.match(u.out, /owner Olga <owner@acme.example>/);
       const dup = await runCli(env, cwd, ['user', 'create', '--email', 'owner@acme.example', '--name', 'Again', '--password', 'long enough pw']);
       assert.equal(dup.code, 2, dup.err);
-      assert.match(dup.err, /already exists/);
+      assert.match(dup.err, /cannot be used/);
       const k = await runCli(env, cwd, ['apikey', 'create', '--name', 'zapier', '--business', 'acme-plumbing', '--json']);
       assert.equal(k.code, 0, k.err);
       const key = JSON.parse(k.out);

@@ -6,17 +6,19 @@ import { createUser, getUser, listUsers, roles, updateUser, userInputSchema, use
 import { getBusiness, updateBusiness } from '../../crm/businesses/businesses.ts';
 import { businessPatchSchema } from '../../crm/businesses/schema.ts';
 import { parseInput } from '../../crm/shared/validate.ts';
-import { requireRole, scopeOf, SESSION_COOKIE } from '../auth.ts';
+import { changeOwnPassword, inviteUser, resetPassword, sendPasswordReset } from '../../access/password-reset.ts';
+import { permissionsOf } from '../../access/permissions.ts';
+import { scopeOf, SESSION_COOKIE } from '../auth.ts';
 import { idParams } from './resources.ts';
 
-const managers = requireRole('owner', 'manager');
+// Who may call each route is decided in one place: src/api/permissions.ts.
 
 export function registerAccessRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post(
     '/auth/login',
     { schema: { tags: ['Auth'], summary: 'Log in with email and password; sets the session cookie', body: z.object({ email: z.string(), password: z.string() }) } },
     async (req, reply) => {
-      const session = await login(ctx, req.body);
+      const session = await login(ctx, req.body, { address: req.ip });
       void reply.setCookie(SESSION_COOKIE, session.token, {
         path: '/',
         httpOnly: true,
@@ -35,30 +37,49 @@ export function registerAccessRoutes(app: FastifyInstance, ctx: AppContext): voi
   });
   app.get('/me', { schema: { tags: ['Auth'], summary: 'Who is calling, for which business' } }, async (req) => {
     const scope = scopeOf(req);
-    return { kind: req.principal!.kind, user: req.principal!.user, business: await getBusiness(ctx, scope.businessId) };
+    const p = req.principal!;
+    return { kind: p.kind, user: p.user, role: p.role, permissions: permissionsOf(p.role), business: await getBusiness(ctx, scope.businessId) };
   });
+  app.post(
+    '/auth/password',
+    { schema: { tags: ['Auth'], summary: 'Change your own password (the current one is required); your other sessions end', body: z.object({ currentPassword: z.string(), newPassword: z.string() }) } },
+    (req) => changeOwnPassword(ctx, scopeOf(req), req.principal?.sessionId, req.body),
+  );
+  app.post(
+    '/auth/password-reset',
+    { schema: { tags: ['Auth'], summary: 'Set a password with the token from a reset or invitation link; every session of that person ends', body: z.object({ token: z.string(), password: z.string() }) } },
+    async (req, reply) => {
+      await resetPassword(ctx, req.body);
+      return reply.code(204).send();
+    },
+  );
 
   app.get('/business', { schema: { tags: ['Business'], summary: "The caller's business: hours, services, on-call schedule, settings" } }, (req) => getBusiness(ctx, scopeOf(req).businessId));
-  app.patch('/business', { preHandler: managers, schema: { tags: ['Business'], summary: 'Update business settings', body: businessPatchSchema } }, (req) => updateBusiness(ctx, scopeOf(req), req.body));
+  app.patch('/business', { schema: { tags: ['Business'], summary: 'Update business settings', body: businessPatchSchema } }, (req) => updateBusiness(ctx, scopeOf(req), req.body));
 
   app.get('/users', { schema: { tags: ['Users'], summary: 'Team members', querystring: z.object({ role: z.enum(roles).optional() }).strict() } }, async (req) => ({
     data: await listUsers(ctx, scopeOf(req), parseInput(z.object({ role: z.enum(roles).optional() }).strict(), req.query)),
   }));
-  app.post('/users', { preHandler: managers, schema: { tags: ['Users'], summary: 'Add a team member', body: userInputSchema } }, async (req, reply) =>
-    reply.code(201).send(await createUser(ctx, scopeOf(req), req.body)),
-  );
+  app.post('/users', { schema: { tags: ['Users'], summary: 'Add a team member; they get an email with a link to choose their password', body: userInputSchema.omit({ password: true }) } }, async (req, reply) => {
+    const scope = scopeOf(req);
+    return reply.code(201).send(await inviteUser(ctx, scope, req.body, (trx) => createUser(ctx, scope, req.body, trx)));
+  });
   app.get('/users/:id', { schema: { tags: ['Users'], params: idParams } }, (req) => getUser(ctx, scopeOf(req), (req.params as { id: string }).id));
-  app.patch('/users/:id', { preHandler: managers, schema: { tags: ['Users'], params: idParams, body: userPatchSchema } }, (req) =>
+  app.patch('/users/:id', { schema: { tags: ['Users'], params: idParams, body: userPatchSchema } }, (req) =>
     updateUser(ctx, scopeOf(req), (req.params as { id: string }).id, req.body),
   );
 
-  app.get('/api-keys', { preHandler: managers, schema: { tags: ['API keys'], summary: 'API keys of this business (secrets are never shown again)' } }, async (req) => ({
+  app.post('/users/:id/password-reset', { schema: { tags: ['Users'], summary: 'Email a person a one-time link to set a new password (nobody sets another person\'s password)', params: idParams } }, async (req, reply) =>
+    reply.code(202).send(await sendPasswordReset(ctx, scopeOf(req), (req.params as { id: string }).id)),
+  );
+
+  app.get('/api-keys', { schema: { tags: ['API keys'], summary: 'API keys of this business (secrets are never shown again)' } }, async (req) => ({
     data: await listApiKeys(ctx, scopeOf(req)),
   }));
-  app.post('/api-keys', { preHandler: managers, schema: { tags: ['API keys'], summary: 'Create an API key; the secret is returned once', body: z.object({ name: z.string() }) } }, async (req, reply) =>
+  app.post('/api-keys', { schema: { tags: ['API keys'], summary: 'Create an API key; the secret is returned once', body: z.object({ name: z.string(), role: z.enum(roles).optional() }) } }, async (req, reply) =>
     reply.code(201).send(await createApiKey(ctx, scopeOf(req), req.body)),
   );
-  app.delete('/api-keys/:id', { preHandler: managers, schema: { tags: ['API keys'], summary: 'Revoke an API key', params: idParams } }, async (req, reply) => {
+  app.delete('/api-keys/:id', { schema: { tags: ['API keys'], summary: 'Revoke an API key', params: idParams } }, async (req, reply) => {
     await revokeApiKey(ctx, scopeOf(req), (req.params as { id: string }).id);
     return reply.code(204).send();
   });

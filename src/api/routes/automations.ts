@@ -7,16 +7,15 @@ import { controlEnrollment, controlOutbox, decideApproval, explainContact, getEn
 import { simulateAutomation } from '../../engine/simulate.ts';
 import { deriveBusinessSecret } from '../../engine/webhooks/sign.ts';
 import { createSubscription, deleteSubscription, getSubscription, listSubscriptions, setSubscriptionStatus } from '../../engine/webhooks/subscriptions.ts';
-import { requireRole, scopeOf } from '../auth.ts';
+import { scopeOf } from '../auth.ts';
 import { idParams } from './resources.ts';
 
 const id = (req: { params: unknown }) => (req.params as { id: string }).id;
-const managers = requireRole('owner', 'manager');
 const tags = ['Automations'];
 
 export function registerAutomationRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get('/automations', { schema: { tags, summary: 'Automations with enrolment counts' } }, (req) => listAutomations(ctx, scopeOf(req), req.query));
-  app.post('/automations', { preHandler: managers, schema: { tags, summary: 'Create an automation from a JSON document (disabled unless enabled: true)', body: z.object({ definition: automationDefinitionSchema, enabled: z.boolean().optional() }) } }, async (req, reply) =>
+  app.post('/automations', { schema: { tags, summary: 'Create an automation from a JSON document (disabled unless enabled: true)', body: z.object({ definition: automationDefinitionSchema, enabled: z.boolean().optional() }) } }, async (req, reply) =>
     reply.code(201).send(await createAutomation(ctx, scopeOf(req), req.body)),
   );
   app.post('/automations/validate', { schema: { tags, summary: 'Check an automation document without saving it', body: automationDefinitionSchema } }, async (req) => {
@@ -24,12 +23,12 @@ export function registerAutomationRoutes(app: FastifyInstance, ctx: AppContext):
     return { valid: true, definition: await validateDefinition(ctx.db.kysely, scope.businessId, req.body) };
   });
   app.get('/automations/:id', { schema: { tags, params: idParams } }, (req) => getAutomation(ctx, scopeOf(req), id(req)));
-  app.put('/automations/:id', { preHandler: managers, schema: { tags, summary: 'Save a new version; enrolments in flight keep theirs', params: idParams, body: z.object({ definition: automationDefinitionSchema }) } }, (req) =>
+  app.put('/automations/:id', { schema: { tags, summary: 'Save a new version; enrolments in flight keep theirs', params: idParams, body: z.object({ definition: automationDefinitionSchema }) } }, (req) =>
     updateAutomation(ctx, scopeOf(req), id(req), req.body),
   );
-  app.post('/automations/:id/enable', { preHandler: managers, schema: { tags, params: idParams } }, (req) => setAutomationStatus(ctx, scopeOf(req), id(req), 'enabled'));
-  app.post('/automations/:id/disable', { preHandler: managers, schema: { tags, params: idParams } }, (req) => setAutomationStatus(ctx, scopeOf(req), id(req), 'disabled'));
-  app.delete('/automations/:id', { preHandler: managers, schema: { tags, params: idParams } }, async (req, reply) => {
+  app.post('/automations/:id/enable', { schema: { tags, params: idParams } }, (req) => setAutomationStatus(ctx, scopeOf(req), id(req), 'enabled'));
+  app.post('/automations/:id/disable', { schema: { tags, params: idParams } }, (req) => setAutomationStatus(ctx, scopeOf(req), id(req), 'disabled'));
+  app.delete('/automations/:id', { schema: { tags, params: idParams } }, async (req, reply) => {
     await deleteAutomation(ctx, scopeOf(req), id(req));
     return reply.code(204).send();
   });
@@ -62,20 +61,20 @@ export function registerAutomationRoutes(app: FastifyInstance, ctx: AppContext):
 export function registerWebhookSubscriptionRoutes(app: FastifyInstance, ctx: AppContext): void {
   const wtags = ['Outbound webhooks'];
   const opts = { allowPrivate: ctx.config.webhooksAllowPrivate };
-  app.get('/webhook-subscriptions', { preHandler: managers, schema: { tags: wtags, summary: 'Event subscriptions (secrets are never shown again)' } }, async (req) => ({ data: await listSubscriptions(ctx, scopeOf(req)) }));
+  app.get('/webhook-subscriptions', { schema: { tags: wtags, summary: 'Event subscriptions (secrets are never shown again)' } }, async (req) => ({ data: await listSubscriptions(ctx, scopeOf(req)) }));
   app.post(
     '/webhook-subscriptions',
-    { preHandler: managers, schema: { tags: wtags, summary: 'Subscribe a URL to events; returns the signing secret once', body: z.object({ url: z.string(), eventTypes: z.array(z.string()) }) } },
+    { schema: { tags: wtags, summary: 'Subscribe a URL to events; returns the signing secret once', body: z.object({ url: z.string(), eventTypes: z.array(z.string()) }) } },
     async (req, reply) => reply.code(201).send(await createSubscription(ctx, scopeOf(req), req.body, opts)),
   );
-  app.get('/webhook-subscriptions/:id', { preHandler: managers, schema: { tags: wtags, params: idParams } }, (req) => getSubscription(ctx, scopeOf(req), id(req)));
-  app.post('/webhook-subscriptions/:id/enable', { preHandler: managers, schema: { tags: wtags, params: idParams } }, (req) => setSubscriptionStatus(ctx, scopeOf(req), id(req), 'active'));
-  app.post('/webhook-subscriptions/:id/disable', { preHandler: managers, schema: { tags: wtags, params: idParams } }, (req) => setSubscriptionStatus(ctx, scopeOf(req), id(req), 'disabled'));
-  app.delete('/webhook-subscriptions/:id', { preHandler: managers, schema: { tags: wtags, params: idParams } }, async (req, reply) => {
+  app.get('/webhook-subscriptions/:id', { schema: { tags: wtags, params: idParams } }, (req) => getSubscription(ctx, scopeOf(req), id(req)));
+  app.post('/webhook-subscriptions/:id/enable', { schema: { tags: wtags, params: idParams } }, (req) => setSubscriptionStatus(ctx, scopeOf(req), id(req), 'active'));
+  app.post('/webhook-subscriptions/:id/disable', { schema: { tags: wtags, params: idParams } }, (req) => setSubscriptionStatus(ctx, scopeOf(req), id(req), 'disabled'));
+  app.delete('/webhook-subscriptions/:id', { schema: { tags: wtags, params: idParams } }, async (req, reply) => {
     await deleteSubscription(ctx, scopeOf(req), id(req));
     return reply.code(204).send();
   });
-  app.get('/webhook-subscriptions/signing-secret', { preHandler: managers, schema: { tags: wtags, summary: 'The secret that signs automation-step webhooks (Kinetic-Signature: t=…,v1=HMAC-SHA256(secret, "t.body"))' } }, async (req) => ({
+  app.get('/webhook-subscriptions/signing-secret', { schema: { tags: wtags, summary: 'The secret that signs automation-step webhooks (Kinetic-Signature: t=…,v1=HMAC-SHA256(secret, "t.body"))' } }, async (req) => ({
     secret: deriveBusinessSecret(ctx.config.secret ?? '', scopeOf(req).businessId),
   }));
 }

@@ -3,12 +3,15 @@ import { z } from 'zod';
 import type { AppContext, Scope } from '../../context.ts';
 import { listEvents } from '../../crm/log.ts';
 import { parseInput } from '../../crm/shared/validate.ts';
+import { principalStillValid } from '../../access/auth.ts';
 import { scopeOf } from '../auth.ts';
 
 /** How often an open stream looks for new rows in the event log (works across processes and on both databases). */
 const POLL_MS = 500;
 /** A comment line this often keeps proxies from closing an idle stream. */
 const HEARTBEAT_MS = 15_000;
+/** How often an open stream checks that its key, session and user still hold (a revoked key or disabled user is cut off within this). */
+const REVALIDATE_MS = 2_000;
 const BATCH = 200;
 
 const streamQuery = z
@@ -91,9 +94,20 @@ export function registerStreamRoutes(app: FastifyInstance, ctx: AppContext): voi
       openStreams.add(end);
       res.on('close', () => openStreams.delete(end));
 
+      const principal = req.principal!;
+      let checkedAt = Date.now();
       const poll = async () => {
         if (!open) return;
         try {
+          if (Date.now() - checkedAt >= REVALIDATE_MS) {
+            checkedAt = Date.now();
+            if (!(await principalStillValid(ctx, principal))) {
+              // The browser's EventSource reconnects after an error; its reconnect now gets 401 and stops.
+              if (open) res.end(': access ended (key revoked, logged out, or user disabled)\n\n');
+              close();
+              return;
+            }
+          }
           for (;;) {
             const page = await listEvents(ctx, scope, { afterSeq: cursor, limit: BATCH });
             if (!open) return;

@@ -191,6 +191,10 @@ export async function listContacts(ctx: AppContext, scope: Scope, query: unknown
     const companyId = f.companyId;
     q = q.where((eb) => eb.exists(eb.selectFrom('contact_companies').select('contact_companies.company_id').whereRef('contact_companies.contact_id', '=', 'contacts.id').where('contact_companies.business_id', '=', scope.businessId).where('contact_companies.company_id', '=', companyId)));
   }
+  if (f.technicianUserId) {
+    const technicianUserId = f.technicianUserId;
+    q = q.where((eb) => eb.exists(eb.selectFrom('jobs').select('jobs.id').whereRef('jobs.contact_id', '=', 'contacts.id').where('jobs.business_id', '=', scope.businessId).where('jobs.technician_user_id', '=', technicianUserId)));
+  }
   const identity = (kind: 'phone' | 'email', value: string) =>
     q.where((eb) => eb.exists(eb.selectFrom('contact_identities').select('contact_identities.value').whereRef('contact_identities.contact_id', '=', 'contacts.id').where('contact_identities.business_id', '=', scope.businessId).where('contact_identities.kind', '=', kind).where('contact_identities.value', '=', value)));
   if (f.phone) q = identity('phone', tryNormalizePhone(f.phone, business.settings.defaultCountry) ?? f.phone);

@@ -86,6 +86,8 @@ export const contactFilterSchema = z
     tag: csv(z.string().trim().toLowerCase().max(50)).optional(),
     ownerUserId: idField.optional(),
     companyId: idField.optional(),
+    /** Contacts with a job assigned to this technician. */
+    technicianUserId: idField.optional(),
     phone: z.string().max(40).optional(),
     email: z.string().max(254).optional(),
     createdAfter: instant.optional(),
