@@ -99,6 +99,8 @@ export interface Config {
   secret: string | null;
   /** Twilio SMS/voice; null → the dev outbox records what would have been sent. */
   twilio: { accountSid: string; authToken: string; fromNumber: string | null; messagingServiceSid: string | null; apiBaseUrl: string | null } | null;
+  /** TWILIO_API_BASE_URL: where Twilio API calls go (the install's account and businesses' own accounts alike); null → Twilio. */
+  twilioApiBaseUrl: string | null;
   /** SMTP email; null → the dev outbox. */
   smtp: { url: string; from: string } | null;
   /** Port of the built-in SMTP receiver for inbound email; null = off. */
@@ -183,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     workerIntervalSeconds: c.KINETIC_WORKER_INTERVAL_SECONDS,
     secret: c.KINETIC_SECRET ?? null,
     twilio: twilioConfig(c),
+    twilioApiBaseUrl: c.TWILIO_API_BASE_URL ?? null,
     smtp: c.SMTP_URL ? { url: c.SMTP_URL, from: c.SMTP_FROM ?? 'Kinetic <no-reply@localhost>' } : null,
     smtpReceiverPort: c.KINETIC_SMTP_RECEIVER_PORT ?? null,
     dbPoolSize: c.KINETIC_DB_POOL_SIZE,

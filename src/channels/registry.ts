@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { Config } from '../config.ts';
+import type { TwilioAccount } from './twilio-numbers.ts';
 import { createDevProvider, type DevProviderOptions } from './dev-outbox.ts';
 import { createSmtpEmailProvider } from './smtp-email.ts';
 import { createTwilioSmsProvider } from './twilio-sms.ts';
@@ -10,8 +12,11 @@ import type { MessageProvider } from './types.ts';
  * into the app context; domain code never chooses a provider itself.
  */
 export interface Providers {
+  /** The install's SMS provider: Twilio with TWILIO_* settings, else the dev outbox. */
   sms: MessageProvider;
   email: MessageProvider;
+  /** Twilio through a business's own (sub)account: one client per account, kept for reuse. */
+  smsFor(account: TwilioAccount): MessageProvider;
   close(): Promise<void>;
 }
 
@@ -34,16 +39,30 @@ export function messageIdHostname(publicUrl: string): string {
   }
 }
 
+/** Where Twilio API calls go for any account: TWILIO_API_BASE_URL (or the install account's own setting); null → Twilio. */
+export const twilioApiBase = (config: Pick<Config, 'twilio' | 'twilioApiBaseUrl'>): string | null => config.twilioApiBaseUrl ?? config.twilio?.apiBaseUrl ?? null;
+
 export function createProviders(config: Config, opts: ProviderRegistryOptions = {}): Providers {
   const sms = config.twilio ? createTwilioSmsProvider(config.twilio, { timeoutMs: opts.timeoutMs }) : createDevProvider('sms', opts.dev);
+  const own = new Map<string, MessageProvider>();
+  const smsFor = (account: TwilioAccount): MessageProvider => {
+    const key = `${account.accountSid}:${createHash('sha256').update(account.authToken).digest('hex')}`;
+    let provider = own.get(key);
+    if (!provider) {
+      provider = createTwilioSmsProvider({ accountSid: account.accountSid, authToken: account.authToken, fromNumber: null, messagingServiceSid: null, apiBaseUrl: twilioApiBase(config) }, { timeoutMs: opts.timeoutMs });
+      own.set(key, provider);
+    }
+    return provider;
+  };
   const email = config.smtp
     ? createSmtpEmailProvider(config.smtp, { hostname: opts.hostname ?? messageIdHostname(config.publicUrl), timeoutMs: opts.timeoutMs })
     : createDevProvider('email', opts.dev);
   return {
     sms,
     email,
+    smsFor,
     async close() {
-      await Promise.allSettled([sms.close?.(), email.close?.()]);
+      await Promise.allSettled([sms.close?.(), email.close?.(), ...[...own.values()].map((p) => p.close?.())]);
     },
   };
 }

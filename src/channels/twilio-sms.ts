@@ -85,6 +85,8 @@ export function createTwilioSmsProvider(cfg: NonNullable<Config['twilio']>, opts
   const maxPages = opts.lookupMaxPages ?? 10;
 
   const senderOf = (msg: OutboundMessage): { from: string } | { messagingServiceSid: string } => {
+    // A business's Messaging Service is written on the outbox row as its MG… sid.
+    if (msg.from && /^MG[0-9a-fA-F]{32}$/.test(msg.from)) return { messagingServiceSid: msg.from };
     const from = msg.from ?? cfg.fromNumber;
     if (from) return { from };
     if (cfg.messagingServiceSid) return { messagingServiceSid: cfg.messagingServiceSid };

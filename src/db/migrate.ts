@@ -16,6 +16,7 @@ import { exceptionDismissals } from './migrations/0012_exception_dismissals.ts';
 import { businessNumbers } from './migrations/0013_business_numbers.ts';
 import { companyIndexes } from './migrations/0014_company_indexes.ts';
 import { accessControl } from './migrations/0016_access_control.ts';
+import { messagingIdentity } from './migrations/0015_messaging_identity.ts';
 
 /** Numbered migrations, in order. Never edit one that has shipped; add the next number. */
 function migrations(db: Db): Record<string, Migration> {
@@ -35,6 +36,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0013_business_numbers': businessNumbers(db.dialect),
     '0014_company_indexes': companyIndexes(),
     '0016_access_control': accessControl(db.dialect),
+    '0015_messaging_identity': messagingIdentity(db.dialect),
   };
 }
 
@@ -44,8 +46,10 @@ export interface MigrationReport {
 }
 
 /** Applies every pending migration (idempotent; safe to run at each start-up and from several processes). */
-export async function migrateToLatest(db: Db): Promise<MigrationReport> {
-  const all = migrations(db);
+export async function migrateToLatest(db: Db, opts: { upTo?: string } = {}): Promise<MigrationReport> {
+  // upTo: stop after that migration (tests that reproduce a database from before a later one).
+  const every = migrations(db);
+  const all = opts.upTo ? Object.fromEntries(Object.entries(every).filter(([name]) => name <= opts.upTo!)) : every;
   const migrator = new Migrator({
     db: db.kysely,
     provider: { getMigrations: async () => all },

@@ -344,6 +344,8 @@ export interface OutboxTable {
   variant: string | null;
   /** JSON [{ filename, contentType, content }] (email only), e.g. a calendar invite. */
   attachments: string | null;
+  /** 1 for a test send from Settings (to the team, never a customer). */
+  is_test: Generated<number>;
 }
 
 export interface ApprovalTable {
@@ -424,10 +426,49 @@ export interface VoiceCallTable {
 }
 
 /** A number a business receives texts and calls on (E.164), so inbound webhooks find the business by index. */
+/** A number a business receives texts and calls on (and may send from): one owner per number. */
 export interface BusinessNumberTable {
   number: string;
   business_id: string;
+  source: string; // profile | api | install_default
+  verified: number; // 0 | 1: found on the business's Twilio account
+  verified_at: string | null;
+  provider_sid: string | null;
+  checked_at: string | null;
+  check_error: string | null;
+  last_inbound_at: string | null;
   created_at: string;
+}
+
+/** A business's own sender settings (Twilio subaccount token encrypted at rest). */
+export interface BusinessChannelsTable {
+  business_id: string;
+  messaging_service_sid: string | null;
+  twilio_account_sid: string | null;
+  twilio_auth_token: string | null;
+  email_from_name: string | null;
+  email_from_address: string | null;
+  email_reply_to: string | null;
+  updated_at: string;
+}
+
+/** Sticky sender: the number a business texts this address from. */
+export interface SmsSenderTable {
+  business_id: string;
+  address: string;
+  number: string;
+  updated_at: string;
+}
+
+/** One-click unsubscribe tokens, stored as SHA-256 hashes. */
+export interface UnsubscribeTokenTable {
+  token_hash: string;
+  business_id: string;
+  contact_id: string;
+  channel: string;
+  address: string;
+  created_at: string;
+  used_at: string | null;
 }
 
 /** A technician's working week (JSON WeeklyHours, business time zone) and days off (JSON ["2026-03-05", …]). */
@@ -596,6 +637,9 @@ export interface Database {
   booking_slot_claims: BookingSlotClaimTable;
   voice_calls: VoiceCallTable;
   business_numbers: BusinessNumberTable;
+  business_channels: BusinessChannelsTable;
+  sms_senders: SmsSenderTable;
+  unsubscribe_tokens: UnsubscribeTokenTable;
   alert_rules: AlertRuleTable;
   alert_events: AlertEventTable;
   exception_dismissals: ExceptionDismissalTable;

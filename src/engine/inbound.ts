@@ -12,23 +12,18 @@ import { isoNow } from '../lib/clock.ts';
 import { newId } from '../lib/ids.ts';
 import type { Executor } from '../db/database.ts';
 import { markOptedOut } from './outbox/opt-out.ts';
+import { rememberSender } from './outbox/sender.ts';
+import { ownerOfNumber } from '../crm/businesses/numbers.ts';
 import { handleStaffText, teamMemberByPhone } from '../voice/acknowledge.ts';
 import { InboundEmailRejection, repliedOutboxIds, type InboundEmail } from '../channels/inbound-email.ts';
 
-/**
- * The business that owns a phone number (its main number, or one listed in
- * settings.phoneNumbers), found through the business_numbers index. Should two
- * businesses list the same number, the one that claimed it first keeps it.
- */
+/** The business that owns a phone number (business_numbers: one owner per number). */
 export async function businessByNumber(ctx: AppContext, number: string): Promise<Business | null> {
   const row = await ctx.db.kysely
     .selectFrom('business_numbers')
     .innerJoin('businesses', 'businesses.id', 'business_numbers.business_id')
     .selectAll('businesses')
     .where('business_numbers.number', '=', number.trim())
-    .orderBy('business_numbers.created_at')
-    .orderBy('business_numbers.business_id')
-    .limit(1)
     .executeTakeFirst();
   return row ? toBusiness(row) : null;
 }
@@ -45,6 +40,14 @@ export async function contactForPhone(trx: Executor, business: Business, phone: 
   return { id, created: true };
 }
 
+/** A text to one of the business's numbers (`to`: which one, when known). */
+export interface InboundText {
+  from: string;
+  to?: string | null;
+  body: string;
+  messageSid: string;
+}
+
 export interface InboundSmsResult {
   contactId: string;
   intent: 'opt_out' | 'opt_in' | 'help' | 'message';
@@ -58,7 +61,7 @@ export interface InboundSmsResult {
  * they were sent (voice/acknowledge.ts), and no contact or lead is made of
  * it. Anything else is a customer's text (handleInboundSms).
  */
-export async function handleInboundText(ctx: AppContext, business: Business, msg: { from: string; body: string; messageSid: string }): Promise<{ from: 'staff'; reply: string | null } | ({ from: 'customer' } & InboundSmsResult)> {
+export async function handleInboundText(ctx: AppContext, business: Business, msg: InboundText): Promise<{ from: 'staff'; reply: string | null } | ({ from: 'customer' } & InboundSmsResult)> {
   const staffReply = await ctx.db.transaction(async (trx) => {
     const staff = await teamMemberByPhone(trx, business.id, msg.from);
     return staff ? (await handleStaffText(trx, business, staff, msg.body, ctx.clock.now())).reply : undefined;
@@ -73,7 +76,7 @@ export async function handleInboundText(ctx: AppContext, business: Business, msg
  * HELP answers with the business's contact details. Anything else is a reply:
  * logged on the timeline, which ends sequences that stop on a reply.
  */
-export async function handleInboundSms(ctx: AppContext, business: Business, msg: { from: string; body: string; messageSid: string }): Promise<InboundSmsResult> {
+export async function handleInboundSms(ctx: AppContext, business: Business, msg: InboundText): Promise<InboundSmsResult> {
   const intent = classifyKeyword(msg.body);
   return ctx.db.transaction(async (trx) => {
     const now = isoNow(ctx.clock);
@@ -81,13 +84,16 @@ export async function handleInboundSms(ctx: AppContext, business: Business, msg:
     const duplicate = await trx.selectFrom('interactions').select(['contact_id']).where('business_id', '=', business.id).where('external_id', '=', msg.messageSid).executeTakeFirst();
     if (duplicate) return { contactId: duplicate.contact_id, intent: intent ?? 'message', reply: null }; // Twilio retried the webhook
     const contact = await contactForPhone(trx, business, msg.from, 'inbound_sms', now);
+    // They texted this number: the business answers them from it from now on (sticky sender).
+    if (msg.to && (await ownerOfNumber(trx, msg.to))?.businessId === business.id) await rememberSender(trx, business.id, msg.from, msg.to, now);
+    const at = msg.to ? ` to ${msg.to}` : '';
     await interactions.createIn(trx, scope, { contactId: contact.id, kind: 'sms', direction: 'inbound', body: msg.body, externalId: msg.messageSid, metadata: intent ? { keyword: intent } : {} }, now);
     let reply: string | null = null;
     if (intent === 'opt_out') {
-      await markOptedOut(trx, business.id, contact.id, 'sms', msg.from, `inbound SMS: "${msg.body.slice(0, 100)}"`, now);
+      await markOptedOut(trx, business.id, contact.id, 'sms', msg.from, `inbound SMS${at}: "${msg.body.slice(0, 100)}"`, now);
       reply = `${business.name}: you are unsubscribed and will get no more texts from us. Reply START to opt back in.`;
     } else if (intent === 'opt_in') {
-      const events = await appendConsents(trx, scope, contact.id, [{ channel: 'sms', status: 'granted', method: 'sms_keyword', evidence: `inbound SMS: "${msg.body.slice(0, 100)}"` }], now);
+      const events = await appendConsents(trx, scope, contact.id, [{ channel: 'sms', status: 'granted', method: 'sms_keyword', evidence: `inbound SMS${at}: "${msg.body.slice(0, 100)}"` }], now);
       await trx.deleteFrom('suppressions').where('business_id', '=', business.id).where('channel', '=', 'sms').where('address', '=', msg.from).execute();
       await recordChange(trx, scope, now, { entityType: 'contact', entityId: contact.id, action: 'update', before: {}, after: { consent: { channel: 'sms', status: 'granted' } }, events });
       reply = `${business.name}: you are subscribed to texts again. Reply STOP to opt out, HELP for help.`;

@@ -7,6 +7,8 @@ import { expireSessions, markDormantCustomers } from './mark-dormant.ts';
 import { intelligenceSchedule } from '../intelligence/priorities/schedule.ts';
 import { evaluateDueAlerts } from '../insights/alerts/evaluate.ts';
 import { startIntakeLoop } from '../intelligence/intake/loop.ts';
+import { verifyAllPendingNumbers } from '../channels/number-check.ts';
+import { claimInstallDefaultsForFirstBusiness } from '../crm/businesses/channels.ts';
 
 export interface Worker {
   readonly engine: EngineWorker;
@@ -23,6 +25,8 @@ export interface Worker {
  */
 export async function startWorker(ctx: AppContext, opts: { providers?: Providers } = {}): Promise<Worker> {
   const providers = opts.providers ?? createProviders(ctx.config);
+  // An install upgraded with TWILIO_FROM_NUMBER set: the number becomes its first business's verified sender.
+  await claimInstallDefaultsForFirstBusiness(ctx);
   const engine = await startEngineWorker(ctx, providers);
   const intake = startIntakeLoop(ctx);
   let receiver: SmtpReceiver | null = null;
@@ -40,7 +44,8 @@ export async function startWorker(ctx: AppContext, opts: { providers?: Providers
         const dormant = await markDormantCustomers(ctx);
         const sessions = await expireSessions(ctx);
         const alerts = (await evaluateDueAlerts(ctx)).filter((a) => a.transition).length;
-        if (dormant || sessions || alerts) ctx.log.info({ dormant, sessions, alerts }, 'housekeeping pass');
+        const numbersVerified = await verifyAllPendingNumbers(ctx);
+        if (dormant || sessions || alerts || numbersVerified) ctx.log.info({ dormant, sessions, alerts, numbersVerified }, 'housekeeping pass');
         const judgment = await intelligencePass(ctx);
         if (judgment.retrained || judgment.tasks) ctx.log.info(judgment, 'intelligence pass: models retrained, tasks created');
       } catch (err) {

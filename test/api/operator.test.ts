@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/api/server.ts';
+import { createUser } from '../../src/access/users.ts';
 import { client, makeTenant, type ApiTenant } from '../helpers/api.ts';
 import { forEachDialect } from '../helpers/db.ts';
 
@@ -66,16 +67,30 @@ forEachDialect('dashboard operator API: CSV import, inbox replies, channel test-
     assert.equal((await api.get(`/outbox?contactId=${c.id}`)).json().data.length, 2);
   });
 
-  test('integrations show the dev outbox without credentials, and a test-send is queued for the staff address', async () => {
+  test('integrations show the dev outbox without credentials; a test-send goes only to a team member, marked as a test', async () => {
     const status = (await api.get('/integrations')).json();
     assert.deepEqual([status.sms.provider, status.email.provider, status.ai.provider], ['dev_outbox', 'dev_outbox', 'built_in']);
     assert.ok(!JSON.stringify(status).includes('secret'));
+    // Not a team member's phone or address: refused, nothing queued (test sends are not a way around consent).
+    const before = (await api.get('/outbox')).json().data.length;
+    for (const [channel, to] of [['sms', '(512) 555-0188'], ['email', 'customer@example.com']]) {
+      const refused = await api.post('/integrations/test-send', { channel, to });
+      assert.equal(refused.statusCode, 400, refused.body);
+      assert.match(refused.json().error.message, /member of this business's team/);
+    }
+    assert.equal((await api.get('/outbox')).json().data.length, before);
+    await createUser(world().ctx, t.scope, { email: 'dispatch@operator.example', name: 'Dee Dispatch', role: 'agent', password: 'correct horse battery', phone: '+15125550199' });
     const sms = await api.post('/integrations/test-send', { channel: 'sms', to: '(512) 555-0199' });
     assert.equal(sms.statusCode, 201, sms.body);
     assert.equal(sms.json().to, '+15125550199');
-    const out = (await api.get('/outbox?channel=sms')).json().data as Array<{ to: string; body: string; contactId: string | null }>;
+    assert.equal(sms.json().toUser.name, 'Dee Dispatch');
+    const email = await api.post('/integrations/test-send', { channel: 'email', to: 'Dispatch@Operator.example' });
+    assert.equal(email.statusCode, 201, email.body);
+    const out = (await api.get('/outbox')).json().data as Array<{ to: string; body: string; contactId: string | null; userId: string | null; test: boolean }>;
     const test1 = out.find((m) => m.to === '+15125550199');
-    assert.ok(test1 && test1.contactId === null && /test text from Kinetic/.test(test1.body));
+    assert.ok(test1 && test1.contactId === null && test1.test === true && /test text from Kinetic/.test(test1.body), JSON.stringify(test1));
+    assert.ok(out.some((m) => m.to === 'dispatch@operator.example' && m.test), 'the email test is marked too');
+    assert.ok(out.filter((m) => !m.to.includes('operator.example') && m.to !== '+15125550199').every((m) => !m.test), 'other messages are not tests');
     const bad = await api.post('/integrations/test-send', { channel: 'email', to: 'not-an-email' });
     assert.equal(bad.statusCode, 400, bad.body);
   });

@@ -24,15 +24,15 @@ export interface TestWorld {
 export const testConfig = (overrides: Partial<Config> = {}): Config => ({ ...loadConfig({ KINETIC_DEMO: '0' }), secret: 'test-secret-0123456789abcdef0123456789abcdef', ...overrides });
 
 /** Opens a fresh, migrated database of the given dialect: a private in-memory SQLite or a private PostgreSQL schema. */
-export async function openTestDb(dialect: Dialect): Promise<{ db: Db; cleanup: () => Promise<void> }> {
+export async function openTestDb(dialect: Dialect, migrate: { upTo?: string } = {}): Promise<{ db: Db; cleanup: () => Promise<void> }> {
   if (dialect === 'sqlite') {
     const db = await openDatabase({ kind: 'sqlite', file: ':memory:' });
-    await migrateToLatest(db);
+    await migrateToLatest(db, migrate);
     return { db, cleanup: () => db.close() };
   }
   const schema = `kt_${process.pid}_${randomBytes(4).toString('hex')}`;
   const db = await openDatabase({ kind: 'postgres', url: PG_URL }, { schema, poolSize: 5 });
-  await migrateToLatest(db);
+  await migrateToLatest(db, migrate);
   return {
     db,
     cleanup: async () => {

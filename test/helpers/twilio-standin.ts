@@ -53,6 +53,23 @@ export interface TwilioStandinOptions {
   responseDelay?: () => number;
   /** Number a messaging service picks when a message names only MessagingServiceSid. */
   serviceNumber?: string;
+  /** More accounts (subaccounts) the stand-in answers for, sid → auth token. */
+  subaccounts?: Record<string, string>;
+}
+
+/** A phone number an account holds (IncomingPhoneNumbers). */
+export interface StandinNumber {
+  accountSid: string;
+  phoneNumber: string;
+  sid: string;
+}
+
+/** A Messaging Service with its sender pool. */
+export interface StandinService {
+  accountSid: string;
+  sid: string;
+  friendlyName: string;
+  numbers: string[];
 }
 
 export interface TwilioStandin {
@@ -69,6 +86,11 @@ export interface TwilioStandin {
   failNext(code: number | null, status: number): void;
   /** The next create is stored, then answered only after `ms` (to provoke client timeouts). */
   delayNext(ms: number): void;
+  /** Numbers the accounts hold; addNumber puts one on an account (default: the main account). */
+  numbers: StandinNumber[];
+  addNumber(phoneNumber: string, accountSid?: string): StandinNumber;
+  services: StandinService[];
+  addService(numbers: string[], accountSid?: string): StandinService;
   /** Turns a stored message's status (and date_sent when it is first sent). */
   setStatus(sid: string, status: string): void;
   /** Resolves when every status callback started so far has been answered. */
@@ -132,12 +154,18 @@ export async function startTwilioStandin(opts: TwilioStandinOptions): Promise<Tw
   let nextFailure: { code: number | null; status: number } | null = null;
   let nextDelay = 0;
 
-  const authorized = (req: http.IncomingMessage, pathSid: string): boolean => {
+  const tokens = new Map<string, string>([[opts.accountSid, opts.authToken], ...Object.entries(opts.subaccounts ?? {})]);
+  const numbers: StandinNumber[] = [];
+  const services: StandinService[] = [];
+  /** The account the Basic credentials open, or null. `pathSid`: the account the URL names (must be the same). */
+  const authenticated = (req: http.IncomingMessage): string | null => {
     const header = req.headers.authorization ?? '';
-    if (!header.startsWith('Basic ')) return false;
+    if (!header.startsWith('Basic ')) return null;
     const [user, ...rest] = Buffer.from(header.slice(6), 'base64').toString('utf8').split(':');
-    return user === opts.accountSid && rest.join(':') === opts.authToken && pathSid === opts.accountSid;
+    return tokens.get(user) === rest.join(':') ? user : null;
   };
+  const authorized = (req: http.IncomingMessage, pathSid: string): boolean => authenticated(req) === pathSid;
+  const tokenOf = (accountSid: string) => tokens.get(accountSid) ?? opts.authToken;
 
   function postCallback(m: StoredMessage): void {
     if (!opts.deliverCallbacks || !m.statusCallback) return;
@@ -148,7 +176,7 @@ export async function startTwilioStandin(opts: TwilioStandinOptions): Promise<Tw
       ...(m.messaging_service_sid ? { MessagingServiceSid: m.messaging_service_sid } : {}),
       ...(m.error_code ? { ErrorCode: String(m.error_code) } : {}),
     };
-    const signature = twilio.getExpectedTwilioSignature(opts.authToken, url, params);
+    const signature = twilio.getExpectedTwilioSignature(tokenOf(m.account_sid), url, params);
     const record: StandinCallback = { url, params, signature, responseStatus: null };
     callbacks.push(record);
     const p = fetch(url, {
@@ -191,6 +219,11 @@ export async function startTwilioStandin(opts: TwilioStandinOptions): Promise<Tw
     if (from && !E164.test(from)) return twilioError(res, 400, 21212, `The 'From' number ${from} is not a valid phone number, shortcode, or alphanumeric sender ID.`);
     if (body.length > 1600) return twilioError(res, 400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
     if (optedOut.has(to)) return twilioError(res, 400, 21610, 'Attempt to send to unsubscribed recipient');
+    // Like Twilio: a From must be a number on this account, once the test has said which numbers the account holds.
+    if (from && numbers.length && !numbers.some((n) => n.accountSid === accountSid && n.phoneNumber === from)) {
+      return twilioError(res, 400, 21659, `${from} is not a Twilio phone number or Short Code country mismatch`);
+    }
+    if (service && services.length && !services.some((x) => x.accountSid === accountSid && x.sid === service)) return twilioError(res, 404, 20404, `The requested resource /Services/${service} was not found`);
     const sid = newSid('SM');
     const now = rfc2822(new Date());
     const uri = `${API}/Accounts/${accountSid}/Messages/${sid}.json`;
@@ -214,7 +247,7 @@ export async function startTwilioStandin(opts: TwilioStandinOptions): Promise<Tw
     if (!opts.holdQueued) {
       // Twilio answers first, then hands the message to the carrier.
       setImmediate(() => {
-        if (!message.from) message.from = opts.serviceNumber ?? '+15005550006';
+        if (!message.from) message.from = services.find((x) => x.sid === service)?.numbers[0] ?? opts.serviceNumber ?? '+15005550006';
         setStatus(sid, 'sent');
         setImmediate(() => setStatus(sid, 'delivered'));
       });
@@ -251,9 +284,45 @@ export async function startTwilioStandin(opts: TwilioStandinOptions): Promise<Tw
     });
   }
 
+  const page = (key: string, items: unknown[], url: URL) => ({
+    [key]: items, end: Math.max(items.length - 1, 0), first_page_uri: `${url.pathname}?${url.searchParams}`, next_page_uri: null, page: 0, page_size: items.length || 50, previous_page_uri: null, start: 0, uri: `${url.pathname}?${url.searchParams}`,
+  });
+  /** IncomingPhoneNumbers, the Account resource and Messaging Services (messaging.twilio.com/v1), as far as Kinetic reads them. */
+  function directory(req: http.IncomingMessage, res: http.ServerResponse, url: URL): boolean {
+    const acct = /^\/2010-04-01\/Accounts\/([^/]+?)(?:\/IncomingPhoneNumbers)?\.json$/.exec(url.pathname);
+    if (acct && req.method === 'GET') {
+      const [, accountSid] = acct;
+      if (!authorized(req, accountSid)) return twilioError(res, 401, 20003, 'Authenticate'), true;
+      if (!url.pathname.includes('IncomingPhoneNumbers')) {
+        json(res, 200, { sid: accountSid, friendly_name: `Account ${accountSid.slice(-4)}`, status: 'active', type: 'Full', owner_account_sid: opts.accountSid, auth_token: '[redacted]', date_created: rfc2822(new Date()), date_updated: rfc2822(new Date()), subresource_uris: {}, uri: `${API}/Accounts/${accountSid}.json` });
+        return true;
+      }
+      const want = url.searchParams.get('PhoneNumber');
+      const held = numbers.filter((n) => n.accountSid === accountSid && (!want || n.phoneNumber === want));
+      json(res, 200, page('incoming_phone_numbers', held.map((n) => ({ sid: n.sid, account_sid: n.accountSid, phone_number: n.phoneNumber, friendly_name: n.phoneNumber, capabilities: { voice: true, sms: true, mms: true, fax: false }, status: 'in-use', uri: `${API}/Accounts/${n.accountSid}/IncomingPhoneNumbers/${n.sid}.json` })), url));
+      return true;
+    }
+    const svc = /^\/v1\/Services\/([^/]+)(\/PhoneNumbers)?$/.exec(url.pathname);
+    if (svc && req.method === 'GET') {
+      const caller = authenticated(req);
+      if (!caller) return twilioError(res, 401, 20003, 'Authenticate'), true;
+      const found = services.find((x) => x.sid === svc[1] && x.accountSid === caller);
+      if (!found) return twilioError(res, 404, 20404, `The requested resource ${url.pathname} was not found`), true;
+      if (!svc[2]) {
+        json(res, 200, { sid: found.sid, account_sid: found.accountSid, friendly_name: found.friendlyName, sticky_sender: true, date_created: new Date().toISOString(), date_updated: new Date().toISOString(), url: `https://messaging.twilio.com/v1/Services/${found.sid}`, links: {} });
+        return true;
+      }
+      const items = found.numbers.map((n) => ({ sid: newSid('PN'), account_sid: found.accountSid, service_sid: found.sid, phone_number: n, country_code: 'US', capabilities: ['SMS', 'MMS', 'Voice'], date_created: new Date().toISOString(), date_updated: new Date().toISOString(), url: `https://messaging.twilio.com/v1/Services/${found.sid}/PhoneNumbers` }));
+      json(res, 200, { phone_numbers: items, meta: { page: 0, page_size: 50, first_page_url: `https://messaging.twilio.com${url.pathname}?PageSize=50&Page=0`, previous_page_url: null, url: `https://messaging.twilio.com${url.pathname}?PageSize=50&Page=0`, next_page_url: null, key: 'phone_numbers' } });
+      return true;
+    }
+    return false;
+  }
+
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://standin');
     requests.push(`${req.method} ${url.pathname}${url.search}`);
+    if (directory(req, res, url)) return;
     const m = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages(?:\/([^/]+))?\.json$/.exec(url.pathname);
     if (!m) return twilioError(res, 404, 20404, `The requested resource ${url.pathname} was not found`);
     const [, accountSid, sid] = m;
@@ -279,6 +348,18 @@ export async function startTwilioStandin(opts: TwilioStandinOptions): Promise<Tw
     callbacks,
     requests,
     optedOut,
+    numbers,
+    addNumber: (phoneNumber, accountSid = opts.accountSid) => {
+      const n = { accountSid, phoneNumber, sid: newSid('PN') };
+      numbers.push(n);
+      return n;
+    },
+    services,
+    addService: (pool, accountSid = opts.accountSid) => {
+      const x = { accountSid, sid: newSid('MG'), friendlyName: `Service ${services.length + 1}`, numbers: pool };
+      services.push(x);
+      return x;
+    },
     failNext: (code, status) => { nextFailure = { code, status }; },
     delayNext: (ms) => { nextDelay = ms; },
     setStatus,

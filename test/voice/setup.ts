@@ -3,6 +3,7 @@ import { createUser } from '../../src/access/users.ts';
 import { buildServer } from '../../src/api/server.ts';
 import type { AppContext, Scope } from '../../src/context.ts';
 import { updateBusiness } from '../../src/crm/businesses/businesses.ts';
+import { registerNumbers } from '../../src/crm/businesses/numbers.ts';
 import { makeBusiness, testConfig } from '../helpers/db.ts';
 import { AUTH_TOKEN, PUBLIC_URL } from './twilio-caller.ts';
 
@@ -51,6 +52,8 @@ export async function voiceBusiness(ctx: AppContext, voice: Record<string, unkno
   const tech1 = await mk('technician', 'Tomas Reyes', 3);
   const tech2 = await mk('technician', 'Tina Brooks', 4);
   await updateBusiness(ctx, scope, { onCall: { rotation: [tech1.id, tech2.id], anchor: '2026-01-05T00:00:00Z', shiftHours: 24 * 28, escalationMinutes: 5, overrides: [] } });
+  // Its number is on the Twilio account (as the worker's verification pass finds): it texts from it.
+  await ctx.db.transaction((trx) => registerNumbers(trx, scope.businessId, [{ number: phone(0), source: 'profile', verified: true, providerSid: `PN${'0'.repeat(30)}${String(n % 100).padStart(2, '0')}` }], ctx.clock.now().toISOString()));
   return { scope, number: phone(0), owner, office, tech1, tech2 };
 }
 

@@ -1,8 +1,8 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.ts';
-import { publicRequestUrl, verifyTwilioSignature, type WebhookParams } from '../../channels/twilio-webhooks.ts';
-import { assertKnownBusiness, businessByNumber } from '../../engine/inbound.ts';
+import type { WebhookParams } from '../../channels/twilio-webhooks.ts';
+import { verifiedRecipientBusiness } from './twilio-auth.ts';
 import { AppError } from '../../lib/errors.ts';
 import { parseCallParams, parseDialResult, parseGather, parseRecording, parseStatus } from '../../voice/params.ts';
 import {
@@ -35,13 +35,9 @@ export async function registerVoiceRoutes(app: FastifyInstance, ctx: AppContext)
     await scoped.register(formbody);
     const verified = async (req: FastifyRequest) => {
       const params = (req.body ?? {}) as WebhookParams;
-      const token = ctx.config.twilio?.authToken;
-      if (!token) throw new AppError('FORBIDDEN', 'Twilio is not configured on this server (TWILIO_AUTH_TOKEN)');
-      if (!verifyTwilioSignature(token, publicRequestUrl(ctx.config.publicUrl, req.url), params, req.headers['x-twilio-signature'])) {
-        throw new AppError('FORBIDDEN', 'invalid X-Twilio-Signature');
-      }
+      const to = typeof params.To === 'string' ? params.To.trim() : '';
+      const business = await verifiedRecipientBusiness(ctx, req, params, to);
       const call = parseCallParams(params);
-      const business = assertKnownBusiness(await businessByNumber(ctx, call.to), call.to);
       return { params, call, business };
     };
     const twiml = (reply: FastifyReply, turn: CallTurn) => reply.type('text/xml').send(renderTwiml(turn.reply, turn.settings));

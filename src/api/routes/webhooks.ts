@@ -1,17 +1,22 @@
 import formbody from '@fastify/formbody';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import twilio from 'twilio';
 import type { AppContext } from '../../context.ts';
 import { parseInboundSms, parseStatusCallback, publicRequestUrl, verifyTwilioSignature, type WebhookParams } from '../../channels/twilio-webhooks.ts';
-import { assertKnownBusiness, businessByNumber, handleInboundText, handleSmsStatus } from '../../engine/inbound.ts';
+import { handleInboundText, handleSmsStatus } from '../../engine/inbound.ts';
+import { noteInbound, verifiedRecipientBusiness, verifyForBusiness } from './twilio-auth.ts';
 import { markOptedOut } from '../../engine/outbox/opt-out.ts';
-import { verifyUnsubscribeToken } from '../../engine/unsubscribe.ts';
+import { findUnsubscribeTarget, markTokenUsed } from '../../engine/unsubscribe.ts';
 import { AppError } from '../../lib/errors.ts';
 import { parseInboundEmail } from '../../channels/inbound-email.ts';
 import { messageIdHostname } from '../../channels/registry.ts';
 import { handleInboundEmail } from '../../engine/inbound.ts';
 import { scopeOf } from '../auth.ts';
 import { isoNow } from '../../lib/clock.ts';
+
+const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** j•••@example.com: enough for a person to recognise their address on a page anyone with the link can open. */
+const maskAddress = (address: string): string => address.replace(/^(.)[^@]*(@.*)$/u, '$1•••$2');
 
 /**
  * Public endpoints called by providers and recipients. Twilio requests must
@@ -20,46 +25,71 @@ import { isoNow } from '../../lib/clock.ts';
 export async function registerWebhookRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   await app.register(async (scoped) => {
     await scoped.register(formbody);
-    const verify = (req: FastifyRequest): WebhookParams => {
+    scoped.post('/webhooks/twilio/sms', { schema: { tags: ['Webhooks'], summary: 'Inbound SMS from Twilio (signed by the account of the business that owns the To number)' } }, async (req, reply) => {
       const params = (req.body ?? {}) as WebhookParams;
-      const token = ctx.config.twilio?.authToken;
-      if (!token) throw new AppError('FORBIDDEN', 'Twilio is not configured on this server (TWILIO_AUTH_TOKEN)');
-      if (!verifyTwilioSignature(token, publicRequestUrl(ctx.config.publicUrl, req.url), params, req.headers['x-twilio-signature'])) {
-        throw new AppError('FORBIDDEN', 'invalid X-Twilio-Signature');
-      }
-      return params;
-    };
-    scoped.post('/webhooks/twilio/sms', { schema: { tags: ['Webhooks'], summary: 'Inbound SMS from Twilio (signed)' } }, async (req, reply) => {
-      const sms = parseInboundSms(verify(req));
-      const business = assertKnownBusiness(await businessByNumber(ctx, sms.to), sms.to);
-      const result = await handleInboundText(ctx, business, { from: sms.from, body: sms.body, messageSid: sms.messageSid });
+      const to = typeof params.To === 'string' ? params.To.trim() : '';
+      const business = await verifiedRecipientBusiness(ctx, req, params, to, typeof params.MessagingServiceSid === 'string' ? params.MessagingServiceSid : null);
+      const sms = parseInboundSms(params);
+      await noteInbound(ctx, business.id, sms.to);
+      const result = await handleInboundText(ctx, business, { from: sms.from, to: sms.to, body: sms.body, messageSid: sms.messageSid });
       const twiml = new twilio.twiml.MessagingResponse();
       if (result.reply) twiml.message(result.reply);
       return reply.type('text/xml').send(twiml.toString());
     });
-    scoped.post('/webhooks/twilio/status', { schema: { tags: ['Webhooks'], summary: 'Twilio message status callback (signed)' } }, async (req, reply) => {
-      const update = parseStatusCallback(verify(req));
+    scoped.post('/webhooks/twilio/status', { schema: { tags: ['Webhooks'], summary: 'Twilio message status callback (signed by the sending business\'s account)' } }, async (req, reply) => {
+      const params = (req.body ?? {}) as WebhookParams;
+      const sid = typeof params.MessageSid === 'string' ? params.MessageSid : '';
+      const row = sid ? await ctx.db.kysely.selectFrom('outbox').select('business_id').where('provider_message_id', '=', sid).executeTakeFirst() : undefined;
+      if (row) await verifyForBusiness(ctx, req, params, row.business_id);
+      else {
+        // Not one of ours: answer only a request the install's account signed.
+        const token = ctx.config.twilio?.authToken;
+        if (!token || !verifyTwilioSignature(token, publicRequestUrl(ctx.config.publicUrl, req.url), params, req.headers['x-twilio-signature'])) throw new AppError('FORBIDDEN', 'invalid X-Twilio-Signature');
+      }
+      const update = parseStatusCallback(params);
       await handleSmsStatus(ctx, update);
       return reply.code(204).send();
     });
-    // RFC 8058 one-click: mail clients POST here; a person clicking the link gets a confirmation page.
-    const unsubscribe = async (req: FastifyRequest) => {
-      const token = (req.params as { token: string }).token;
-      const who = verifyUnsubscribeToken(ctx.config.secret ?? '', token);
-      if (!who) throw new AppError('NOT_FOUND', 'this unsubscribe link is not valid');
-      await ctx.db.transaction(async (trx) => {
-        const contact = await trx.selectFrom('contacts').select('id').where('business_id', '=', who.businessId).where('id', '=', who.contactId).executeTakeFirst();
-        if (contact) await markOptedOut(trx, who.businessId, who.contactId, 'email', who.address, 'one-click unsubscribe link', isoNow(ctx.clock));
-      });
-      return who;
-    };
-    scoped.post('/unsubscribe/:token', { schema: { tags: ['Webhooks'], summary: 'One-click unsubscribe (RFC 8058)' } }, async (req, reply) => {
-      await unsubscribe(req);
-      return reply.code(200).send({ unsubscribed: true });
+    // RFC 8058 one-click: mail clients POST (no cookie, no session) and are unsubscribed at once. A GET — a person's
+    // click, or a link scanner / mail prefetcher — only shows a page whose button POSTs, so nothing happens on GET.
+    const html = (reply: FastifyReply, status: number, title: string, body: string) =>
+      reply
+        .code(status)
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .header('x-robots-tag', 'noindex')
+        .send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title></head><body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`);
+    const tokenOf = (req: FastifyRequest) => (req.params as { token: string }).token;
+    const wantsHtml = (req: FastifyRequest) => /text\/html/.test(String(req.headers.accept ?? ''));
+    scoped.get('/unsubscribe/:token', { schema: { tags: ['Webhooks'], summary: 'Unsubscribe page: shows what the link unsubscribes, with a button that POSTs (a GET changes nothing)' } }, async (req, reply) => {
+      const target = await findUnsubscribeTarget(ctx.db.kysely, tokenOf(req));
+      if (!target) return html(reply, 404, 'This unsubscribe link is not valid', '<p>Check that the whole link was copied from the email.</p>');
+      const who = `${escapeHtml(maskAddress(target.address))}`;
+      if (target.usedAt) return html(reply, 200, `You are unsubscribed from ${target.businessName}`, `<p>${who} gets no more marketing emails from ${escapeHtml(target.businessName)}.</p>`);
+      return html(
+        reply,
+        200,
+        `Unsubscribe from ${target.businessName}?`,
+        `<p>Stop marketing emails from ${escapeHtml(target.businessName)} to ${who}.</p><form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form><p>Messages about your appointments still reach you.</p>`,
+      );
     });
-    scoped.get('/unsubscribe/:token', { schema: { hide: true } }, async (req, reply) => {
-      const who = await unsubscribe(req);
-      return reply.type('text/html; charset=utf-8').send(`<!doctype html><html lang="en"><meta charset="utf-8"><title>Unsubscribed</title><body style="font:16px system-ui;margin:3em"><h1>You are unsubscribed</h1><p>${who.address.replace(/[<>&"]/g, '')} will get no more emails from us.</p></body></html>`);
+    scoped.post('/unsubscribe/:token', { schema: { tags: ['Webhooks'], summary: 'One-click unsubscribe (RFC 8058): body List-Unsubscribe=One-Click; no session needed' } }, async (req, reply) => {
+      const token = tokenOf(req);
+      const target = await ctx.db.transaction(async (trx) => {
+        const t = await findUnsubscribeTarget(trx, token);
+        if (!t) return null;
+        const at = isoNow(ctx.clock);
+        const contact = await trx.selectFrom('contacts').select('id').where('business_id', '=', t.businessId).where('id', '=', t.contactId).executeTakeFirst();
+        if (contact && !t.usedAt) await markOptedOut(trx, t.businessId, t.contactId, 'email', t.address, 'one-click unsubscribe link', at);
+        await markTokenUsed(trx, token, at);
+        return t;
+      });
+      if (!target) {
+        if (wantsHtml(req)) return html(reply, 404, 'This unsubscribe link is not valid', '<p>Check that the whole link was copied from the email.</p>');
+        throw new AppError('NOT_FOUND', 'this unsubscribe link is not valid');
+      }
+      if (wantsHtml(req)) return html(reply, 200, `You are unsubscribed from ${target.businessName}`, `<p>${escapeHtml(maskAddress(target.address))} gets no more marketing emails from ${escapeHtml(target.businessName)}.</p>`);
+      return reply.code(200).send({ unsubscribed: true, channel: target.channel });
     });
   });
 }

@@ -1,5 +1,4 @@
 import type { Selectable } from 'kysely';
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import type { AppContext, Scope } from '../../context.ts';
 import type { Executor } from '../../db/database.ts';
 import type { BusinessTable } from '../../db/types.ts';
@@ -10,6 +9,8 @@ import { assertUserInBusiness } from '../../access/users.ts';
 import { recordChange } from '../shared/audit.ts';
 import { parseJson } from '../shared/fields.ts';
 import { parseInput } from '../shared/validate.ts';
+import { syncProfileNumbers } from './numbers.ts';
+import { claimInstallDefaults } from './channels.ts';
 import {
   businessInputSchema,
   businessPatchSchema,
@@ -46,32 +47,7 @@ const slugify = (name: string): string =>
     .replace(/^-+|-+$/g, '')
     .slice(0, 50) || 'business';
 
-/**
- * The numbers a business receives texts and calls on: its phone and any in
- * settings.phoneNumbers, in E.164 (a value that does not parse is kept as
- * written, so it still matches exactly as before).
- */
-export function receivingNumbers(b: Pick<Business, 'phone' | 'settings'>): string[] {
-  const extra = Array.isArray(b.settings.phoneNumbers) ? b.settings.phoneNumbers.filter((n): n is string => typeof n === 'string') : [];
-  const numbers = new Set<string>();
-  for (const raw of [b.phone, ...extra]) {
-    const trimmed = raw?.trim();
-    if (!trimmed) continue;
-    const parsed = parsePhoneNumberFromString(trimmed, b.settings.defaultCountry as CountryCode);
-    numbers.add(parsed?.isValid() ? parsed.number : trimmed);
-  }
-  return [...numbers];
-}
-
-/** Keeps business_numbers (the index inbound webhooks use) equal to the business's receiving numbers. */
-async function indexReceivingNumbers(trx: Executor, business: Business, now: string): Promise<void> {
-  const wanted = receivingNumbers(business);
-  const have = (await trx.selectFrom('business_numbers').select('number').where('business_id', '=', business.id).execute()).map((r) => r.number);
-  const gone = have.filter((n) => !wanted.includes(n));
-  const added = wanted.filter((n) => !have.includes(n));
-  if (gone.length) await trx.deleteFrom('business_numbers').where('business_id', '=', business.id).where('number', 'in', gone).execute();
-  if (added.length) await trx.insertInto('business_numbers').values(added.map((number) => ({ number, business_id: business.id, created_at: now }))).execute();
-}
+export { receivingNumbers } from './numbers.ts';
 
 export async function createBusiness(ctx: AppContext, input: unknown, trx?: Executor): Promise<Business> {
   // The business and its number index are written together.
@@ -107,7 +83,8 @@ export async function createBusiness(ctx: AppContext, input: unknown, trx?: Exec
     })
     .execute();
   const created = await getBusiness(ctx, id, trx);
-  await indexReceivingNumbers(trx, created, now);
+  await syncProfileNumbers(trx, created, now);
+  await claimInstallDefaults(trx, ctx.config, created.id, now);
   return created;
 }
 
@@ -167,7 +144,7 @@ export async function updateBusiness(ctx: AppContext, scope: Scope, patch: unkno
       .where('id', '=', scope.businessId)
       .execute();
     const after = await getBusiness(ctx, scope.businessId, trx);
-    if (data.phone !== undefined || data.settings !== undefined) await indexReceivingNumbers(trx, after, now);
+    if (data.phone !== undefined || data.settings !== undefined) await syncProfileNumbers(trx, after, now);
     await recordChange(trx, scope, now, { entityType: 'business', entityId: after.id, action: 'update', before: { ...before }, after: { ...after } });
     return after;
   });

@@ -5,6 +5,9 @@ import type { OutboxTable } from '../../db/types.ts';
 import { ProviderError, type MessageProvider, type OutboundMessage } from '../../channels/types.ts';
 import { backoffMs } from '../timing.ts';
 import { markOptedOut } from './opt-out.ts';
+import { emailAddressOf, formatFrom } from './sender.ts';
+import { twilioAccountFor } from '../../crm/businesses/channels.ts';
+import type { TwilioAccount } from '../../channels/twilio-numbers.ts';
 
 type OutboxRow = Selectable<OutboxTable>;
 
@@ -13,6 +16,8 @@ const MAYBE_SENT_GRACE_MS = 30_000;
 export interface Providers {
   sms: MessageProvider;
   email: MessageProvider;
+  /** Twilio through a business's own account (see crm/businesses/channels.ts). */
+  smsFor?(account: TwilioAccount): MessageProvider;
 }
 
 export interface DispatchOptions {
@@ -63,7 +68,7 @@ async function markSent(ctx: AppContext, row: OutboxRow, provider: MessageProvid
   const now = ctx.clock.now().toISOString();
   let q = ctx.db.kysely
     .updateTable('outbox')
-    .set({ state: status === 'delivered' ? 'delivered' : 'sent', provider: provider.name, provider_message_id: providerId, sent_at: now, delivered_at: status === 'delivered' ? now : null, locked_by: null, locked_until: null, last_error: null, updated_at: now })
+    .set({ state: status === 'delivered' ? 'delivered' : 'sent', provider: provider.name, provider_message_id: providerId, from_address: row.from_address, sent_at: now, delivered_at: status === 'delivered' ? now : null, locked_by: null, locked_until: null, last_error: null, updated_at: now })
     .where('id', '=', row.id)
     .where('state', '=', 'sending')
     .where('locked_by', '=', workerId);
@@ -108,14 +113,46 @@ async function markFailed(ctx: AppContext, row: OutboxRow, error: unknown, maxAt
   });
 }
 
+/**
+ * The provider that sends this row, and the From it is sent with. A business
+ * with its own Twilio account texts through it; a text through Twilio must
+ * come from one of the business's own numbers (or its Messaging Service) —
+ * never the install's number by default, which may be another business's.
+ * An email without a From of the business's own goes as "Business name
+ * <SMTP_FROM address>". Throws ProviderError (retryable: someone can fix the
+ * setup) when the business has no usable sender.
+ */
+export async function routeMessage(ctx: AppContext, providers: Providers, row: OutboxRow): Promise<{ provider: MessageProvider; from: string | null }> {
+  if (row.channel === 'email') {
+    if (row.from_address) return { provider: providers.email, from: row.from_address };
+    const biz = await ctx.db.kysely.selectFrom('businesses').select('name').where('id', '=', row.business_id).executeTakeFirst();
+    return { provider: providers.email, from: formatFrom(biz?.name ?? '', emailAddressOf(ctx.config.smtp?.from ?? 'no-reply@localhost')) };
+  }
+  const account = await twilioAccountFor(ctx.db.kysely, ctx.config, row.business_id);
+  const provider = account?.own && providers.smsFor ? providers.smsFor(account) : providers.sms;
+  if (provider.name !== 'twilio') return { provider, from: row.from_address };
+  const from = row.from_address;
+  if (!from) {
+    throw new ProviderError({ code: 'NO_SENDER', message: 'this business has no texting number of its own: add one in Settings → Channels (or `kinetic number add`)', permanent: false });
+  }
+  if (!from.startsWith('MG')) {
+    const owned = await ctx.db.kysely.selectFrom('business_numbers').select('verified').where('number', '=', from).where('business_id', '=', row.business_id).executeTakeFirst();
+    if (!owned) throw new ProviderError({ code: 'NO_SENDER', message: `${from} is no longer one of this business's numbers`, permanent: false });
+    if (!owned.verified) throw new ProviderError({ code: 'UNVERIFIED_SENDER', message: `${from} is not verified on this business's Twilio account yet (Settings → Channels)`, permanent: false });
+  }
+  return { provider, from };
+}
+
 /** Sends the claimed rows, a few at a time. Returns how many were handed to a provider. */
 export async function dispatchQueued(ctx: AppContext, providers: Providers, opts: DispatchOptions): Promise<number> {
   const rows = await claimQueued(ctx, ctx.clock.now(), opts);
   const sendOne = async (row: OutboxRow) => {
-    const provider = providers[row.channel as 'sms' | 'email'];
     try {
-      const result = await provider.send(toMessage(ctx, row));
-      await markSent(ctx, row, provider, result.providerMessageId, result.status, opts.workerId);
+      const routed = await routeMessage(ctx, providers, row);
+      const provider = routed.provider;
+      const sending = { ...row, from_address: routed.from };
+      const result = await provider.send(toMessage(ctx, sending));
+      await markSent(ctx, sending, provider, result.providerMessageId, result.status, opts.workerId);
     } catch (err) {
       ctx.log.warn({ outboxId: row.id, err: err instanceof Error ? err.message : String(err) }, 'send failed');
       await markFailed(ctx, row, err, opts.maxAttempts ?? 5, opts.workerId);
@@ -153,7 +190,21 @@ export async function reconcileStuck(ctx: AppContext, providers: Providers, opts
       .executeTakeFirst();
     if (Number(taken.numUpdatedRows) !== 1) continue;
     const mine = (q: ReturnType<typeof ctx.db.kysely.updateTable<'outbox'>>) => q.where('id', '=', row.id).where('state', '=', 'sending').where('locked_by', '=', me);
-    const provider = providers[row.channel as 'sms' | 'email'];
+    let provider: MessageProvider;
+    let sending: OutboxRow;
+    try {
+      const routed = await routeMessage(ctx, providers, row);
+      provider = routed.provider;
+      sending = { ...row, from_address: routed.from };
+    } catch (err) {
+      // The sender it was being sent from is gone (number removed, account changed): the provider cannot be asked, so a person decides.
+      const at = ctx.clock.now().toISOString();
+      await mine(ctx.db.kysely.updateTable('outbox'))
+        .set({ state: 'unknown', last_error: `the worker stopped mid-send and the sender can no longer be checked (${err instanceof Error ? err.message : String(err)}): check and resend by hand if needed`.slice(0, 1000), locked_by: null, locked_until: null, updated_at: at })
+        .execute();
+      tally.unknown++;
+      continue;
+    }
     const known = await ctx.db.kysely
       .selectFrom('outbox')
       .select('provider_message_id')
@@ -163,7 +214,7 @@ export async function reconcileStuck(ctx: AppContext, providers: Providers, opts
       .execute();
     let found: Awaited<ReturnType<MessageProvider['lookup']>>;
     try {
-      found = await provider.lookup(toMessage(ctx, row, known.map((k) => k.provider_message_id!)));
+      found = await provider.lookup(toMessage(ctx, sending, known.map((k) => k.provider_message_id!)));
     } catch (err) {
       // The provider could not be asked now: leave the row stuck, to be asked again after the lease.
       ctx.log.warn({ outboxId: row.id, err: err instanceof Error ? err.message : String(err) }, 'reconciliation lookup failed');
@@ -172,7 +223,7 @@ export async function reconcileStuck(ctx: AppContext, providers: Providers, opts
     const at = ctx.clock.now().toISOString();
     if (found.found === true) {
       await mine(ctx.db.kysely.updateTable('outbox'))
-        .set({ state: found.status === 'delivered' ? 'delivered' : 'sent', provider: provider.name, provider_message_id: found.providerMessageId, sent_at: at, delivered_at: found.status === 'delivered' ? at : null, locked_by: null, locked_until: null, last_error: 'confirmed with the provider after the sending worker stopped', updated_at: at })
+        .set({ state: found.status === 'delivered' ? 'delivered' : 'sent', provider: provider.name, provider_message_id: found.providerMessageId, from_address: sending.from_address, sent_at: at, delivered_at: found.status === 'delivered' ? at : null, locked_by: null, locked_until: null, last_error: 'confirmed with the provider after the sending worker stopped', updated_at: at })
         .execute();
       tally.sent++;
     } else if (found.found === false) {

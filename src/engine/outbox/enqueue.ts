@@ -3,6 +3,7 @@ import { complianceSettings, decideSend, type SendDecision } from '../../complia
 import type { Business } from '../../crm/businesses/schema.ts';
 import type { MessageAttachment } from '../../channels/types.ts';
 import { newId } from '../../lib/ids.ts';
+import { emailSenderFor, smsSenderFor } from './sender.ts';
 
 export interface MessageDraft {
   businessId: string;
@@ -24,13 +25,26 @@ export interface MessageDraft {
   /** Unique per intended message: a retry of the same step reuses it, so the row is written once. */
   idempotencyKey: string;
   notBefore: string;
+  /** A test send from Settings (to the team): marked on the row, never a customer message. */
+  isTest?: boolean;
 }
 
-/** Writes one outbox row (queued). Returns its id, or the existing row's id when the key was already used. */
+/**
+ * Writes one outbox row (queued), with the business's own sender on it (see
+ * sender.ts). Returns its id, or the existing row's id when the key was already used.
+ */
 export async function enqueueMessage(trx: Executor, m: MessageDraft, now: string): Promise<{ id: string; created: boolean }> {
   const existing = await trx.selectFrom('outbox').select('id').where('idempotency_key', '=', m.idempotencyKey).executeTakeFirst();
   if (existing) return { id: existing.id, created: false };
   const id = newId();
+  let from: string | null;
+  let headers = m.headers ?? {};
+  if (m.channel === 'sms') from = await smsSenderFor(trx, m.businessId, m.to, now);
+  else {
+    const sender = await emailSenderFor(trx, m.businessId);
+    from = sender.from;
+    if (sender.replyTo && !Object.keys(headers).some((h) => h.toLowerCase() === 'reply-to')) headers = { ...headers, 'Reply-To': sender.replyTo };
+  }
   await trx
     .insertInto('outbox')
     .values({
@@ -44,11 +58,11 @@ export async function enqueueMessage(trx: Executor, m: MessageDraft, now: string
       channel: m.channel,
       purpose: m.purpose,
       to_address: m.to,
-      from_address: null,
+      from_address: from,
       subject: m.subject ?? null,
       body: m.body,
       html: m.html ?? null,
-      headers: JSON.stringify(m.headers ?? {}),
+      headers: JSON.stringify(headers),
       ...(m.attachments?.length ? { attachments: JSON.stringify(m.attachments) } : {}),
       state: 'queued',
       provider: null,
@@ -63,6 +77,7 @@ export async function enqueueMessage(trx: Executor, m: MessageDraft, now: string
       sent_at: null,
       delivered_at: null,
       variant: m.variant ?? null,
+      is_test: m.isTest ? 1 : 0,
     })
     .execute();
   return { id, created: true };

@@ -3,7 +3,7 @@ import { enqueueMessage, gateCustomerMessage } from '../outbox/enqueue.ts';
 import { resolveStaff } from './staff.ts';
 import type { StepContext, StepOutcome, StepRunner } from './types.ts';
 import type { Contact } from '../../crm/contacts/schema.ts';
-import { unsubscribeHeaders } from '../unsubscribe.ts';
+import { unsubscribeHeaders, unsubscribeUrl } from '../unsubscribe.ts';
 import { bookingUrl } from '../../booking/links.ts';
 import { claimContactForMarketing, higherPriorityDue, pickVariant, YIELD_MS } from './contention.ts';
 
@@ -35,8 +35,9 @@ async function sendToContact(sc: StepContext, channel: 'sms' | 'email', message:
       return { next: 'retry_at', until, outcome: 'deferred', detail: { channel, reason: `yields to the higher-priority automation "${rival.name}" (priority ${rival.priority}) due for this contact`, until: until.toISOString() } };
     }
   }
-  const headers = channel === 'email' ? unsubscribeHeaders(sc.ctx, sc.business.id, contact.id, address!) : {};
-  const footer = channel === 'email' ? emailFooter(sc) : '';
+  const unsubscribe = channel === 'email' ? await unsubscribeUrl(sc.trx, sc.ctx, sc.business.id, contact.id, address!, sc.now.toISOString()) : null;
+  const headers = unsubscribe ? unsubscribeHeaders(unsubscribe) : {};
+  const footer = unsubscribe ? emailFooter(sc, unsubscribe) : '';
   const { id, created } = await enqueueMessage(
     sc.trx,
     {
@@ -60,10 +61,10 @@ async function sendToContact(sc: StepContext, channel: 'sms' | 'email', message:
 }
 
 /** Email must carry the sender's postal address and a way out (CAN-SPAM). */
-function emailFooter(sc: StepContext): string {
+function emailFooter(sc: StepContext, unsubscribe: string): string {
   const a = sc.business.address;
   const postal = [a.line1, a.city, [a.region, a.postalCode].filter(Boolean).join(' ')].filter(Boolean).join(', ');
-  return `\n\n--\n${sc.business.name}${postal ? `, ${postal}` : ''}\nTo stop these emails, use the unsubscribe link in this message.`;
+  return `\n\n--\n${sc.business.name}${postal ? `, ${postal}` : ''}\nUnsubscribe from these emails: ${unsubscribe}`;
 }
 
 /** Template data plus the links a message may carry: `{{ links.booking }}` (signed, per contact) and `{{ links.review }}`. */
