@@ -25,6 +25,7 @@ import { registerInboundEmailRoute, registerWebhookRoutes } from './routes/webho
 import { registerVoiceRoutes } from './routes/voice.ts';
 import { registerIntakeRoutes } from './routes/drafts.ts';
 import { registerInsightRoutes } from './routes/insights.ts';
+import { registerChannelRoutes } from './routes/channels.ts';
 
 export interface ServerOptions {
   logger?: boolean;
@@ -95,6 +96,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   registerBookingRoutes(app, ctx);
   registerInsightRoutes(app, ctx);
   registerIntelligenceRoutes(app, ctx);
+  registerChannelRoutes(app, ctx);
   registerDashboard(app, ctx);
   return app;
 }

@@ -161,7 +161,7 @@ const outboxFilter = z
 /** Outbox messages whose body carries a credential (a password reset link): shown to nobody but their recipient. */
 const hidesBody = (key: string | undefined) => key?.startsWith('password-reset:') === true;
 
-export const toOutboxMessage = (r: { idempotency_key?: string; id: string; contact_id: string | null; user_id: string | null; enrollment_id: string | null; step: number | null; channel: string; purpose: string; to_address: string; subject: string | null; body: string; state: string; provider: string | null; provider_message_id: string | null; attempts: number; not_before: string; last_error: string | null; created_at: string; sent_at: string | null; delivered_at: string | null }) => ({
+export const toOutboxMessage = (r: { idempotency_key?: string; id: string; contact_id: string | null; user_id: string | null; enrollment_id: string | null; step: number | null; channel: string; purpose: string; to_address: string; from_address?: string | null; is_test?: number; subject: string | null; body: string; state: string; provider: string | null; provider_message_id: string | null; attempts: number; not_before: string; last_error: string | null; created_at: string; sent_at: string | null; delivered_at: string | null }) => ({
   id: r.id,
   contactId: r.contact_id,
   userId: r.user_id,
@@ -170,6 +170,10 @@ export const toOutboxMessage = (r: { idempotency_key?: string; id: string; conta
   channel: r.channel,
   purpose: r.purpose,
   to: r.to_address,
+  /** The business's number, Messaging Service (MG…) or email From it goes out from; null: the provider's default. */
+  from: r.from_address ?? null,
+  /** A test send from Settings, to the team. */
+  test: r.is_test === 1,
   subject: r.subject,
   body: hidesBody(r.idempotency_key) ? '(a password reset link, shown only to its recipient)' : r.body,
   state: r.state,
