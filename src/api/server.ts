@@ -10,6 +10,7 @@ import { registerAuth, scopeOf } from './auth.ts';
 import { makeErrorHandler, notFoundHandler, type ErrorLog } from './errors.ts';
 import { registerInputRules } from './input.ts';
 import { registerPermissions } from './permissions.ts';
+import { registerCsrfCheck, registerSecurityHeaders } from './security.ts';
 import { registerAccessRoutes } from './routes/access.ts';
 import { registerBookingRoutes } from './routes/booking.ts';
 import { registerContactRoutes } from './routes/contacts.ts';
@@ -62,6 +63,8 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   });
 
   await app.register(cookie);
+  await registerSecurityHeaders(app, ctx);
+  registerCsrfCheck(app, ctx);
   await app.register(swagger, {
     openapi: {
       info: { title: 'Kinetic API', version: '1', description: 'The CRM memory layer and execution layer of Kinetic. Authenticate with `Authorization: Bearer <api key>` or the session cookie from POST /auth/login. Errors: `{ "error": { "code", "message", "details" } }`.' },
