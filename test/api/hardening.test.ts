@@ -42,7 +42,8 @@ forEachDialect('web hardening', (world) => {
   test('a cookie-authenticated write from another origin or site is refused; the same origin and API keys are not', async () => {
     const write = (headers: Record<string, string>, useCookie = true) =>
       app.inject({ method: 'POST', url: '/contacts', headers: { 'content-type': 'application/json', ...headers }, cookies: useCookie ? { kinetic_session: cookie } : {}, payload: JSON.stringify({ name: 'Forged Lead' }) });
-    for (const headers of [{ 'sec-fetch-site': 'same-site' }, { 'sec-fetch-site': 'cross-site' }, { origin: 'http://evil.example' }, { origin: 'http://localhost:9999' }]) {
+    const forged: Array<Record<string, string>> = [{ 'sec-fetch-site': 'same-site' }, { 'sec-fetch-site': 'cross-site' }, { origin: 'http://evil.example' }, { origin: 'http://localhost:9999' }];
+    for (const headers of forged) {
       const res = await write(headers);
       assert.equal(res.statusCode, 403, `${JSON.stringify(headers)}: ${res.body}`);
       assert.match(res.json().error.message, /cross-(site|origin) request refused/);

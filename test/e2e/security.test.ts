@@ -30,11 +30,8 @@ describe('web hardening in Chromium', { timeout: 180_000 }, () => {
 
   before(async () => {
     context = await dash.browser.newContext({ viewport: { width: 1280, height: 900 } });
-    await context.addInitScript(() => {
-      const w = window as unknown as { cspViolations: string[] };
-      w.cspViolations = [];
-      document.addEventListener('securitypolicyviolation', (e) => w.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
-    });
+    // Runs in the page: records every CSP violation the browser reports.
+    await context.addInitScript({ content: "window.cspViolations = []; document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));" });
   });
   after(async () => {
     for (const c of cleanups) await c();
@@ -55,7 +52,7 @@ describe('web hardening in Chromium', { timeout: 180_000 }, () => {
       await page.getByRole('heading', { level: 1 }).first().waitFor();
       await page.waitForLoadState('networkidle');
     }
-    const violations = await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations);
+    const violations = await page.evaluate('window.cspViolations');
     assert.deepEqual(violations, []);
   });
 
@@ -89,7 +86,7 @@ describe('web hardening in Chromium', { timeout: 180_000 }, () => {
     await page.goto(evil.url);
     // The browser sends the forged POST with the session cookie (it cannot read the answer: Cross-Origin-Resource-Policy).
     assert.equal((await sent).method(), 'POST');
-    await page.waitForFunction(() => document.title === 'sent');
+    await page.waitForFunction("document.title === 'sent'");
     const after = (await api<{ data: Automation[] }>('/automations')).data.find((a) => a.id === enabled.id)!;
     assert.equal(after.status, 'enabled', 'the automation is still on');
     await page.close();
@@ -98,7 +95,7 @@ describe('web hardening in Chromium', { timeout: 180_000 }, () => {
     const own = await context.newPage();
     await own.goto(`${dash.kinetic.url}/app`);
     await own.getByRole('heading', { name: 'Today', level: 1 }).waitFor();
-    const status = await own.evaluate(async (url) => (await fetch(url, { method: 'POST', credentials: 'include' })).status, target.replace('/disable', '/enable'));
+    const status = await own.evaluate<number>(`fetch(${JSON.stringify(target.replace('/disable', '/enable'))}, { method: 'POST', credentials: 'include' }).then((r) => r.status)`);
     assert.equal(status, 200);
   });
 });
