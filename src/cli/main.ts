@@ -12,6 +12,7 @@ import { registerModelCommands } from './commands/model.ts';
 import { registerPlaybookCommands } from './commands/playbook.ts';
 import { registerStartCommand } from './commands/start.ts';
 import { registerInsightCommands } from './commands/insights.ts';
+import { registerNumberCommands } from './commands/number.ts';
 import type { CliIo } from './io.ts';
 import { defaultIo } from './io.ts';
 
@@ -26,6 +27,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   registerStartCommand(program, config, io);
   registerDataCommands(program, config, io);
   registerAccessCommands(program, config, io);
+  registerNumberCommands(program, config, io);
   registerCsvCommands(program, config, io);
   registerAutomationCommands(program, config, io);
   registerBookingCommands(program, config, io);

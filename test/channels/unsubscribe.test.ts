@@ -74,7 +74,7 @@ forEachDialect('one-click unsubscribe from a real email', (world) => {
     // What a mail client does: POST the body RFC 8058 names, nothing else.
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click', redirect: 'manual' });
     assert.equal(res.status, 200, await res.clone().text());
-    assert.equal((await res.json()).unsubscribed, true);
+    assert.equal(((await res.json()) as { unsubscribed: boolean }).unsubscribed, true);
     const after = await getContact(ctx, scope, contact.id);
     assert.equal(after.consent.email?.status, 'revoked');
     assert.ok(await world().db.kysely.selectFrom('suppressions').select('address').where('business_id', '=', scope.businessId).where('address', '=', 'jose.martinez@example.com').executeTakeFirst());
