@@ -149,7 +149,7 @@ export interface NumberCheck {
   directory: TwilioDirectory;
 }
 
-const addInput = z.object({ number: z.string().trim().min(3).max(40) }).strict();
+const addInput = z.object({ number: z.string().trim().min(1, 'is required').max(40) }).strict();
 
 /** Adds a sender number. With Twilio it must be on the business's account (else 400); held by another business: 409. */
 export async function addNumber(ctx: AppContext, scope: Scope, input: unknown, check: NumberCheck | null): Promise<BusinessNumber> {

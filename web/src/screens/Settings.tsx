@@ -3,6 +3,7 @@ import { del, patch, post, when } from '../api.ts';
 import type { Me } from '../App.tsx';
 import { useApi } from '../hooks.ts';
 import { Card, ErrorNote, Load } from '../ui.tsx';
+import { SenderIdentity } from './SenderIdentity.tsx';
 
 type Hours = Record<string, Array<{ open: string; close: string }>>;
 interface Service { key: string; name: string; durationMinutes: number; avgTicketCents: number | null; bookableOnline?: boolean }
@@ -50,7 +51,7 @@ export function Settings({ me }: { me: Me }) {
           </>
         )}
       </Load>
-      <ChannelsCard />
+      <ChannelsCard canManage={canManage} />
       <AiCard />
       <UsersCard users={users} />
       {canManage && <ApiKeysCard />}
@@ -183,7 +184,7 @@ interface Integrations {
 }
 const providerName: Record<string, string> = { twilio: 'Twilio', smtp: 'SMTP', dev_outbox: 'the dev outbox (nothing leaves this machine)', openai: 'OpenAI-compatible endpoint', anthropic: 'Anthropic', built_in: 'built-in models and templates (no AI key)' };
 
-function ChannelsCard() {
+function ChannelsCard({ canManage }: { canManage: boolean }) {
   const status = useApi<Integrations>('/integrations');
   const [channel, setChannel] = useState<'sms' | 'email'>('sms');
   const [to, setTo] = useState('');
@@ -199,6 +200,9 @@ function ChannelsCard() {
           </ul>
         )}
       </Load>
+      <SenderIdentity canManage={canManage} />
+      <h3>Test message</h3>
+      <p className="muted">A test goes only to someone on the team: their phone or email on their user.</p>
       <form className="filters" aria-label="Send a test message" onSubmit={(e) => { e.preventDefault(); void save(async () => { const r = await post<{ to: string; provider: string }>('/integrations/test-send', { channel, to }); setTo(''); return r; }, `Test ${channel === 'sms' ? 'text' : 'email'} queued in the outbox.`); }}>
         <div><label htmlFor="test-channel">Test</label><select id="test-channel" value={channel} onChange={(e) => setChannel(e.target.value as 'sms' | 'email')}><option value="sms">text</option><option value="email">email</option></select></div>
         <div><label htmlFor="test-to">Send to ({channel === 'sms' ? 'your mobile number' : 'your email'})</label><input id="test-to" required value={to} onChange={(e) => setTo(e.target.value)} /></div>
