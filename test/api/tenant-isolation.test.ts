@@ -17,6 +17,10 @@ import { processInboundMessages } from '../../src/intelligence/intake/inbound.ts
 type Method = 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 type Params = Record<string, string>;
 
+const A_NUMBER = '+17375550666';
+const B_NUMBER = '+17375550888';
+const B_SERVICE = `MG${'be'.repeat(16)}`;
+
 /** Routes that hold no tenant data, or only the caller's own login. */
 const publicOrSelf = (url: string): boolean =>
   url === '/' || url === '/app' || url === '/app/*' || url === '/health' || url === '/openapi.json' || url === '/docs' || url.startsWith('/docs/') || url === '/auth/login' || url === '/auth/logout' || url === '/auth/password' || url === '/auth/password-reset' ||
@@ -170,6 +174,8 @@ forEachDialect('tenant isolation', (world) => {
       '/users',
       '/api-keys',
       '/business',
+      '/numbers',
+      '/business/channels',
       '/summary',
       '/contacts/duplicates',
       '/events?limit=1000',
@@ -340,6 +346,8 @@ forEachDialect('tenant isolation', (world) => {
     aIds.drafts = (await apiA.get('/drafts?status=pending')).json().data[0].id;
     aIds.classifications = (await created(apiA.post('/classify', { text: 'what are your hours on saturday?' }))).id;
     aIds['alert-rules'] = (await created(apiA.post('/alert-rules', { metric: 'answerRate', comparator: 'below', threshold: 0.8 }))).id;
+    aIds.numbers = (await created(apiA.post('/numbers', { number: A_NUMBER }))).number;
+    bIds.numbers = B_NUMBER;
 
     const login = await client(app, null).post('/auth/login', { email: a.ownerEmail, password: a.password });
     assert.equal(login.statusCode, 200, login.body);
@@ -348,6 +356,12 @@ forEachDialect('tenant isolation', (world) => {
       { label: "A's API key", headers: { authorization: `Bearer ${a.key}` }, cookies: {} },
       { label: "A's owner session", headers: {}, cookies: { kinetic_session: session } },
     ];
+
+    // B's texting number and Messaging Service, registered before B is photographed.
+    const bNumber = await client(app, b.key).post('/numbers', { number: B_NUMBER });
+    assert.equal(bNumber.statusCode, 201, bNumber.body);
+    const bService = await client(app, b.key).patch('/business/channels', { messagingServiceSid: B_SERVICE });
+    assert.equal(bService.statusCode, 200, bService.body);
 
     bSnapshotBefore = await snapshotOfB();
   });
@@ -358,7 +372,7 @@ forEachDialect('tenant isolation', (world) => {
     const segment = url.split('/')[1];
     const params: Params = {};
     for (const [, name] of url.matchAll(/:(\w+)/g)) {
-      const id = segment === 'exceptions' ? (name === 'kind' ? 'approval' : ids.approvals) : name === 'id' ? ids[segment] : name === 'companyId' ? ids.companies : undefined;
+      const id = segment === 'exceptions' ? (name === 'kind' ? 'approval' : ids.approvals) : name === 'id' ? ids[segment] : name === 'companyId' ? ids.companies : name === 'number' ? ids.numbers : undefined;
       assert.ok(id, `no id of business B known for :${name} in ${url}; add one to the setup of this test`);
       params[name] = id;
     }
@@ -417,6 +431,8 @@ forEachDialect('tenant isolation', (world) => {
     '/events': ['', 'limit=1000', `contactId=${bIds.contacts}`, 'type=review.received'],
     '/audit': ['', 'limit=1000', `entityId=${bIds.contacts}`, `entityId=${bIds['api-keys']}`, 'entityType=user'],
     '/business': [''],
+    '/numbers': [''],
+    '/business/channels': [''],
     '/summary': [''],
     '/me': [''],
     '/events/catalog': [''],
@@ -610,11 +626,44 @@ forEachDialect('tenant isolation', (world) => {
     assertNoSecretsOfB(imported, 'POST /imports/contacts');
     const b2 = (await client(app, b.key).get(`/contacts/${bIds.contacts}`)).json();
     assert.equal(b2.name, 'Bravo Secret Customer', "A's import did not touch B's contact with the same phone");
-    const testSend = await asA(who, 'POST', '/integrations/test-send', {}, { channel: 'sms', to: '512-555-0142' });
+    // A test send cannot be aimed at anyone outside A's team: not B's customer, not B's people.
+    const atCustomer = await asA(who, 'POST', '/integrations/test-send', {}, { channel: 'sms', to: '512-555-0142' });
+    assert.equal(atCustomer.statusCode, 400, atCustomer.body);
+    const atB = await asA(who, 'POST', '/integrations/test-send', {}, { channel: 'email', to: b.ownerEmail });
+    assert.equal(atB.statusCode, 400, atB.body);
+    assertNoSecretsOfB(atB, 'POST /integrations/test-send to B');
+    const testSend = await asA(who, 'POST', '/integrations/test-send', {}, { channel: 'email', to: a.ownerEmail });
     assert.equal(testSend.statusCode, 201, testSend.body);
     const inA = (await client(app, a.key).get('/outbox?limit=100')).json().data as Array<{ id: string }>;
     const inB = (await client(app, b.key).get('/outbox?limit=100')).json().data as Array<{ id: string }>;
     assert.ok(inA.some((m) => m.id === testSend.json().id) && !inB.some((m) => m.id === testSend.json().id), "A's test message is in A's outbox only");
+  });
+
+  test("A cannot see, claim, remove or borrow B's number or Messaging Service", async () => {
+    const who = principalsOfA[0];
+    const claim = await asA(who, 'POST', '/numbers', {}, { number: '(737) 555-0888' });
+    assert.equal(claim.statusCode, 409, claim.body);
+    assertNoSecretsOfB(claim, 'POST /numbers with B\'s number');
+    const viaProfile = await asA(who, 'PATCH', '/business', {}, { settings: { phoneNumbers: [B_NUMBER] } });
+    assert.equal(viaProfile.statusCode, 409, viaProfile.body);
+    const service = await asA(who, 'PATCH', '/business/channels', {}, { messagingServiceSid: B_SERVICE });
+    assert.equal(service.statusCode, 409, service.body);
+    assertNoSecretsOfB(service, "PATCH /business/channels with B's Messaging Service");
+    const removal = await asA(who, 'DELETE', '/numbers/:number', { number: B_NUMBER });
+    assert.equal(removal.statusCode, 404, removal.body);
+    for (const url of ['/numbers', '/business/channels']) {
+      const res = await asA(who, 'GET', url);
+      assert.equal(res.statusCode, 200, res.body);
+      assert.ok(!res.body.includes(B_NUMBER) && !res.body.includes(B_SERVICE), `${url} shows nothing of B's`);
+      assertNoSecretsOfB(res, `GET ${url}`);
+    }
+    const verify = await asA(who, 'POST', '/numbers/verify');
+    assert.equal(verify.statusCode, 200, verify.body);
+    assert.ok(!verify.body.includes(B_NUMBER));
+    // A's own number works the same way.
+    const own = await asA(who, 'POST', '/numbers', {}, { number: '+17375550777' });
+    assert.equal(own.statusCode, 201, own.body);
+    assert.equal((await asA(who, 'DELETE', '/numbers/:number', { number: '+17375550777' })).statusCode, 200);
   });
 
   test("business B is unchanged and its audit log shows nothing done by A", async () => {
