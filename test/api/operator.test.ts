@@ -19,24 +19,26 @@ forEachDialect('dashboard operator API: CSV import, inbox replies, channel test-
   });
 
   test('import preview reports mapping, counts and rejected rows and writes nothing; the import then writes and returns the error report', async () => {
-    const csv = ['Full Name,Cell,E-mail,Favourite colour', 'Avery Import,512-555-0101,avery@example.com,blue', 'Blake Import,not a phone,,green', 'Casey Import,512-555-0103,casey@example.com,red'].join('\n');
+    const csv = ['Full Name,Cell,E-mail,Favourite colour', 'Avery Import,512-555-0101,avery@example.com,blue', 'Blake Import,not a phone,,green', 'Casey Import,512-555-0103,casey@example.com,red', ',not a phone,,'].join('\n');
     const preview = await api.post('/imports/contacts', { csv, dryRun: true, mapping: { 'Full Name': 'name', Cell: 'phone', 'E-mail': 'email' } });
     assert.equal(preview.statusCode, 200, preview.body);
     const p = preview.json();
     assert.equal(p.dryRun, true);
-    assert.deepEqual([p.rows, p.created, p.rejected], [3, 2, 1]);
+    // Blake is imported without the phone that is not one; the last row has nothing usable.
+    assert.deepEqual([p.rows, p.created, p.rejected, p.warnings], [4, 3, 1, 1]);
+    assert.deepEqual(p.warningsSample, [{ row: 3, warning: 'Cell: "not a phone" is not a valid phone number' }]);
     assert.equal(p.mapping.Cell, 'phone');
     assert.ok(p.unmappedColumns.includes('Favourite colour') || Object.keys(p.mapping).includes('Favourite colour'));
-    assert.equal(p.errorsSample[0].row, 3);
+    assert.equal(p.errorsSample[0].row, 5);
     assert.ok(p.fields.includes('phone'), 'the fields a column can map to');
     assert.equal((await api.get('/contacts?q=Import')).json().data.length, 0, 'a preview writes nothing');
 
     const done = await api.post('/imports/contacts', { csv, mapping: { 'Full Name': 'name', Cell: 'phone', 'E-mail': 'email' } });
     assert.equal(done.statusCode, 200, done.body);
-    assert.deepEqual([done.json().created, done.json().rejected], [2, 1]);
-    assert.match(done.json().errorsCsv, /Blake Import/);
+    assert.deepEqual([done.json().created, done.json().rejected], [3, 1]);
+    assert.match(done.json().errorsCsv, /Blake Import,not a phone,,green,3,"imported without: Cell: ""not a phone"" is not a valid phone number"/);
     assert.match(done.json().errorsCsv, /_error/);
-    assert.deepEqual((await api.get('/contacts?q=Import')).json().data.map((c: { name: string }) => c.name).sort(), ['Avery Import', 'Casey Import']);
+    assert.deepEqual((await api.get('/contacts?q=Import')).json().data.map((c: { name: string }) => c.name).sort(), ['Avery Import', 'Blake Import', 'Casey Import']);
   });
 
   test('bad import input is a 4xx naming the problem', async () => {

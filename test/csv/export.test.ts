@@ -78,7 +78,7 @@ forEachDialect('csv export', (world) => {
     const target = await makeBusiness(ctx);
     const r = await runImport(ctx, target, 'contacts', text);
     assert.deepEqual({ created: r.created, rejected: r.rejected }, { created: 4, rejected: 0 }, r.errorsCsv);
-    assert.deepEqual(r.unmappedColumns, ['id', 'last_interaction_at', 'created_at', 'updated_at']);
+    assert.deepEqual(r.unmappedColumns, ['id', 'last_interaction_at', 'updated_at']);
     assert.deepEqual(await allContacts(ctx, target), await allContacts(ctx, scope));
     // And again, into the same business: contacts with a phone or email merge and do not change;
     // the one with only a name cannot be matched (dedupe is by phone/email) and is created again.

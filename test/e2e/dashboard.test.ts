@@ -195,7 +195,7 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
   test('contacts: CSV import with preview, column mapping and error report, then the contact page with timeline, scores and consent', async () => {
     const page = await context.newPage();
     await page.goto(`${dash.kinetic.url}/app/contacts`);
-    const csv = ['Client,Mobile,Mail,Heard about us', 'Jordan Imported,737-555-0321,jordan.imported@example.com,radio', 'Broken Row,12,,radio', 'Sam Imported,737-555-0322,,yard sign'].join('\n');
+    const csv = ['Client,Mobile,Mail,Heard about us', 'Jordan Imported,737-555-0321,jordan.imported@example.com,radio', ',12,,radio', 'Sam Imported,737-555-0322,,yard sign'].join('\n');
     await page.getByLabel('CSV file (first row: column names)').setInputFiles({ name: 'customers.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page.getByRole('button', { name: 'Preview' }).click();
     const preview = page.getByTestId('import-preview');

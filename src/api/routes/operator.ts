@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../context.ts';
 import { contactFields } from '../../crm/csv/fields.ts';
 import { importCsv } from '../../crm/csv/import.ts';
+import { importFormats } from '../../crm/csv/shapes.ts';
 import { parseInput } from '../../crm/shared/validate.ts';
 import { sendStaffReply } from '../../engine/outbox/staff-reply.ts';
 import { integrationStatus, sendTestMessage } from '../../engine/outbox/test-send.ts';
@@ -15,6 +16,8 @@ const importBody = z
     csv: z.string().min(1, 'the CSV file is empty'),
     mapping: z.record(z.string(), z.string()).optional(),
     dryRun: z.boolean().default(false),
+    updateExisting: z.boolean().default(false),
+    format: z.enum(importFormats).optional(),
   })
   .strict();
 
@@ -57,7 +60,7 @@ function registerImportRoutes(app: FastifyInstance, ctx: AppContext): void {
       schema: {
         tags: ['Contacts'],
         summary: 'Import contacts from CSV text (dryRun: preview mapping, counts and errors without writing); rejected rows come back as CSV',
-        body: z.object({ csv: z.string(), mapping: z.record(z.string(), z.string()).optional(), dryRun: z.boolean().optional() }),
+        body: z.object({ csv: z.string(), mapping: z.record(z.string(), z.string()).optional(), dryRun: z.boolean().optional(), updateExisting: z.boolean().optional(), format: z.enum(importFormats).optional() }),
       },
     },
     async (req) => {
@@ -69,8 +72,16 @@ function registerImportRoutes(app: FastifyInstance, ctx: AppContext): void {
           done();
         },
       });
-      const report = await importCsv(ctx, scopeOf(req), { entity: 'contacts', input: Readable.from([Buffer.from(body.csv, 'utf8')]), mapping: body.mapping, dryRun: body.dryRun, errors });
-      return { ...report, fields: contactFields, errorsCsv: report.rejected > 0 ? Buffer.concat(rejected).toString('utf8') : null };
+      const report = await importCsv(ctx, scopeOf(req), {
+        entity: 'contacts',
+        input: Readable.from([Buffer.from(body.csv, 'utf8')]),
+        mapping: body.mapping,
+        dryRun: body.dryRun,
+        updateExisting: body.updateExisting,
+        format: body.format,
+        errors,
+      });
+      return { ...report, fields: contactFields, errorsCsv: report.rejected + report.warnings > 0 ? Buffer.concat(rejected).toString('utf8') : null };
     },
   );
 }

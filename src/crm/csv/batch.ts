@@ -1,6 +1,7 @@
 import type { AppContext, Scope } from '../../context.ts';
 import type { Executor } from '../../db/database.ts';
 import type { Business } from '../businesses/schema.ts';
+import type { ContactReadEnv } from './contact-draft.ts';
 import type { ContactResolver } from './contact-resolver.ts';
 import type { ResolvedMapping } from './mapping.ts';
 import type { PhoneNormaliser } from './phones.ts';
@@ -16,12 +17,36 @@ export interface ImportEnv {
   importId: string;
   phones: PhoneNormaliser;
   contacts: ContactResolver;
+  /** How contact rows are read: phones, the business's zone, vocabulary, users, a vendor's value maps. */
+  contactRead: ContactReadEnv;
+}
+
+/** A row merged into a contact, named for the preview and the report. */
+export interface MergeNote {
+  row: number;
+  contactId: string;
+  name: string;
+  matchedOn: 'phone' | 'email';
+  /** false: merged into a contact created earlier in the same file. */
+  existing: boolean;
+}
+
+/** A new contact that shares a phone with a contact of a clearly different name. */
+export interface DuplicateNote {
+  row: number;
+  contactId: string;
+  name: string;
+  sharesPhoneWith: { contactId: string; name: string };
 }
 
 export interface BatchResult {
   created: number;
   merged: number;
   rejected: Array<{ row: CsvRow; error: string }>;
+  /** Rows imported without some of their values, and why. */
+  warned?: Array<{ row: CsvRow; warnings: string[] }>;
+  merges?: MergeNote[];
+  duplicates?: DuplicateNote[];
 }
 
 /** A batch after validation: the rows ready to write, and those already rejected. */

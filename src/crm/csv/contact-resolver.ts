@@ -5,12 +5,13 @@ import type { ConsentTable, ContactIdentityTable, ContactTagTable, InteractionTa
 import { newId } from '../../lib/ids.ts';
 import type { Business } from '../businesses/schema.ts';
 import { loadConsent } from '../contacts/consent.ts';
-import { preparePatch } from '../contacts/prepare.ts';
+import { displayName, preparePatch } from '../contacts/prepare.ts';
 import { parseJson } from '../shared/fields.ts';
 import type { ConsentChannel } from '../contacts/schema.ts';
 import { chunks, insertRows } from './bulk.ts';
 import { mergeDraft, type ContactDraft } from './contact-draft.ts';
 import { buildNewContact, mergePatch } from './contact-rows.ts';
+import { namesClearlyDiffer, type PersonName } from './names.ts';
 
 interface Target {
   id: string;
@@ -25,6 +26,29 @@ export interface ResolverEnv {
   dialect: Dialect;
   importId: string;
   dryRun: boolean;
+  /** --update-existing: the file's non-empty values replace what matched contacts have. */
+  updateExisting?: boolean;
+}
+
+/** Where a row went: a new contact, or the contact it was merged into (and on what). */
+export interface Resolution {
+  contactId: string;
+  created: boolean;
+  /** The contact's name as stored (or as the file gives it, for a contact this import creates). */
+  name: string;
+  matchedOn?: 'phone' | 'email';
+  /** Set on the merge into a contact that existed before this import. */
+  existing?: boolean;
+  /** A new contact sharing a phone with another of a clearly different name (household, office). */
+  sharesPhoneWith?: { contactId: string; name: string };
+}
+
+interface KnownContact {
+  firstName: string | null;
+  lastName: string | null;
+  /** The display name, or null when it is only the phone or email standing in for one. */
+  name: string | null;
+  displayName: string;
 }
 
 const identityKey = (kind: string, value: string): string => `${kind}:${value}`;
@@ -39,6 +63,8 @@ function keysOf(draft: ContactDraft): string[] {
   return keys;
 }
 
+const draftName = (d: ContactDraft): string => displayName(d.firstName, d.lastName, d.name, d.emails[0] ?? null, d.phones[0] ?? null);
+
 /**
  * Finds the contact each row is about — by normalised phone or email, in the
  * business's stored identities and earlier in the same file — and writes the
@@ -46,24 +72,32 @@ function keysOf(draft: ContactDraft): string[] {
  * bulk. Used by the contacts import and by jobs/interactions rows that name
  * their contact by phone or email.
  *
- * Within one run the `owners` map remembers which contact each identity
+ * An email match merges. A phone match merges only when the names do not
+ * clearly differ: a different person on a shared line (a household, an
+ * office) becomes a contact of their own with the same number, reported as a
+ * possible duplicate so a person can decide.
+ *
+ * Within one run the `owners` map remembers which contacts each identity
  * belongs to. After a committed batch the database knows too, so the map is
  * cleared; in a dry run nothing is written, so it is kept for the whole file
  * (memory grows with the distinct phones/emails of a dry run only).
  */
 export class ContactResolver {
-  private readonly owners = new Map<string, string>();
+  /** identity key → the contacts holding it, oldest first (ids are time-ordered). */
+  private readonly owners = new Map<string, string[]>();
+  private readonly known = new Map<string, KnownContact>();
   private targets = new Map<string, Target>();
   contactsCreated = 0;
 
   constructor(private readonly env: ResolverEnv) {}
 
-  /** Loads which stored contacts own the batch's phones/emails (one query per 5,000 identities). */
+  /** Loads which stored contacts own the batch's phones/emails, and their names (one query per 5,000 identities). */
   async prefetch(trx: Executor, drafts: ContactDraft[]): Promise<void> {
     const wanted = new Set<string>();
     for (const d of drafts) for (const k of keysOf(d)) if (!this.owners.has(k)) wanted.add(k);
     if (wanted.size === 0) return;
     const values = [...new Set([...wanted].map((k) => k.slice(k.indexOf(':') + 1)))];
+    const found = new Set<string>();
     for (const part of chunks(values)) {
       const rows = await trx
         .selectFrom('contact_identities')
@@ -75,23 +109,65 @@ export class ContactResolver {
       for (const r of rows) {
         const key = identityKey(r.kind, r.value);
         if (!wanted.has(key)) continue;
-        // Shared identities (a couple's landline) resolve to the oldest contact: ids are time-ordered.
-        const owner = this.owners.get(key);
-        if (owner === undefined || r.contact_id < owner) this.owners.set(key, r.contact_id);
+        const list = this.owners.get(key) ?? [];
+        if (!list.includes(r.contact_id)) list.push(r.contact_id);
+        this.owners.set(key, list);
+        if (!this.known.has(r.contact_id)) found.add(r.contact_id);
+      }
+    }
+    for (const list of this.owners.values()) list.sort();
+    for (const part of chunks([...found])) {
+      const rows = await trx
+        .selectFrom('contacts')
+        .select(['id', 'first_name', 'last_name', 'display_name', 'phone', 'email'])
+        .where('business_id', '=', this.env.scope.businessId)
+        .where('id', 'in', part)
+        .execute();
+      for (const r of rows) {
+        const fallback = r.display_name === displayName(null, null, null, r.email, r.phone);
+        this.known.set(r.id, { firstName: r.first_name, lastName: r.last_name, name: fallback ? null : r.display_name, displayName: r.display_name });
       }
     }
   }
 
+  private nameOf(id: string): PersonName & { displayName: string } {
+    const target = this.targets.get(id);
+    // A stored contact is named as stored; one this import creates, as its first row names it.
+    if (target?.isNew) return { firstName: target.draft.firstName, lastName: target.draft.lastName, name: target.draft.name, displayName: draftName(target.draft) };
+    const known = this.known.get(id);
+    return known ? { ...known, displayName: known.displayName } : { displayName: id };
+  }
+
   /** The contact a draft belongs to: an existing one (merged) or a new one (created). The resolver takes ownership of the draft. */
-  resolve(draft: ContactDraft): { contactId: string; created: boolean } {
+  resolve(draft: ContactDraft): Resolution {
     const keys = keysOf(draft);
     let ownerId: string | undefined;
-    for (const key of keys) {
-      ownerId = this.owners.get(key);
-      if (ownerId !== undefined) break;
+    let matchedOn: 'phone' | 'email' | undefined;
+    let sharesPhoneWith: string | undefined;
+    // Emails are personal: an email match wins over a phone match.
+    for (const key of keys.filter((k) => k.startsWith('email:'))) {
+      ownerId = this.owners.get(key)?.[0];
+      if (ownerId !== undefined) {
+        matchedOn = 'email';
+        break;
+      }
+    }
+    if (ownerId === undefined) {
+      for (const key of keys.filter((k) => k.startsWith('phone:'))) {
+        for (const id of this.owners.get(key) ?? []) {
+          if (!namesClearlyDiffer(draft, this.nameOf(id))) {
+            ownerId = id;
+            matchedOn = 'phone';
+            break;
+          }
+          sharesPhoneWith ??= id;
+        }
+        if (ownerId !== undefined) break;
+      }
     }
     let target = ownerId === undefined ? undefined : this.targets.get(ownerId);
     let created = false;
+    let existing = false;
     if (ownerId === undefined) {
       target = { id: newId(), isNew: true, draft };
       this.targets.set(target.id, target);
@@ -100,21 +176,39 @@ export class ContactResolver {
     } else if (!target) {
       target = { id: ownerId, isNew: false, draft };
       this.targets.set(ownerId, target);
+      existing = true;
     } else {
+      existing = !target.isNew;
       mergeDraft(target.draft, draft);
     }
-    for (const key of target.draft === draft ? keys : keysOf(target.draft)) if (!this.owners.has(key)) this.owners.set(key, target.id);
-    return { contactId: target.id, created };
+    for (const key of target.draft === draft ? keys : keysOf(target.draft)) {
+      const list = this.owners.get(key) ?? [];
+      if (!list.includes(target.id)) {
+        list.push(target.id);
+        this.owners.set(key, list);
+      }
+    }
+    const resolution: Resolution = { contactId: target.id, created, name: created ? draftName(draft) : this.nameOf(target.id).displayName };
+    if (matchedOn) resolution.matchedOn = matchedOn;
+    if (!created) resolution.existing = existing;
+    if (created && sharesPhoneWith !== undefined) resolution.sharesPhoneWith = { contactId: sharesPhoneWith, name: this.nameOf(sharesPhoneWith).displayName };
+    return resolution;
   }
 
   /** Writes the batch's new contacts and merges inside the caller's transaction (a dry run only forgets the batch). */
   async flush(trx: Executor, now: string): Promise<void> {
     const targets = [...this.targets.values()];
     this.targets = new Map();
-    if (this.env.dryRun) return;
+    if (this.env.dryRun) {
+      // Nothing is written, so later batches learn these contacts' names from here, not from the database.
+      for (const t of targets) this.known.set(t.id, { firstName: t.draft.firstName, lastName: t.draft.lastName, name: t.draft.name, displayName: draftName(t.draft) });
+      return;
+    }
     await this.insertNew(trx, targets.filter((t) => t.isNew), now);
     await this.mergeExisting(trx, targets.filter((t) => !t.isNew), now);
-    this.owners.clear(); // committed with this batch: the next prefetch finds them in the database
+    // Committed with this batch: the next prefetch finds them in the database.
+    this.owners.clear();
+    this.known.clear();
   }
 
   private async insertNew(trx: Executor, targets: Target[], now: string): Promise<void> {
@@ -159,10 +253,12 @@ export class ContactResolver {
       const current = rows.get(t.id);
       if (!current) continue; // deleted since the identity lookup: nothing to merge into
       const currentTags = tagsById.get(t.id) ?? [];
-      const patch = mergePatch(current, currentTags, t.draft);
-      if (patch) {
-        const { set, identities, tags } = await preparePatch(business, current, currentTags, patch);
-        await trx.updateTable('contacts').set({ ...set, updated_at: now }).where('business_id', '=', businessId).where('id', '=', t.id).execute();
+      const patch = mergePatch(current, currentTags, t.draft, this.env.updateExisting);
+      // First seen is a fact, not a value to overwrite: the earliest date known wins.
+      const firstSeen = t.draft.firstSeenAt && t.draft.firstSeenAt < current.created_at ? t.draft.firstSeenAt : null;
+      if (patch || firstSeen) {
+        const { set, identities, tags } = patch ? await preparePatch(business, current, currentTags, patch) : { set: {}, identities: undefined, tags: undefined };
+        await trx.updateTable('contacts').set({ ...set, ...(firstSeen && { created_at: firstSeen }), updated_at: now }).where('business_id', '=', businessId).where('id', '=', t.id).execute();
         // A merge only ever adds phones, emails and tags, so only the new ones are inserted (all merges' at once, below).
         const known = new Set([...parseJson<Array<{ number: string }>>(current.phones, []).map((p) => `phone:${p.number}`), ...parseJson<Array<{ address: string }>>(current.emails, []).map((e) => `email:${e.address}`)]);
         for (const i of identities ?? []) if (!known.has(`${i.kind}:${i.value}`)) addedIdentities.push(i);

@@ -1,15 +1,18 @@
 import { isoNow } from '../../lib/clock.ts';
 import { inBatchTransaction, type BatchResult, type EntityImporter, type ImportEnv, type PreparedBatch } from './batch.ts';
 import { readContactDraft, RowCells, RowError, type ContactDraft } from './contact-draft.ts';
+import type { CsvRow } from './reader.ts';
+
+type Item = { row: CsvRow; draft: ContactDraft };
 
 /** Contacts: each row validated and normalised, then matched by phone/email and created or merged. */
-export function contactsImporter(env: ImportEnv): EntityImporter<ContactDraft> {
+export function contactsImporter(env: ImportEnv): EntityImporter<Item> {
   return {
     prepare(rows) {
-      const batch: PreparedBatch<ContactDraft> = { items: [], rejected: [] };
+      const batch: PreparedBatch<Item> = { items: [], rejected: [] };
       for (const row of rows) {
         try {
-          batch.items.push(readContactDraft(new RowCells(env.plan, row), env.phones));
+          batch.items.push({ row, draft: readContactDraft(new RowCells(env.plan, row), env.contactRead) });
         } catch (err) {
           if (!(err instanceof RowError)) throw err;
           batch.rejected.push({ row, error: err.message });
@@ -21,12 +24,18 @@ export function contactsImporter(env: ImportEnv): EntityImporter<ContactDraft> {
     async write(batch) {
       const result: BatchResult = { created: 0, merged: 0, rejected: batch.rejected };
       await inBatchTransaction(env, async (trx) => {
-        result.created = 0;
-        result.merged = 0;
-        await env.contacts.prefetch(trx, batch.items);
-        for (const draft of batch.items) {
-          if (env.contacts.resolve(draft).created) result.created++;
-          else result.merged++;
+        Object.assign(result, { created: 0, merged: 0, warned: [], merges: [], duplicates: [] });
+        await env.contacts.prefetch(trx, batch.items.map((i) => i.draft));
+        for (const { row, draft } of batch.items) {
+          if (draft.warnings?.length) result.warned!.push({ row, warnings: draft.warnings });
+          const r = env.contacts.resolve(draft);
+          if (r.created) {
+            result.created++;
+            if (r.sharesPhoneWith) result.duplicates!.push({ row: draft.line, contactId: r.contactId, name: r.name, sharesPhoneWith: r.sharesPhoneWith });
+          } else {
+            result.merged++;
+            result.merges!.push({ row: draft.line, contactId: r.contactId, name: r.name, matchedOn: r.matchedOn ?? 'phone', existing: r.existing ?? false });
+          }
         }
         await env.contacts.flush(trx, isoNow(env.ctx.clock));
       });

@@ -6,7 +6,9 @@ import { getBusiness } from '../businesses/businesses.ts';
 import type { Business } from '../businesses/schema.ts';
 import { activityImporter } from './activity-import.ts';
 import { UserDirectory } from './activity-rows.ts';
-import type { EntityImporter, ImportEnv } from './batch.ts';
+import type { DuplicateNote, EntityImporter, ImportEnv, MergeNote } from './batch.ts';
+import { applyShape, detectShape, type ImportFormat } from './shapes.ts';
+import { Vocabulary } from './vocabulary.ts';
 import { ContactResolver } from './contact-resolver.ts';
 import { contactsImporter } from './contacts-import.ts';
 import type { ImportEntity } from './fields.ts';
@@ -32,6 +34,10 @@ export interface ImportOptions {
   onProgress?: (p: { rows: number; bytes: number }) => void;
   /** Rows per transaction (default 5,000; at most 10,000). */
   batchSize?: number;
+  /** Contacts: a matched contact's non-empty values are replaced by the file's (default: only empty ones are filled). */
+  updateExisting?: boolean;
+  /** Read the file as this vendor's export (default: recognised from the header row). */
+  format?: ImportFormat;
 }
 
 export interface ImportReport {
@@ -44,6 +50,17 @@ export interface ImportReport {
   /** Rows that matched a stored record (or an earlier row of the file) and were merged into it. */
   merged: number;
   rejected: number;
+  /** Rows imported without some of their values (each dropped value is in warningsSample and the errors file). */
+  warnings: number;
+  warningsSample: Array<{ row: number; warning: string }>;
+  /** The contact each merged row went into (the first 100). */
+  merges: MergeNote[];
+  /** New contacts that share a phone with a contact of a clearly different name (the first 100): check them under Duplicates. */
+  possibleDuplicates: DuplicateNote[];
+  /** The export shape recognised (or forced with format), e.g. "hubspot-contacts"; null: a plain CSV. */
+  shape: string | null;
+  encoding: string;
+  delimiter: string;
   /** Contacts created along the way by jobs/interactions rows naming an unknown phone/email (contacts: = created). */
   contactsCreated: number;
   /** header → field, for the columns that were imported. */
@@ -64,9 +81,20 @@ export interface ImportReport {
  */
 const defaultBatchSize = 5_000;
 
-/** Why a row cannot be read at all, before looking at its values. */
+/** How many merges and possible duplicates a report names. */
+const reportListSize = 100;
+
+/**
+ * Why a row cannot be read at all, before looking at its values. A row with
+ * fewer cells than the header is read with the missing ones empty (spreadsheet
+ * tools drop trailing empty cells), with a warning; one with more is refused,
+ * since its cells can no longer be matched to the columns.
+ */
 function shapeProblem(row: CsvRow, width: number): string | null {
-  if (row.values.length < width) return `has ${row.values.length} columns, the header has ${width}`;
+  if (row.values.length < width) {
+    row.warnings = [...(row.warnings ?? []), `has ${row.values.length} columns, the header has ${width}: the missing ones were read as empty`];
+    while (row.values.length < width) row.values.push('');
+  }
   for (let i = width; i < row.values.length; i++) {
     if (row.values[i].trim() !== '') return `has ${row.values.length} columns, the header has ${width} (a comma too many, or a field that should be quoted?)`;
   }
@@ -107,8 +135,12 @@ export async function importCsv(ctx: AppContext, scope: Scope, opts: ImportOptio
 async function importRows(ctx: AppContext, scope: Scope, opts: ImportOptions, business: Business, source: CsvSource, started: number): Promise<ImportReport> {
   const batchSize = Math.max(1, Math.min(opts.batchSize ?? defaultBatchSize, 10_000));
   const dryRun = opts.dryRun ?? false;
-  const plan = resolveMapping(opts.entity, source.headers, opts.mapping);
+  const shape = detectShape(opts.entity, source.headers, opts.format);
+  const plan = resolveMapping(opts.entity, source.headers, { ...(shape?.mapping(source.headers) ?? {}), ...(opts.mapping ?? {}) });
   const importId = newId();
+  const phones = new PhoneNormaliser(business.settings.defaultCountry);
+  const users = await UserDirectory.load(ctx.db.kysely, scope.businessId);
+  const country = business.settings.defaultCountry;
   const env: ImportEnv = {
     ctx,
     scope,
@@ -116,11 +148,19 @@ async function importRows(ctx: AppContext, scope: Scope, opts: ImportOptions, bu
     plan,
     dryRun,
     importId,
-    phones: new PhoneNormaliser(business.settings.defaultCountry),
-    contacts: new ContactResolver({ business, scope, dialect: ctx.db.dialect, importId, dryRun }),
+    phones,
+    contacts: new ContactResolver({ business, scope, dialect: ctx.db.dialect, importId, dryRun, updateExisting: opts.updateExisting }),
+    contactRead: applyShape(shape, {
+      phones,
+      zone: business.timeZone,
+      monthFirst: country === 'US' || country === 'CA',
+      vocabulary: await Vocabulary.load(ctx.db.kysely, scope.businessId),
+      users,
+    }),
   };
-  const importer: EntityImporter =
-    opts.entity === 'contacts' ? contactsImporter(env) : activityImporter(env, opts.entity, await UserDirectory.load(ctx.db.kysely, scope.businessId));
+  const importer: EntityImporter = opts.entity === 'contacts' ? contactsImporter(env) : activityImporter(env, opts.entity, users);
+  const merges: MergeNote[] = [];
+  const possibleDuplicates: DuplicateNote[] = [];
   const rejects = new RejectedRows(opts.errors, source.headers);
   const counts = { rows: 0, created: 0, merged: 0 };
   const width = source.headers.length;
@@ -145,7 +185,13 @@ async function importRows(ctx: AppContext, scope: Scope, opts: ImportOptions, bu
         const result = await importer.write(prepared);
         counts.created += result.created;
         counts.merged += result.merged;
-        for (const r of [...early, ...result.rejected].sort((a, b) => a.row.line - b.row.line)) await rejects.add(r.row, r.error);
+        for (const m of result.merges ?? []) if (merges.length < reportListSize) merges.push(m);
+        for (const d of result.duplicates ?? []) if (possibleDuplicates.length < reportListSize) possibleDuplicates.push(d);
+        const notes = [...early.map((r) => ({ row: r.row, error: r.error })), ...result.rejected, ...(result.warned ?? []).map((w) => ({ row: w.row, warnings: w.warnings }))];
+        for (const r of notes.sort((a, b) => a.row.line - b.row.line)) {
+          if ('warnings' in r) await rejects.warn(r.row, r.warnings);
+          else await rejects.add(r.row, r.error);
+        }
         opts.onProgress?.({ rows: rowsSoFar, bytes: source.bytesRead() });
       } catch (error) {
         writeFailure.failed = true;
@@ -167,6 +213,13 @@ async function importRows(ctx: AppContext, scope: Scope, opts: ImportOptions, bu
       created: counts.created,
       merged: counts.merged,
       rejected: rejects.count,
+      warnings: rejects.warnedRows,
+      warningsSample: rejects.warningsSample,
+      merges,
+      possibleDuplicates,
+      shape: shape?.name ?? null,
+      encoding: source.encoding(),
+      delimiter: source.delimiter,
       contactsCreated: env.contacts.contactsCreated,
       mapping: plan.mapping,
       unmappedColumns: plan.unmapped,
@@ -201,7 +254,7 @@ async function importRows(ctx: AppContext, scope: Scope, opts: ImportOptions, bu
 
 /** One audit row per import: the counts, the mapping, and whether it finished. */
 async function audit(ctx: AppContext, scope: Scope, report: ImportReport, status: 'completed' | 'stopped', reason?: string): Promise<void> {
-  const { entity, importId, rows, created, merged, rejected, contactsCreated, mapping } = report;
+  const { entity, importId, rows, created, merged, rejected, warnings, contactsCreated, mapping, shape } = report;
   await ctx.db.kysely
     .insertInto('audit_log')
     .values({
@@ -211,7 +264,7 @@ async function audit(ctx: AppContext, scope: Scope, report: ImportReport, status
       action: 'import',
       entity_type: entity,
       entity_id: importId,
-      changes: JSON.stringify({ status, rows, created, merged, rejected, contactsCreated, mapping, ...(reason && { reason }) }),
+      changes: JSON.stringify({ status, rows, created, merged, rejected, warnings, contactsCreated, mapping, shape, ...(reason && { reason }) }),
       at: isoNow(ctx.clock),
     })
     .execute();

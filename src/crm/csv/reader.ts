@@ -7,10 +7,15 @@ import { AppError } from '../../lib/errors.ts';
 export interface CsvRow {
   line: number;
   values: string[];
+  /** What reading the row itself noticed (cells missing at its end), reported like a dropped value. */
+  warnings?: string[];
 }
 
 export interface CsvSource {
   headers: string[];
+  /** How the bytes were read: detected from a byte-order mark, the NUL pattern of UTF-16, or invalid UTF-8 (Windows-1252). */
+  encoding(): Encoding;
+  delimiter: string;
   rows: AsyncGenerator<CsvRow>;
   /** Bytes read from the input so far (drives the progress bar). */
   bytesRead(): number;
@@ -58,9 +63,16 @@ function countLines(text: string): number {
   return n;
 }
 
-type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be';
+export type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
 
-/** Decides the encoding from the first bytes; refuses what is clearly not a UTF-8/UTF-16 text CSV before anything is imported. */
+/**
+ * Decides the encoding from the first bytes: a byte-order mark; UTF-16 without
+ * one (every other byte NUL in Latin text); otherwise UTF-8, unless the bytes
+ * are not valid UTF-8 (and none before the first bad byte are UTF-8's
+ * multi-byte sequences), which in a spreadsheet export means Windows-1252
+ * (Excel's "CSV (Comma delimited)" on Windows). Refuses what is clearly not a
+ * text CSV before anything is imported.
+ */
 function sniffEncoding(head: Uint8Array): Encoding {
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8';
   if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
@@ -73,21 +85,20 @@ function sniffEncoding(head: Uint8Array): Encoding {
   for (let i = 0; i < head.length; i++) if (head[i] === 0) (i % 2 === 0 ? nulEven++ : nulOdd++);
   if (nulEven + nulOdd > 0) {
     const half = head.length / 2;
-    const utf16 = nulOdd > half * 0.3 || nulEven > half * 0.3;
-    throw badFile(
-      utf16
-        ? `the file looks like UTF-16${nulOdd > nulEven ? 'LE' : 'BE'} text without a byte-order mark; save it as "CSV UTF-8" (or UTF-16 with a BOM) and import again`
-        : 'the file contains NUL bytes: it looks like a binary file, not a CSV text file',
-      { encoding: utf16 ? 'utf-16' : 'binary' },
-    );
+    if (nulOdd > half * 0.3 && nulEven < nulOdd / 10) return 'utf-16le';
+    if (nulEven > half * 0.3 && nulOdd < nulEven / 10) return 'utf-16be';
+    throw badFile('the file contains NUL bytes: it looks like a binary file, not a CSV text file', { encoding: 'binary' });
   }
-  return 'utf-8';
+  const bad = firstInvalidUtf8(head);
+  if (bad < 0) return 'utf-8';
+  // Valid UTF-8 sequences before the bad byte: a UTF-8 file with one broken byte (reported with its line), not Windows-1252.
+  return isAscii(head.subarray(0, bad)) ? 'windows-1252' : 'utf-8';
 }
 
 function invalidUtf8(chunk: Uint8Array, offset: number, bytesBefore: number, line: number): AppError {
   const hex = Array.from(chunk.subarray(offset, offset + 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
   return badFile(
-    `the file is not valid UTF-8: line ${line} has the bytes ${hex} at byte ${bytesBefore + offset} (probably Windows-1252/Latin-1 text); save it as "CSV UTF-8" and import again`,
+    `the file is not valid UTF-8: line ${line} has the bytes ${hex} at byte ${bytesBefore + offset}, though the text before it is UTF-8 (two encodings mixed in one file); save it as "CSV UTF-8" and import again`,
     { line, byte: bytesBefore + offset, encoding: 'invalid-utf-8' },
   );
 }
@@ -105,53 +116,75 @@ export function sniffDelimiter(text: string): string {
   return best;
 }
 
+function isAscii(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] >= 0x80) return false;
+  return true;
+}
+
+interface DecodeState {
+  bytes: number;
+  lines: number;
+  encoding: Encoding;
+}
+
 /**
- * Reads the input as text: sniffs the encoding from the first chunk, then
- * decodes chunk by chunk with a fatal decoder, so invalid bytes stop the
- * import with the line they are on instead of becoming U+FFFD in the data.
+ * Reads the input as text: sniffs the encoding from the first 64 KB, then
+ * decodes chunk by chunk with a fatal decoder. A file whose first 64 KB are
+ * plain ASCII and which then has a byte that is not UTF-8 is Windows-1252
+ * after all (both read ASCII the same, so nothing already read changes); a
+ * file that mixes valid UTF-8 with invalid bytes stops with the line they are on,
+ * rather than turning them into U+FFFD in the data.
  */
-async function* decodeInput(input: NodeJS.ReadableStream, counters: { bytes: number; lines: number }): AsyncGenerator<string> {
+async function* decodeInput(input: NodeJS.ReadableStream, state: DecodeState): AsyncGenerator<string> {
   let decoder: TextDecoder | null = null;
-  let encoding: Encoding = 'utf-8';
   let pending: Uint8Array[] = [];
   let pendingBytes = 0;
   let first = true;
+  let asciiSoFar = true;
   const emit = (text: string): string => {
     if (first) {
       first = false;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
-    counters.lines += countLines(text);
+    state.lines += countLines(text);
     return text;
   };
   const decode = (bytes: Uint8Array, final: boolean): string => {
-    decoder ??= new TextDecoder(encoding, { fatal: true });
+    decoder ??= new TextDecoder(state.encoding, { fatal: state.encoding !== 'windows-1252' });
     try {
-      return decoder.decode(bytes, { stream: !final });
+      const text = decoder.decode(bytes, { stream: !final });
+      if (asciiSoFar && !isAscii(bytes)) asciiSoFar = false;
+      return text;
     } catch {
-      const bad = encoding === 'utf-8' ? firstInvalidUtf8(bytes) : -1;
+      const bad = state.encoding === 'utf-8' ? firstInvalidUtf8(bytes) : -1;
+      if (state.encoding === 'utf-8' && asciiSoFar && bad >= 0 && isAscii(bytes.subarray(0, bad))) {
+        state.encoding = 'windows-1252';
+        decoder = new TextDecoder('windows-1252');
+        asciiSoFar = false;
+        return decoder.decode(bytes, { stream: !final });
+      }
       if (bad >= 0) {
         const before = new TextDecoder('utf-8').decode(bytes.subarray(0, bad));
-        throw invalidUtf8(bytes, bad, counters.bytes - bytes.length, counters.lines + countLines(before) + 1);
+        throw invalidUtf8(bytes, bad, state.bytes - bytes.length, state.lines + countLines(before) + 1);
       }
-      throw badFile(`the file is not valid ${encoding.toUpperCase()} text near line ${counters.lines + 1}; save it as "CSV UTF-8" and import again`, { line: counters.lines + 1 });
+      throw badFile(`the file is not valid ${state.encoding.toUpperCase()} text near line ${state.lines + 1}; save it as "CSV UTF-8" and import again`, { line: state.lines + 1 });
     }
   };
   for await (const chunk of input) {
     if (typeof chunk === 'string') {
-      counters.bytes += Buffer.byteLength(chunk);
+      state.bytes += Buffer.byteLength(chunk);
       yield emit(chunk); // already text (the caller set an encoding)
       continue;
     }
     const bytes = chunk as Uint8Array;
-    counters.bytes += bytes.length;
+    state.bytes += bytes.length;
     if (decoder === null) {
       pending.push(bytes);
       pendingBytes += bytes.length;
       if (pendingBytes < sniffBytes) continue;
       const head = Buffer.concat(pending);
       pending = [];
-      encoding = sniffEncoding(head.subarray(0, sniffBytes));
+      state.encoding = sniffEncoding(head.subarray(0, sniffBytes));
       yield emit(decode(head, false));
       continue;
     }
@@ -161,12 +194,25 @@ async function* decodeInput(input: NodeJS.ReadableStream, counters: { bytes: num
   if (decoder === null) {
     const head = Buffer.concat(pending);
     if (head.length === 0) return;
-    encoding = sniffEncoding(head);
+    state.encoding = sniffEncoding(head);
     yield emit(decode(head, true));
     return;
   }
   const rest = decode(new Uint8Array(0), true);
   if (rest) yield emit(rest);
+}
+
+/** Physical lines a record spans beyond its first: the line breaks inside its quoted cells (CRLF counts once). */
+function extraLines(values: string[]): number {
+  let n = 0;
+  for (const v of values) {
+    for (let i = 0; i < v.length; i++) {
+      const c = v.charCodeAt(i);
+      if (c === 10) n++;
+      else if (c === 13 && v.charCodeAt(i + 1) !== 10) n++;
+    }
+  }
+  return n;
 }
 
 function csvFailure(err: CsvError, recordStart: number): AppError {
@@ -195,7 +241,7 @@ function csvFailure(err: CsvError, recordStart: number): AppError {
 
 /** Opens a CSV stream: reads the header row and returns the data rows as an async generator (nothing is held in memory but the current chunk). */
 export async function openCsv(input: NodeJS.ReadableStream): Promise<CsvSource> {
-  const counters = { bytes: 0, lines: 0 };
+  const counters: DecodeState = { bytes: 0, lines: 0, encoding: 'utf-8' };
   const text = decodeInput(input, counters);
   // The first chunk decides the delimiter; it is put back in front of the rest.
   const firstChunk = await text.next();
@@ -207,19 +253,22 @@ export async function openCsv(input: NodeJS.ReadableStream): Promise<CsvSource> 
   }
   // Line numbers are taken as each record is parsed (not as it is consumed), so a
   // fatal error can name the line its record starts on even if the records
-  // before it in the same chunk were never read.
+  // before it in the same chunk were never read. They are counted here rather
+  // than taken from csv-parse's `lines`, which counts a CRLF inside a quoted
+  // cell twice.
   let endLine = 0;
   let empty = 0;
   const options: Options<CsvRow, string[]> = {
     delimiter,
     bom: true,
     relax_column_count: true,
-    relax_quotes: false,
+    // A stray quote inside a field ("5" pipe, He said "hi") is read as a character, as Excel and Google Sheets do.
+    relax_quotes: true,
     skip_empty_lines: true,
     max_record_size: maxRecordChars,
     on_record: (record, context: InfoRecord): CsvRow => {
       const line = endLine + 1 + (context.empty_lines - empty);
-      endLine = context.lines;
+      endLine = line + extraLines(record);
       empty = context.empty_lines;
       return { line, values: record };
     },
@@ -255,5 +304,5 @@ export async function openCsv(input: NodeJS.ReadableStream): Promise<CsvSource> 
       close();
     }
   }
-  return { headers: header.values.map((h) => h.trim()), rows: rows(), bytesRead: () => counters.bytes, close };
+  return { headers: header.values.map((h) => h.trim()), encoding: () => counters.encoding, delimiter, rows: rows(), bytesRead: () => counters.bytes, close };
 }

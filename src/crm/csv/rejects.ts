@@ -14,6 +14,9 @@ const sampleSize = 20;
 export class RejectedRows {
   count = 0;
   readonly sample: Array<{ row: number; error: string }> = [];
+  /** Rows imported without some values. */
+  warnedRows = 0;
+  readonly warningsSample: Array<{ row: number; warning: string }> = [];
   private headerWritten = false;
 
   constructor(
@@ -24,6 +27,17 @@ export class RejectedRows {
   async add(row: CsvRow, error: string): Promise<void> {
     this.count++;
     if (this.sample.length < sampleSize) this.sample.push({ row: row.line, error });
+    await this.write(row, error);
+  }
+
+  /** A row that was imported, but without the values named: written with `_error` starting "imported without". */
+  async warn(row: CsvRow, warnings: string[]): Promise<void> {
+    this.warnedRows++;
+    for (const warning of warnings) if (this.warningsSample.length < sampleSize * 5) this.warningsSample.push({ row: row.line, warning });
+    await this.write(row, `imported without: ${warnings.join('; ')}`);
+  }
+
+  private async write(row: CsvRow, error: string): Promise<void> {
     if (!this.out) return;
     const width = this.headers.length;
     const cells = row.values.slice(0, width);

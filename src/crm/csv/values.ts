@@ -47,9 +47,12 @@ export function synonym(text: string, table: Record<string, string>): string {
 
 export const lifecycleSynonyms: Record<string, string> = {
   lead: 'lead', prospect: 'lead', new: 'lead', new_lead: 'lead', opportunity: 'lead',
-  customer: 'customer', client: 'customer', active: 'customer', active_customer: 'customer',
-  dormant: 'dormant', inactive: 'dormant', former_customer: 'dormant',
-  lost: 'lost', churned: 'lost', dead: 'lost', closed_lost: 'lost',
+  // CRM funnel stages before a sale (HubSpot's and GoHighLevel's among them) are all a lead to a service business.
+  subscriber: 'lead', marketingqualifiedlead: 'lead', marketing_qualified_lead: 'lead', mql: 'lead', salesqualifiedlead: 'lead', sales_qualified_lead: 'lead', sql: 'lead',
+  open: 'lead', in_progress: 'lead', attempted_to_contact: 'lead', connected: 'lead', open_deal: 'lead', contacted: 'lead', qualified: 'lead', estimate: 'lead',
+  customer: 'customer', client: 'customer', active: 'customer', active_customer: 'customer', evangelist: 'customer', won: 'customer', closed_won: 'customer', member: 'customer',
+  dormant: 'dormant', inactive: 'dormant', former_customer: 'dormant', past_customer: 'dormant', archived: 'dormant',
+  lost: 'lost', churned: 'lost', dead: 'lost', closed_lost: 'lost', unqualified: 'lost', bad_timing: 'lost', do_not_contact: 'lost', abandoned: 'lost',
 };
 
 export const jobStatusSynonyms: Record<string, string> = {

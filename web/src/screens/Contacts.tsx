@@ -121,6 +121,44 @@ function Duplicates() {
 interface ImportReport {
   rows: number; created: number; merged: number; rejected: number; mapping: Record<string, string>; unmappedColumns: string[]; dryRun: boolean;
   errorsSample: Array<{ row: number; error: string }>; errorsCsv: string | null; fields: string[];
+  warnings: number; warningsSample: Array<{ row: number; warning: string }>; shape: string | null;
+  merges: Array<{ row: number; contactId: string; name: string; matchedOn: 'phone' | 'email'; existing: boolean }>;
+  possibleDuplicates: Array<{ row: number; contactId: string; name: string; sharesPhoneWith: { contactId: string; name: string } }>;
+}
+
+const summaryOf = (r: ImportReport, preview: boolean): string =>
+  `${r.rows} rows: ${r.created} ${preview ? 'new' : 'created'}, ${r.merged} ${preview ? 'match existing contacts' : 'merged'}, ${r.rejected} rejected${r.warnings ? `, ${r.warnings} imported without some values` : ''}.`;
+
+/** Where merged rows go, new contacts on a shared phone, and the values left out: named, so nobody is merged blindly. */
+function ImportDetails({ report, preview }: { report: ImportReport; preview: boolean }) {
+  const existing = report.merges.filter((m) => m.existing);
+  return (
+    <>
+      {report.shape && <p className="muted">Recognised as a {report.shape} export.</p>}
+      {existing.length > 0 && (
+        <>
+          <h4>{preview ? 'Rows that would be merged into existing contacts' : 'Merged into existing contacts'}</h4>
+          <ul data-testid="import-merges">
+            {existing.map((m) => <li key={m.row}>Line {m.row} → <Link to={`/contacts/${m.contactId}`}>{m.name}</Link> (same {m.matchedOn})</li>)}
+          </ul>
+        </>
+      )}
+      {report.possibleDuplicates.length > 0 && (
+        <>
+          <h4>New contacts on a shared phone (possible duplicates)</h4>
+          <ul data-testid="import-duplicates">
+            {report.possibleDuplicates.map((d) => <li key={d.row}>Line {d.row}: {d.name} shares a phone with <Link to={`/contacts/${d.sharesPhoneWith.contactId}`}>{d.sharesPhoneWith.name}</Link></li>)}
+          </ul>
+        </>
+      )}
+      {report.warningsSample.length > 0 && (
+        <>
+          <h4>{preview ? 'Values that would be left out' : 'Values left out'}</h4>
+          <ul>{report.warningsSample.map((w, i) => <li key={`${w.row}-${i}`}>Line {w.row}: {w.warning}</li>)}</ul>
+        </>
+      )}
+    </>
+  );
 }
 
 function Import() {
@@ -131,6 +169,7 @@ function Import() {
   const [result, setResult] = useState<ImportReport | null>(null);
   const [stage, setStage] = useState<'idle' | 'previewing' | 'importing'>('idle');
   const [error, setError] = useState<unknown>(null);
+  const [updateExisting, setUpdateExisting] = useState(false);
   const headers = csv ? csv.split(/\r?\n/, 1)[0].split(',').map((h) => h.trim().replace(/^"|"$/g, '')) : [];
 
   const onFile = async (e: ChangeEvent<HTMLInputElement>) => {
@@ -147,7 +186,7 @@ function Import() {
     setStage(dryRun ? 'previewing' : 'importing');
     try {
       const explicit = Object.fromEntries(Object.entries(mapping).filter(([, v]) => v !== ''));
-      const report = await post<ImportReport>('/imports/contacts', { csv, dryRun, mapping: Object.keys(explicit).length ? explicit : undefined });
+      const report = await post<ImportReport>('/imports/contacts', { csv, dryRun, updateExisting, mapping: Object.keys(explicit).length ? explicit : undefined });
       if (dryRun) setPreview(report);
       else setResult(report);
     } catch (err) {
@@ -166,6 +205,9 @@ function Import() {
       {csv && (
         <p className="muted">{fileName}: {csv.split(/\r?\n/).filter(Boolean).length - 1} data rows, columns {headers.join(', ')}</p>
       )}
+      <label>
+        <input type="checkbox" checked={updateExisting} onChange={(e) => setUpdateExisting(e.target.checked)} /> Replace values existing contacts already have (otherwise only empty ones are filled)
+      </label>
       <div className="actions">
         <button disabled={!csv || stage !== 'idle'} onClick={() => send(true)}>Preview</button>
         <button disabled={!preview || stage !== 'idle'} onClick={() => send(false)}>Import</button>
@@ -175,7 +217,7 @@ function Import() {
       {preview && (
         <div data-testid="import-preview">
           <h3>Preview (nothing written yet)</h3>
-          <p>{preview.rows} rows: {preview.created} new, {preview.merged} match existing contacts, {preview.rejected} rejected.</p>
+          <p>{summaryOf(preview, true)}</p>
           <table>
             <thead><tr><th>Column</th><th>Imports as</th></tr></thead>
             <tbody>
@@ -200,12 +242,14 @@ function Import() {
               <ul>{preview.errorsSample.map((e) => <li key={e.row}>Line {e.row}: {e.error}</li>)}</ul>
             </>
           )}
+          <ImportDetails report={preview} preview />
         </div>
       )}
       {result && (
         <div role="status" data-testid="import-result">
           <h3>Imported</h3>
-          <p>{result.rows} rows: {result.created} created, {result.merged} merged, {result.rejected} rejected.</p>
+          <p>{summaryOf(result, false)}</p>
+          <ImportDetails report={result} preview={false} />
           {result.errorsCsv && <a href={downloadErrors(result)} download="import-errors.csv">Download the error report (CSV)</a>}
         </div>
       )}
