@@ -46,7 +46,7 @@ export async function finishIntake(e: Effects, call: VoiceCall, classifier: Inta
       call.stage = 'dialing_on_call';
       verbs = [
         say(`Help is on the way. I'm connecting you with our on-call technician, ${chain[0].name.split(' ')[0]}, now. If we get cut off, they will call you back${atNumber}.`),
-        { kind: 'dial', numbers: [chain[0].phone], action: onCallAction, timeout: e.settings.onCallRingSeconds, record: e.settings.recordCalls ? recordingCallback(e) : null, callerId: e.business.phone, note: `paging on-call ${chain[0].name} (${chain[0].phone})` },
+        { kind: 'dial', numbers: [chain[0].phone], action: onCallAction, timeout: e.settings.onCallRingSeconds, record: e.settings.recordCalls ? recordingCallback(e) : null, callerId: call.to || e.business.phone, note: `paging on-call ${chain[0].name} (${chain[0].phone})` },
       ];
     } else {
       verbs = [...(await noTechnicianReached(e, call)), hangup];
@@ -152,6 +152,6 @@ export async function nextOnCall(e: Effects, call: VoiceCall, answered: boolean,
   call.decision!.outboxIds = [...(call.decision!.outboxIds ?? []), await textStaff(e, call.callSid, next, technicianText(e.business, intake, call.decision!.classification), 'on-call')];
   return [
     say('Still trying. Connecting you with the next technician now.'),
-    { kind: 'dial', numbers: [next.phone], action: actionFor(page.attempt), timeout: e.settings.onCallRingSeconds, record: e.settings.recordCalls ? recordingCallback(e) : null, callerId: e.business.phone, note: `escalating to ${next.name} (${next.phone})` },
+    { kind: 'dial', numbers: [next.phone], action: actionFor(page.attempt), timeout: e.settings.onCallRingSeconds, record: e.settings.recordCalls ? recordingCallback(e) : null, callerId: call.to || e.business.phone, note: `escalating to ${next.name} (${next.phone})` },
   ];
 }
