@@ -137,6 +137,16 @@ forEachDialect('messaging identity: two businesses, two numbers, one install', (
       assert.equal(forged.statusCode, 403, `${to} signed by ${account}: ${forged.body}`);
     }
     assert.equal((await db().selectFrom('interactions').select('id').where('body', '=', 'forged').execute()).length, 0);
+    // Calls take the same route: B's number, B's account.
+    const callUrl = `${PUBLIC_URL}/webhooks/twilio/voice`;
+    const call = (token: string, accountSid: string) => {
+      const params = { AccountSid: accountSid, CallSid: `CA${randomBytes(16).toString('hex')}`, From: CUSTOMER, To: NB, CallStatus: 'ringing', Direction: 'inbound' };
+      return postSigned(app, callUrl, params, sign(callUrl, params, token));
+    };
+    assert.equal((await call(MAIN_TOKEN, MAIN)).statusCode, 403, 'a call to B signed by the install account is refused');
+    const answered = await call(SUB_TOKEN, SUB);
+    assert.equal(answered.statusCode, 200, answered.body);
+    assert.match(answered.body, /<Response>/);
     // An unowned number: 403 unless the install's account signed it, then 404.
     assert.equal((await inbound('+17375559999', 'hi', SUB_TOKEN, SUB)).statusCode, 403);
     assert.equal((await inbound('+17375559999', 'hi', MAIN_TOKEN, MAIN)).statusCode, 404);
