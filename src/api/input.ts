@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { validationError } from '../lib/errors.ts';
 import { findNulCharacter } from '../lib/nul.ts';
+import { findLoneSurrogate } from '../lib/text-input.ts';
 
 /**
  * HTTP input rules that hold for every route, before the domain sees the request:
@@ -14,6 +15,8 @@ export function registerInputRules(app: FastifyInstance): void {
     for (const part of [request.params, request.query, request.body]) {
       const field = findNulCharacter(part);
       if (field !== null) throw validationError([{ field, message: 'must not contain the NUL character (\\u0000)' }]);
+      const broken = findLoneSurrogate(part);
+      if (broken !== null) throw validationError([{ field: broken, message: 'is not valid Unicode text (a lone UTF-16 surrogate, half of a character)' }]);
     }
   });
 }

@@ -39,7 +39,17 @@ const isListMail = (list: unknown): boolean => typeof list === 'object' && list 
 
 /** Parses one raw RFC 5322 message (as received over SMTP, or from a file). */
 export async function parseInboundEmail(raw: Buffer | string | Readable): Promise<InboundEmail> {
-  const mail = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true });
+  if (typeof raw === 'string' || Buffer.isBuffer(raw)) {
+    // RFC 5322: a message starts with a header field ("Name: value"); anything else is not mail.
+    const head = (typeof raw === 'string' ? raw : raw.subarray(0, 1000).toString('latin1')).replace(/^\s+/, '');
+    if (!/^[!-9;-~]+:/.test(head)) throw new AppError('BAD_REQUEST', 'the body is not a MIME message: it must start with header fields such as "From: …" (RFC 5322)');
+  }
+  let mail: Awaited<ReturnType<typeof simpleParser>>;
+  try {
+    mail = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true });
+  } catch (err) {
+    throw new AppError('BAD_REQUEST', `the message is not valid MIME: ${(err as Error).message}`);
+  }
   const sender = mail.from?.value.find((a) => a.address) ?? null;
   const refs = Array.isArray(mail.references) ? mail.references : mail.references ? mail.references.split(/\s+/) : [];
   const autoSubmitted = headerText(mail.headers.get('auto-submitted'))?.toLowerCase() ?? 'no';

@@ -10,6 +10,7 @@ import { recordChange } from '../crm/shared/audit.ts';
 import { fetchPage, pageQuerySchema, type Page } from '../crm/shared/pagination.ts';
 import { parseInput } from '../crm/shared/validate.ts';
 import { automationDefinitionSchema, compile, type AutomationDefinition, type Step } from './definition.ts';
+import { assertPublicUrl } from './webhooks/ssrf.ts';
 import { validateTemplate } from './templates.ts';
 
 export interface Automation {
@@ -35,9 +36,10 @@ export const toAutomation = (r: Selectable<AutomationTable>): Automation => ({
 });
 
 /** Validates a document beyond its shape: templates parse, referenced users exist in the business. */
-export async function validateDefinition(trx: Executor, businessId: string, input: unknown): Promise<AutomationDefinition> {
+export async function validateDefinition(trx: Executor, businessId: string, input: unknown, opts: { allowPrivate?: boolean } = {}): Promise<AutomationDefinition> {
   const def = parseInput(automationDefinitionSchema, input);
   const userIds: Array<[string, string]> = [];
+  const webhookUrls: Array<[string, string]> = [];
   const visit = (steps: Step[], path: string) =>
     steps.forEach((s, i) => {
       const at = `${path}.${i}`;
@@ -51,6 +53,7 @@ export async function validateDefinition(trx: Executor, businessId: string, inpu
         });
       }
       if (s.type === 'create_task') validateTemplate(s.title, `${at}.title`);
+      if (s.type === 'webhook') webhookUrls.push([s.url, `${at}.url`]);
       if (s.type === 'create_task' && s.assignee.rule === 'user') userIds.push([s.assignee.userId, `${at}.assignee.userId`]);
       if (s.type === 'notify_staff' && 'userId' in s.to) userIds.push([s.to.userId, `${at}.to.userId`]);
       if (s.type === 'branch') {
@@ -62,6 +65,15 @@ export async function validateDefinition(trx: Executor, businessId: string, inpu
   for (const [userId, field] of userIds) {
     const u = await trx.selectFrom('users').select('id').where('business_id', '=', businessId).where('id', '=', userId).executeTakeFirst();
     if (!u) throw new AppError('VALIDATION_FAILED', `${field}: no user ${userId} in this business`, { issues: [{ field, message: 'unknown user' }] });
+  }
+  // The same SSRF guard as webhook subscriptions, at save: a step to a private address is refused now, not at its first delivery.
+  for (const [url, field] of webhookUrls) {
+    try {
+      await assertPublicUrl(url, { allowPrivate: opts.allowPrivate });
+    } catch (err) {
+      if (err instanceof AppError) throw new AppError('VALIDATION_FAILED', `${field}: ${err.message}`, { issues: [{ field, message: err.message }] });
+      throw err;
+    }
   }
   compile(def.steps);
   return def;
@@ -82,7 +94,7 @@ export async function createAutomation(ctx: AppContext, scope: Scope, input: unk
 export async function createAutomationIn(ctx: AppContext, trx: Executor, scope: Scope, input: unknown): Promise<Automation> {
   const data = parseInput(createSchema, input);
   {
-    const def = await validateDefinition(trx, scope.businessId, data.definition);
+    const def = await validateDefinition(trx, scope.businessId, data.definition, { allowPrivate: ctx.config.webhooksAllowPrivate });
     const id = newId();
     const now = isoNow(ctx.clock);
     await trx
@@ -126,7 +138,7 @@ export async function updateAutomation(ctx: AppContext, scope: Scope, id: string
   const data = parseInput(z.object({ definition: z.unknown() }).strict(), input);
   return ctx.db.transaction(async (trx) => {
     const before = await getAutomation(ctx, scope, id, trx);
-    const def = await validateDefinition(trx, scope.businessId, data.definition);
+    const def = await validateDefinition(trx, scope.businessId, data.definition, { allowPrivate: ctx.config.webhooksAllowPrivate });
     const now = isoNow(ctx.clock);
     const version = before.version + 1;
     await trx.insertInto('automation_versions').values({ automation_id: id, version, definition: JSON.stringify(def), created_at: now }).execute();

@@ -75,4 +75,40 @@ forEachDialect('web hardening', (world) => {
     const traced = await app.inject({ url: '/test-only/boom', headers: { authorization: `Bearer ${t.key}`, 'x-request-id': 'lb-1234' } });
     assert.equal(traced.json().error.requestId, 'lb-1234');
   });
+
+  test('input that cannot be right is refused with the field named: offsets, phones, lone surrogates, settings, webhook steps, MIME', async () => {
+    const api = client(app, t.key);
+    const bad = async (res: Promise<{ statusCode: number; body: string }>, field: RegExp) => {
+      const r = await res;
+      assert.equal(r.statusCode, 400, r.body);
+      assert.match(r.body, field);
+    };
+    const contact = (await api.post('/contacts', { name: 'Valid Person', phone: '512-555-0123' })).json();
+    await bad(api.post('/jobs', { contactId: contact.id, serviceType: 'ac_repair', scheduledStart: '2026-03-05T15:00:00+99:99' }), /scheduledStart/);
+    assert.equal((await api.post('/jobs', { contactId: contact.id, serviceType: 'ac_repair', scheduledStart: '2026-03-05T15:00:00+05:30' })).statusCode, 201);
+    await bad(api.post('/companies', { name: 'Tiny Co', phone: '12' }), /phone/);
+    await bad(api.patch('/business', { phone: '12' }), /phone/);
+    assert.equal((await api.post('/companies', { name: 'Real Co', phone: '(512) 555-0188' })).statusCode, 201);
+    await bad(api.post('/contacts', { name: 'Broken \ud800 name' }), /"field":"name".*Unicode/);
+    await bad(api.patch('/business', { settings: { colour: 'blue' } }), /settings\.colour/);
+    await bad(api.patch('/business', { settings: { phoneNumbers: ['12'] } }), /settings\.phoneNumbers/);
+    const added = await api.patch('/business', { settings: { phoneNumbers: ['+1 512 555 0111'], intake: { reviewThreshold: 0.7 } } });
+    assert.equal(added.statusCode, 200, added.body);
+    assert.deepEqual(added.json().settings.phoneNumbers, ['+1 512 555 0111']);
+    const removed = await api.patch('/business', { settings: { phoneNumbers: null } });
+    assert.equal(removed.statusCode, 200, removed.body);
+    assert.equal('phoneNumbers' in removed.json().settings, false, 'null removes the key');
+    assert.equal(removed.json().settings.intake.reviewThreshold, 0.7, 'the other keys stay');
+    const hook = (url: string) => ({ definition: { name: 'Hook', trigger: { type: 'event', event: 'lead.created' }, steps: [{ type: 'webhook', url }] } });
+    await bad(api.post('/automations', hook('http://127.0.0.1:8080/internal')), /steps\.0\.url.*loopback/);
+    await bad(api.post('/automations', hook('http://169.254.169.254/latest/meta-data')), /steps\.0\.url/);
+    await bad(api.post('/automations/validate', hook('http://10.0.0.5/x').definition), /steps\.0\.url/);
+    assert.equal((await api.post('/automations', hook('https://93.184.216.34/hook'))).statusCode, 201);
+    const mime = (payload: string) => app.inject({ method: 'POST', url: '/inbound/email', headers: { authorization: `Bearer ${t.key}`, 'content-type': 'message/rfc822' }, payload });
+    for (const [payload, problem] of [['this is not an email at all', /not a MIME message/], ['Subject: hi\r\nTo: office@hardening.example\r\n\r\nno sender', /no From address/]] as const) {
+      const res = await mime(payload);
+      assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${res.statusCode} ${res.body}`);
+      assert.match(res.json().error.message, problem);
+    }
+  });
 });

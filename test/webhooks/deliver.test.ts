@@ -67,7 +67,8 @@ forEachDialect('webhooks: delivery', (world) => {
 
   test('an automation webhook step is delivered end to end', async () => {
     const { ctx, clock } = world();
-    await createAutomation(ctx, scope, { enabled: true, definition: { name: 'Tell the CRM', trigger: { type: 'event', event: 'lead.created' }, steps: [{ type: 'webhook', url: rx.url('/ok/automation'), payload: { source: 'test' } }] } });
+    // The receiver is on loopback: allowed here as KINETIC_WEBHOOKS_ALLOW_PRIVATE=1 allows it in development.
+    await createAutomation({ ...ctx, config: { ...ctx.config, webhooksAllowPrivate: true } }, scope, { enabled: true, definition: { name: 'Tell the CRM', trigger: { type: 'event', event: 'lead.created' }, steps: [{ type: 'webhook', url: rx.url('/ok/automation'), payload: { source: 'test' } }] } });
     await createContact(ctx, scope, { firstName: 'Wes', phone: '+15125550190' });
     await runDueEnrollments(ctx, 'w1');
     assert.equal(await deliverWebhooks(ctx, local), 1);

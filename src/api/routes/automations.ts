@@ -20,7 +20,7 @@ export function registerAutomationRoutes(app: FastifyInstance, ctx: AppContext):
   );
   app.post('/automations/validate', { schema: { tags, summary: 'Check an automation document without saving it', body: automationDefinitionSchema } }, async (req) => {
     const scope = scopeOf(req);
-    return { valid: true, definition: await validateDefinition(ctx.db.kysely, scope.businessId, req.body) };
+    return { valid: true, definition: await validateDefinition(ctx.db.kysely, scope.businessId, req.body, { allowPrivate: ctx.config.webhooksAllowPrivate }) };
   });
   app.get('/automations/:id', { schema: { tags, params: idParams } }, (req) => getAutomation(ctx, scopeOf(req), id(req)));
   app.put('/automations/:id', { schema: { tags, summary: 'Save a new version; enrolments in flight keep theirs', params: idParams, body: z.object({ definition: automationDefinitionSchema }) } }, (req) =>

@@ -8,7 +8,7 @@ import { noteInbound, verifiedRecipientBusiness, verifyForBusiness } from './twi
 import { markOptedOut } from '../../engine/outbox/opt-out.ts';
 import { findUnsubscribeTarget, markTokenUsed } from '../../engine/unsubscribe.ts';
 import { AppError } from '../../lib/errors.ts';
-import { parseInboundEmail } from '../../channels/inbound-email.ts';
+import { InboundEmailRejection, parseInboundEmail } from '../../channels/inbound-email.ts';
 import { messageIdHostname } from '../../channels/registry.ts';
 import { handleInboundEmail } from '../../engine/inbound.ts';
 import { scopeOf } from '../auth.ts';
@@ -106,8 +106,14 @@ export function registerInboundEmailRoute(app: FastifyInstance, ctx: AppContext)
       const scope = scopeOf(req);
       if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new AppError('BAD_REQUEST', 'send the raw message with Content-Type: message/rfc822');
       const email = await parseInboundEmail(req.body);
-      const result = await handleInboundEmail(ctx, email, messageIdHostname(ctx.config.publicUrl), scope.businessId);
-      return reply.code(202).send({ accepted: true, contactId: result?.contactId ?? null });
+      try {
+        const result = await handleInboundEmail(ctx, email, messageIdHostname(ctx.config.publicUrl), scope.businessId);
+        return reply.code(202).send({ accepted: true, contactId: result?.contactId ?? null });
+      } catch (err) {
+        // A message that can never be taken (no From, nobody receives at the address) is the sender's problem: a 4xx naming it.
+        if (err instanceof InboundEmailRejection) throw new AppError(err.permanent ? 'VALIDATION_FAILED' : 'CONFLICT', err.message);
+        throw err;
+      }
     });
   });
 }

@@ -30,7 +30,7 @@ export function registerAutomationCommands(program: Command, config: () => Confi
     withContext(config, async (ctx) => {
       const doc = readDocument(file);
       const scope = await resolveBusiness(ctx, opts.business);
-      const def = await validateDefinition(ctx.db.kysely, scope.businessId, doc);
+      const def = await validateDefinition(ctx.db.kysely, scope.businessId, doc, { allowPrivate: ctx.config.webhooksAllowPrivate });
       io.out(`valid: "${def.name}" (${def.steps.length} steps, trigger ${def.trigger.type === 'event' ? def.trigger.event : def.trigger.type})\n`);
     }),
   );

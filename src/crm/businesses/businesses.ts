@@ -16,6 +16,7 @@ import {
   businessPatchSchema,
   businessSettingsSchema,
   defaultBusinessHours,
+  mergeSettings,
   onCallSchema,
   type Business,
 } from './schema.ts';
@@ -138,7 +139,7 @@ export async function updateBusiness(ctx: AppContext, scope: Scope, patch: unkno
         ...(data.services !== undefined && { services: JSON.stringify(data.services) }),
         ...(data.reviewLink !== undefined && { review_link: data.reviewLink }),
         ...(data.onCall !== undefined && { on_call: JSON.stringify(data.onCall) }),
-        ...(data.settings !== undefined && { settings: JSON.stringify({ ...before.settings, ...data.settings }) }),
+        ...(data.settings !== undefined && { settings: JSON.stringify(mergeSettings(before.settings, data.settings)) }),
         updated_at: now,
       })
       .where('id', '=', scope.businessId)

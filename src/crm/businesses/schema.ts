@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { complianceSettingsSchema } from '../../compliance/gate.ts';
-import { cents, ianaZone, shortText } from '../shared/fields.ts';
+import { intakeSettingsSchema } from '../../intelligence/intake/settings.ts';
+import { voiceSettingsSchema } from '../../voice/settings.ts';
+import { cents, ianaZone, phoneText, shortText } from '../shared/fields.ts';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be a time like 08:00');
 export const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -63,6 +65,12 @@ export const postalAddressSchema = z
   .strict();
 export type PostalAddress = z.infer<typeof postalAddressSchema>;
 
+/**
+ * Settings as stored and read: the basics with defaults, every other key kept
+ * as it is (each part of the product checks its own block when it reads it:
+ * compliance/gate.ts, voice/settings.ts, intelligence/intake/settings.ts), so a
+ * stored value never makes the business unreadable.
+ */
 export const businessSettingsSchema = z
   .object({
     defaultCountry: z.string().length(2).toUpperCase().default('US'),
@@ -71,24 +79,59 @@ export const businessSettingsSchema = z
   })
   .catchall(z.unknown());
 
+/**
+ * Settings as written (POST and PATCH /business): every key the product reads,
+ * each checked by its owner's schema; unknown keys are refused, so a typo does
+ * not sit there doing nothing; `null` removes a key (PATCH merges the rest).
+ * A new setting is one line here.
+ */
+export const businessSettingsInputSchema = z
+  .object({
+    defaultCountry: z.string().length(2).toUpperCase().nullable().optional(),
+    currency: z.string().length(3).toUpperCase().nullable().optional(),
+    compliance: complianceSettingsSchema.nullable().optional(),
+    /** More numbers the business texts and is called on (besides `phone`). */
+    phoneNumbers: z.array(phoneText).max(50).nullable().optional(),
+    /** More addresses inbound email is accepted at (besides `email`). */
+    inboundEmails: z.array(z.email().max(254)).max(50).nullable().optional(),
+    voice: voiceSettingsSchema.partial().nullable().optional(),
+    intake: intakeSettingsSchema.partial().nullable().optional(),
+  })
+  .strict();
+
+/** A settings patch applied to the stored settings: keys set to null are removed, the rest replace or add. */
+export function mergeSettings(stored: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...stored };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key];
+    else if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+/** On create there is nothing to remove: null means "not set". */
+const withoutNulls = (settings: Record<string, unknown>) => mergeSettings({}, settings);
+
 export const businessInputSchema = z
   .object({
     name: shortText.min(1),
     slug: z.string().regex(/^[a-z0-9-]{2,60}$/, 'lower-case letters, digits and dashes').optional(),
     timeZone: ianaZone,
-    phone: z.string().max(40).nullable().optional(),
+    phone: phoneText.nullable().optional(),
     email: z.email().nullable().optional(),
     address: postalAddressSchema.default({}),
     businessHours: weeklyHoursSchema.optional(),
     services: z.array(serviceSchema).max(200).default([]),
     reviewLink: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).nullable().optional(),
     onCall: onCallSchema.default(onCallSchema.parse({})),
-    settings: businessSettingsSchema.default(businessSettingsSchema.parse({})),
+    settings: businessSettingsInputSchema
+      .default({})
+      .transform((v) => businessSettingsSchema.parse(withoutNulls(v))),
   })
   .strict();
 export type BusinessInput = z.input<typeof businessInputSchema>;
 
-export const businessPatchSchema = businessInputSchema.partial().strict();
+export const businessPatchSchema = businessInputSchema.partial().extend({ settings: businessSettingsInputSchema.optional() }).strict();
 
 export const defaultBusinessHours: WeeklyHours = {
   mon: [{ open: '08:00', close: '17:00' }],

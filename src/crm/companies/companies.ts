@@ -7,7 +7,7 @@ import { recordChange } from '../shared/audit.ts';
 import { parseInput } from '../shared/validate.ts';
 import { getContactRow } from '../contacts/contacts.ts';
 import { event } from '../../events/record.ts';
-import { customFields, idField, shortText } from '../shared/fields.ts';
+import { customFields, idField, phoneText, shortText } from '../shared/fields.ts';
 import { pageQuerySchema } from '../shared/pagination.ts';
 import { changedFields, defineResource } from '../shared/resource.ts';
 import { parseJson } from '../shared/fields.ts';
@@ -26,7 +26,7 @@ export interface Company {
 const fields = {
   name: shortText.min(1),
   domain: z.string().trim().toLowerCase().max(253).regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, 'must be a domain like example.com').nullable().optional(),
-  phone: z.string().max(40).nullable().optional(),
+  phone: phoneText.nullable().optional(),
   address: z.object({ line1: shortText.optional(), city: shortText.optional(), region: shortText.optional(), postalCode: z.string().max(20).optional() }).strict().optional(),
   customFields: customFields.optional(),
 };

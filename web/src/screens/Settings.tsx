@@ -171,7 +171,7 @@ function ComplianceCard({ business, onSaved }: { business: Business; onSaved: ()
         <div><label htmlFor="cap-day">Marketing messages per day (max)</label><input id="cap-day" type="number" min={0} value={c.marketingPerDay} onChange={(e) => setC({ ...c, marketingPerDay: Number(e.target.value) })} /></div>
         <div><label htmlFor="cap-week">Marketing messages per week (max)</label><input id="cap-week" type="number" min={0} value={c.marketingPerWeek} onChange={(e) => setC({ ...c, marketingPerWeek: Number(e.target.value) })} /></div>
       </div>
-      <button onClick={() => save(async () => { await patch('/business', { settings: { ...business.settings, compliance: c } }); onSaved(); })}>Save compliance</button>
+      <button onClick={() => save(async () => { await patch('/business', { settings: { compliance: c } }); onSaved(); })}>Save compliance</button>
       {feedback}
     </Card>
   );
