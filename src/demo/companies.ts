@@ -32,6 +32,7 @@ export function commercialAccounts(
   const completedJobs = new Map<string, number>();
   for (const j of history.jobs) if (j.status === 'completed') completedJobs.set(j.contactKey, (completedJobs.get(j.contactKey) ?? 0) + 1);
   const openDeal = new Set(history.deals.filter((d) => d.status === 'open').map((d) => d.contactKey));
+  const hasDeal = new Set(history.deals.map((d) => d.contactKey));
 
   const customers = history.contacts.filter((c) => (completedJobs.get(c.key) ?? 0) > 0);
   const leads = history.contacts.filter((c) => (c.lifecycleStage === 'lead' || c.lifecycleStage === 'lost') && !completedJobs.has(c.key));
@@ -50,7 +51,15 @@ export function commercialAccounts(
   const companies = ACCOUNTS.map((account, i): DemoCompany => {
     const size = rng.int(account.contacts[0], account.contacts[1]);
     const newLead = !account.prospect && size >= 3 && rng.chance(0.35) ? 1 : 0;
-    const people = account.prospect ? draw(leads, leadWeight, size) : [...draw(customers, customerWeight, size - newLead), ...draw(leads, leadWeight, newLead)];
+    // The history behind the draw depends on the moment the demo is generated for (it ends "now"), so which
+    // people an account gets varies from one start to the next. Its first person is drawn from those with a
+    // deal, so every account has a pipeline whenever the demo is loaded, not only at some hours of the day.
+    const pool = account.prospect ? leads : customers;
+    const weight = account.prospect ? leadWeight : customerWeight;
+    const first = draw(pool.filter((c) => hasDeal.has(c.key)), weight, 1);
+    const people = account.prospect
+      ? [...first, ...draw(leads, leadWeight, size - first.length)]
+      : [...first, ...draw(customers, customerWeight, size - newLead - first.length), ...draw(leads, leadWeight, newLead)];
     people.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.key.localeCompare(b.key));
     return {
       key: `co${String(i + 1).padStart(2, '0')}`,
