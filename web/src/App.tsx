@@ -2,6 +2,7 @@ import { lazy, Suspense, useCallback, useEffect, useRef, useState, type FormEven
 import { NavLink, Navigate, Route, Routes, useLocation } from 'react-router';
 import { api, post, setUnauthenticatedHandler } from './api.ts';
 import { connectLive, disconnectLive, useLiveStatus } from './hooks.ts';
+import { can, setPermissions } from './permissions.ts';
 import { Automations } from './screens/Automations.tsx';
 import { Campaigns } from './screens/Campaigns.tsx';
 import { Companies } from './screens/Companies.tsx';
@@ -18,38 +19,47 @@ import { Today } from './screens/Today.tsx';
 export interface Me {
   kind: string;
   user: { id: string; name: string; role: string; email: string } | null;
+  role?: string;
+  permissions?: Record<string, 'all' | 'own'>;
   business: { id: string; name: string; timeZone: string };
 }
 
 // The charts library is large: loaded with the Metrics screen, not with the first page.
 const Metrics = lazy(() => import('./screens/Metrics.tsx').then((m) => ({ default: m.Metrics })));
 
-const nav: Array<[string, string]> = [
-  ['/today', 'Today'],
-  ['/inbox', 'Inbox'],
-  ['/contacts', 'Contacts'],
-  ['/companies', 'Companies'],
-  ['/pipeline', 'Pipeline'],
-  ['/schedule', 'Schedule'],
-  ['/automations', 'Automations'],
-  ['/campaigns', 'Campaigns'],
-  ['/metrics', 'Metrics'],
-  ['/leak', 'Revenue leak'],
-  ['/settings', 'Settings'],
+// Each screen with the permission it needs (a technician sees Contacts, Schedule and Settings).
+const nav: Array<[string, string, string]> = [
+  ['/today', 'Today', 'exceptions.read'],
+  ['/inbox', 'Inbox', 'messages.send'],
+  ['/contacts', 'Contacts', 'contacts.read'],
+  ['/companies', 'Companies', 'companies.read'],
+  ['/pipeline', 'Pipeline', 'deals.read'],
+  ['/schedule', 'Schedule', 'jobs.read'],
+  ['/automations', 'Automations', 'automations.read'],
+  ['/campaigns', 'Campaigns', 'insights.read'],
+  ['/metrics', 'Metrics', 'insights.read'],
+  ['/leak', 'Revenue leak', 'insights.read'],
+  ['/settings', 'Settings', 'business.read'],
 ];
 
 export function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [menuOpen, setMenuOpen] = useState(false);
   const load = useCallback(() => {
-    api<Me>('/me').then(setMe, () => setMe(null));
+    api<Me>('/me').then(
+      (m) => {
+        setPermissions(m.permissions);
+        setMe(m);
+      },
+      () => setMe(null),
+    );
   }, []);
   useEffect(() => {
     setUnauthenticatedHandler(() => setMe(null));
     load();
   }, [load]);
   useEffect(() => {
-    if (me) connectLive();
+    if (me && can('events.stream')) connectLive();
     else disconnectLive();
   }, [me]);
 
@@ -64,6 +74,8 @@ export function App() {
     document.getElementById('main')?.focus();
   }, [location.pathname]);
 
+  // A link from a reset or invitation email: choose a password, then log in.
+  if (location.pathname === '/reset-password') return <ResetPassword />;
   if (me === undefined) return <p className="center muted">Loading…</p>;
   if (me === null) return <Login onDone={load} />;
   const logout = async () => {
@@ -85,7 +97,7 @@ export function App() {
       </header>
       <nav id="nav" aria-label="Main" className={menuOpen ? 'open' : ''}>
         <ul>
-          {nav.map(([to, label]) => (
+          {nav.filter(([, , action]) => can(action)).map(([to, label]) => (
             <li key={to}>
               <NavLink to={to} onClick={() => setMenuOpen(false)}>{label}</NavLink>
             </li>
@@ -94,7 +106,7 @@ export function App() {
       </nav>
       <main id="main" tabIndex={-1}>
         <Routes>
-          <Route path="/" element={<Navigate to="/today" replace />} />
+          <Route path="/" element={<Navigate to={nav.find(([, , action]) => can(action))?.[0] ?? '/settings'} replace />} />
           <Route path="/today" element={<Today me={me} />} />
           <Route path="/inbox" element={<Inbox />} />
           <Route path="/inbox/:contactId" element={<Inbox />} />
@@ -122,6 +134,40 @@ function LiveBadge() {
     <span className={`live live-${s}`} role="status" aria-live="polite" data-testid="live-status">
       {s === 'live' ? 'Live' : s === 'connecting' ? 'Connecting…' : 'Offline'}
     </span>
+  );
+}
+
+function ResetPassword() {
+  const token = new URLSearchParams(window.location.hash.slice(1)).get('token') ?? '';
+  const [password, setPassword] = useState('');
+  const [state, setState] = useState<{ error?: string; done?: boolean; busy?: boolean }>({});
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setState({ busy: true });
+    try {
+      await post('/auth/password-reset', { token, password });
+      setState({ done: true });
+    } catch (err) {
+      setState({ error: (err as Error).message });
+    }
+  };
+  return (
+    <main className="login">
+      <form onSubmit={submit} className="card" aria-labelledby="reset-title">
+        <h1 id="reset-title">Choose your Kinetic password</h1>
+        {state.done ? (
+          <p role="status">Your password is set. <a href="/app">Log in</a></p>
+        ) : (
+          <>
+            <label htmlFor="new-password">New password (at least 10 characters)</label>
+            <input id="new-password" type="password" autoComplete="new-password" required minLength={10} value={password} onChange={(e) => setPassword(e.target.value)} />
+            <button type="submit" disabled={state.busy || !token}>Set password</button>
+          </>
+        )}
+        {!token && <p className="error" role="alert">This link has no token; open the link from your email again.</p>}
+        {state.error && <p className="error" role="alert">{state.error}</p>}
+      </form>
+    </main>
   );
 }
 

@@ -1,3 +1,4 @@
+import { can } from '../permissions.ts';
 import { useState, type ChangeEvent } from 'react';
 import { Link } from 'react-router';
 import { post, qs, when, type Page } from '../api.ts';
@@ -65,8 +66,9 @@ export function Contacts() {
           )}
         </Load>
       </Card>
-      <Duplicates />
-      <Import />
+      {/* Merging and importing rewrite many records: owners and managers only (agents and technicians do not see them). */}
+      {can('contacts.merge') && <Duplicates />}
+      {can('records.import') && <Import />}
     </>
   );
 }

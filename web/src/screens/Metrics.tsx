@@ -1,3 +1,4 @@
+import { can } from '../permissions.ts';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { LineChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
@@ -177,7 +178,7 @@ function AlertRules({ rules }: { rules: { data?: { data: AlertRule[] }; error?: 
                   {x.lastValue !== undefined && x.lastValue !== null && <span className="muted"> · now {formatMetric(x.metric, x.lastValue)}</span>}
                 </div>
                 <label className="switch"><input type="checkbox" checked={x.enabled} onChange={() => run(() => patch(`/alert-rules/${x.id}`, { enabled: !x.enabled }))} aria-label={`${x.name} on`} /> On</label>
-                <button className="secondary" onClick={() => run(() => del(`/alert-rules/${x.id}`))}>Delete</button>
+                {can('alerts.manage') && <button className="secondary" onClick={() => run(() => del(`/alert-rules/${x.id}`))}>Delete</button>}
               </li>
             ))}
             {r.data.length === 0 && <li className="muted">No alert rules yet.</li>}

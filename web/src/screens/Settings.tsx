@@ -253,7 +253,7 @@ function UsersCard({ users }: { users: { data?: { data: User[] }; error?: Error;
         {(u) => (
           <div className="table-wrap">
             <table>
-              <thead><tr><th>Name</th><th>Email</th><th>Role</th><th>Active</th></tr></thead>
+              <thead><tr><th>Name</th><th>Email</th><th>Role</th><th>Active</th><th>Password</th></tr></thead>
               <tbody>
                 {u.data.map((x) => (
                   <tr key={x.id}>
@@ -265,6 +265,8 @@ function UsersCard({ users }: { users: { data?: { data: User[] }; error?: Error;
                       </select>
                     </td>
                     <td><input type="checkbox" aria-label={`${x.name} active`} checked={!x.disabled} onChange={(e) => save(async () => { await patch(`/users/${x.id}`, { disabled: !e.target.checked }); users.reload(); })} /></td>
+                    {/* Nobody sets another person's password: they get an emailed link to choose one. */}
+                    <td><button className="secondary" aria-label={`Send ${x.name} a password reset link`} onClick={() => save(async () => { await post(`/users/${x.id}/password-reset`, {}); }, `A reset link was emailed to ${x.email}.`)}>Send reset link</button></td>
                   </tr>
                 ))}
               </tbody>
