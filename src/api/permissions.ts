@@ -54,6 +54,13 @@ export const routeRules: Record<string, RouteRule> = {
   'GET /business': rule('business.read'),
   'PATCH /business': rule('business.settings'),
   'GET /integrations': rule('business.settings'),
+  // The business's own numbers and sender (Twilio account, Messaging Service): settings of the whole business.
+  'GET /numbers': rule('business.settings'),
+  'POST /numbers': rule('business.settings'),
+  'DELETE /numbers/:number': rule('business.settings'),
+  'POST /numbers/verify': rule('business.settings'),
+  'GET /business/channels': rule('business.settings'),
+  'PATCH /business/channels': rule('business.settings'),
   'POST /integrations/test-send': rule('business.settings'),
   'GET /users': rule('users.read'),
   'POST /users': rule('users.manage'),
