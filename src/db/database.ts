@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDialectConfig, type DatabaseIntrospector, type DatabaseMetadata, type SchemaMetadata, type TableMetadata, type Transaction } from 'kysely';
+import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type SqliteDialectConfig, type DatabaseIntrospector, type DatabaseMetadata, type SchemaMetadata, type TableMetadata, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './types.ts';
 
@@ -72,6 +73,80 @@ function cachingStatements(raw: SqliteDatabase.Database): SqliteDialectConfig['d
   };
 }
 
+/**
+ * Wake on commit. A transaction that enrols, resumes or queues work marks
+ * itself (wakeWorkersOnCommit); when it commits, the workers of this process
+ * that subscribed (onWorkCommitted) start at once, and on PostgreSQL one
+ * NOTIFY per transaction, sent just before the commit (delivered with it),
+ * wakes the other processes. A rolled-back transaction wakes nobody. Polling
+ * stays as the safety net.
+ */
+interface WorkSignal {
+  readonly listeners: Set<() => void>;
+  /** NOTIFY payload of this handle, so its own listener can ignore the echo of a wake it already had in-process. */
+  readonly token: string;
+  readonly dialect: Dialect;
+}
+
+/** The root handle or an open transaction → the signal of the Db it belongs to. */
+const signals = new WeakMap<object, WorkSignal>();
+/** Open transactions (opened by Db.transaction) → whether their commit must also wake other processes. */
+const pendingWake = new WeakMap<object, { remote: boolean }>();
+const openTransactions = new WeakSet<object>();
+
+export const WAKE_CHANNEL = 'kinetic_due';
+
+function emitWork(sig: WorkSignal): void {
+  for (const fn of sig.listeners) {
+    queueMicrotask(() => {
+      try {
+        fn();
+      } catch {
+        // a listener's failure is its own (polling catches up)
+      }
+    });
+  }
+}
+
+/** Runs fn each time work committed through this handle (in this process). Returns the unsubscribe. */
+export function onWorkCommitted(db: Db, fn: () => void): () => void {
+  const sig = signals.get(db.kysely);
+  if (!sig) return () => undefined;
+  sig.listeners.add(fn);
+  return () => void sig.listeners.delete(fn);
+}
+
+/** The NOTIFY payload this handle sends (its listener skips it: the wake already came in-process). */
+export function wakeToken(db: Db): string | undefined {
+  return signals.get(db.kysely)?.token;
+}
+
+/**
+ * Asks for the workers to be woken when `ex`'s transaction commits (at once
+ * when `ex` is the root handle: that statement has committed).
+ * remote 'always': other processes too (new enrolments: any worker may take
+ * them); 'if-no-local-worker': only when no worker of this process listens
+ * (a queued message: this process's own worker sends it right away).
+ */
+export async function wakeWorkersOnCommit(ex: Executor, opts: { remote: 'always' | 'if-no-local-worker' }): Promise<void> {
+  const sig = signals.get(ex);
+  const postgres = ex.getExecutor().adapter instanceof PostgresAdapter;
+  if (!sig) {
+    // A handle not opened by openDatabase: no in-process signal, only the NOTIFY (sent with the commit).
+    if (postgres) await sql`select pg_notify(${WAKE_CHANNEL}, '')`.execute(ex);
+    return;
+  }
+  const remote = opts.remote === 'always' || sig.listeners.size === 0;
+  if (openTransactions.has(ex)) {
+    const p = pendingWake.get(ex);
+    if (p) p.remote ||= remote;
+    else pendingWake.set(ex, { remote });
+    return;
+  }
+  if (remote && postgres) await sql`select pg_notify(${WAKE_CHANNEL}, ${sig.token})`.execute(ex);
+  emitWork(sig);
+}
+
 const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Db> {
@@ -108,12 +183,29 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     const current = await sql<{ schema: string }>`select current_schema() as schema`.execute(kysely);
     schema = current.rows[0]?.schema ?? 'public';
   }
+  const sig: WorkSignal = { listeners: new Set(), token: randomBytes(8).toString('hex'), dialect };
+  signals.set(kysely, sig);
   return {
     kysely,
     dialect,
     schema,
-    transaction: (fn) => kysely.transaction().execute(fn),
-    close: () => kysely.destroy(),
+    transaction: async (fn) => {
+      let opened: object | null = null;
+      const result = await kysely.transaction().execute(async (trx) => {
+        opened = trx;
+        signals.set(trx, sig);
+        openTransactions.add(trx);
+        const r = await fn(trx);
+        if (pendingWake.get(trx)?.remote && dialect === 'postgres') await sql`select pg_notify(${WAKE_CHANNEL}, ${sig.token})`.execute(trx);
+        return r;
+      });
+      if (opened && pendingWake.has(opened)) emitWork(sig);
+      return result;
+    },
+    close: () => {
+      sig.listeners.clear();
+      return kysely.destroy();
+    },
   };
 }
 

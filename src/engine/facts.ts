@@ -1,5 +1,5 @@
-import { PostgresAdapter, sql } from 'kysely';
-import type { Executor } from '../db/database.ts';
+import { PostgresAdapter } from 'kysely';
+import { wakeWorkersOnCommit, type Executor } from '../db/database.ts';
 import { loadContact } from '../crm/contacts/contacts.ts';
 import { deals } from '../crm/deals/deals.ts';
 import { jobs } from '../crm/jobs/jobs.ts';
@@ -142,7 +142,7 @@ export function signalEvidence(cond: Condition, facts: Facts): { scores?: Signal
 
 export const isPostgres = (trx: Executor): boolean => trx.getExecutor().adapter instanceof PostgresAdapter;
 
-/** Wakes sleeping workers (PostgreSQL LISTEN/NOTIFY; delivered when the transaction commits). */
+/** Wakes the workers when the transaction commits: this process's at once, other processes' through PostgreSQL NOTIFY. */
 export async function notifyWorkers(trx: Executor): Promise<void> {
-  if (isPostgres(trx)) await sql`select pg_notify('kinetic_due', '')`.execute(trx);
+  await wakeWorkersOnCommit(trx, { remote: 'always' });
 }

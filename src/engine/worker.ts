@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { AppContext } from '../context.ts';
+import { onWorkCommitted, WAKE_CHANNEL, wakeToken } from '../db/database.ts';
 import { dispatchQueued, reconcileStuck, type Providers } from './outbox/dispatch.ts';
 import { runDueEnrollments } from './runner.ts';
 import { runSegmentTriggers } from './segments.ts';
@@ -27,8 +28,10 @@ export interface EngineWorker {
 
 /**
  * The execution worker. One per process; on PostgreSQL any number of
- * processes can run it side by side (rows are claimed with SKIP LOCKED) and
- * LISTEN/NOTIFY wakes them as soon as work is committed.
+ * processes can run it side by side (rows are claimed with SKIP LOCKED).
+ * It starts a pass as soon as work is committed: in-process through the
+ * database handle's commit signal, from other processes through
+ * LISTEN/NOTIFY. The poll interval is only the safety net.
  */
 export async function startEngineWorker(ctx: AppContext, providers: Providers, opts: EngineWorkerOptions = {}): Promise<EngineWorker> {
   const workerId = opts.workerId ?? `w-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -81,13 +84,20 @@ export async function startEngineWorker(ctx: AppContext, providers: Providers, o
     }
   };
 
+  const unsubscribe = onWorkCommitted(ctx.db, () => {
+    if (!stopped) void tick();
+  });
   let listener: pg.Client | null = null;
   if (ctx.config.database.kind === 'postgres') {
+    const own = wakeToken(ctx.db);
     listener = new pg.Client({ connectionString: ctx.config.database.url });
     await listener.connect();
-    listener.on('notification', () => void tick());
+    // Our own handle's NOTIFY already woke us in-process.
+    listener.on('notification', (msg) => {
+      if (!stopped && (!own || msg.payload !== own)) void tick();
+    });
     listener.on('error', (err) => ctx.log.warn({ err }, 'LISTEN connection lost; polling continues'));
-    await listener.query('LISTEN kinetic_due');
+    await listener.query(`LISTEN ${WAKE_CHANNEL}`);
   }
   const timer = setInterval(() => void tick(), pollMs);
   timer.unref();
@@ -98,6 +108,7 @@ export async function startEngineWorker(ctx: AppContext, providers: Providers, o
     tick,
     async stop() {
       stopped = true;
+      unsubscribe();
       clearInterval(timer);
       await running;
       await listener?.end().catch(() => undefined);

@@ -1,4 +1,4 @@
-import type { Executor } from '../../db/database.ts';
+import { wakeWorkersOnCommit, type Executor } from '../../db/database.ts';
 import { complianceSettings, decideSend, type SendDecision } from '../../compliance/gate.ts';
 import type { Business } from '../../crm/businesses/schema.ts';
 import type { MessageAttachment } from '../../channels/types.ts';
@@ -80,6 +80,8 @@ export async function enqueueMessage(trx: Executor, m: MessageDraft, now: string
       is_test: m.isTest ? 1 : 0,
     })
     .execute();
+  // Sent as soon as this commits (by this process's worker; another process's when this one runs none).
+  await wakeWorkersOnCommit(trx, { remote: 'if-no-local-worker' });
   return { id, created: true };
 }
 
