@@ -171,6 +171,7 @@ async function sendCalendarUpdate(trx: Executor, business: Business, nowIso: str
       contactId: contact.id,
       idempotencyKey: `booking:${job.id}:calendar:${next.sequence}:${channel}`,
       notBefore: decision.action === 'defer' ? decision.until.toISOString() : nowIso,
+      why: { reason: change.kind === 'cancelled' ? 'booking cancelled: calendar update' : 'booking moved: calendar update' },
     };
     const draft =
       channel === 'sms'

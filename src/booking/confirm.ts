@@ -51,7 +51,7 @@ export async function queueBookingConfirmations(trx: Executor, ctx: AppContext, 
     const { decision, address } = await gateCustomerMessage(trx, c.business, gateContact, channel, 'transactional', c.now);
     if (decision.action === 'skip' || !address) return { status: 'skipped', reason: decision.action === 'skip' ? decision.reason : 'no address' };
     const notBefore = decision.action === 'defer' ? decision.until.toISOString() : nowIso;
-    const common = { businessId: c.business.id, channel, purpose: 'transactional' as const, to: address, contactId: c.contact.id, idempotencyKey: `booking:${c.job.id}:${c.job.scheduledStart}:${channel}`, notBefore };
+    const common = { businessId: c.business.id, channel, purpose: 'transactional' as const, to: address, contactId: c.contact.id, idempotencyKey: `booking:${c.job.id}:${c.job.scheduledStart}:${channel}`, notBefore, why: { reason: moved ? 'booking moved: confirmation' : 'booking confirmation' } };
     const queued =
       channel === 'sms'
         ? await enqueueMessage(trx, { ...common, body: `${c.business.name}: ${moved ? `your ${c.service.name} is moved to` : `you're booked for ${c.service.name} on`} ${when}${withTech}. To change or cancel: ${link}` }, nowIso)

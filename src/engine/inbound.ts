@@ -13,6 +13,7 @@ import { newId } from '../lib/ids.ts';
 import type { Executor } from '../db/database.ts';
 import { markOptedOut } from './outbox/opt-out.ts';
 import { rememberSender } from './outbox/sender.ts';
+import { recordDelivery } from './outbox/on-record.ts';
 import { ownerOfNumber } from '../crm/businesses/numbers.ts';
 import { handleStaffText, teamMemberByPhone } from '../voice/acknowledge.ts';
 import { InboundEmailRejection, repliedOutboxIds, type InboundEmail } from '../channels/inbound-email.ts';
@@ -117,6 +118,7 @@ export async function handleSmsStatus(ctx: AppContext, update: { messageSid: str
         .set({ state, delivered_at: state === 'delivered' ? now : row.delivered_at, last_error: update.errorCode ? `${update.errorCode} ${update.errorMessage ?? ''}`.trim() : row.last_error, updated_at: now })
         .where('id', '=', row.id)
         .execute();
+      await recordDelivery(trx, row.business_id, row.id, state);
     }
     if (update.errorCode === 21610 && row.contact_id) {
       await markOptedOut(trx, row.business_id, row.contact_id, 'sms', row.to_address, 'carrier reported the recipient unsubscribed (21610)', now);

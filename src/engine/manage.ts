@@ -1,3 +1,4 @@
+import { recordDelivery } from './outbox/on-record.ts';
 import { z } from 'zod';
 import type { AppContext, Scope } from '../context.ts';
 import { isoNow } from '../lib/clock.ts';
@@ -211,6 +212,7 @@ export async function controlOutbox(ctx: AppContext, scope: Scope, id: string, a
       .where('id', '=', id)
       .execute();
     await recordChange(trx, scope, now, { entityType: 'message', entityId: id, action: 'update', before: { state: row.state }, after: { state: action === 'retry' ? 'queued' : 'cancelled' } });
+    await recordDelivery(trx, scope.businessId, id, action === 'retry' ? 'queued' : 'cancelled');
     await notifyWorkers(trx);
     return toOutboxMessage({ ...row, state: action === 'retry' ? 'queued' : 'cancelled' });
   });

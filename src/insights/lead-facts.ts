@@ -76,6 +76,8 @@ export async function inboundTouches(ctx: AppContext, scope: Scope, p: Period, a
         from interactions
        where business_id = ${biz} and kind in ('call', 'sms', 'email') and direction in ('inbound', 'outbound')
          and occurred_at >= ${ts(d, lookback)} and occurred_at < ${ts(d, horizon)}
+         -- messages Kinetic sent are counted once, from the outbox branch below (their interaction is the record of it)
+         and (external_id is null or external_id not like 'outbox:%')
       union all
       select contact_id, sent_at as at, 2 as t, 'message' as kind, 0 as answered
         from outbox

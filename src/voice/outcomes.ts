@@ -232,7 +232,7 @@ export async function textCaller(e: Effects, callSid: string, contactId: string,
   const notBefore = decision.action === 'defer' ? decision.until : e.now;
   const { id } = await enqueueMessage(
     e.trx,
-    { businessId: e.business.id, channel: 'sms', purpose: 'transactional', to: address!, body, contactId, idempotencyKey: `voice:${callSid}:${purpose}`, notBefore: notBefore.toISOString() },
+    { businessId: e.business.id, channel: 'sms', purpose: 'transactional', to: address!, body, contactId, idempotencyKey: `voice:${callSid}:${purpose}`, notBefore: notBefore.toISOString(), why: { reason: `after a call: ${purpose.replace(/_/g, ' ')}` } },
     nowIso(e),
   );
   return { outboxId: id, status: decision.action === 'defer' ? 'deferred' : 'queued', until: decision.action === 'defer' ? decision.until : null, reason: decision.action === 'defer' ? decision.reason : null };

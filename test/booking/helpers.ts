@@ -3,12 +3,14 @@ import { createUser } from '../../src/access/users.ts';
 import { createContact } from '../../src/crm/contacts/contacts.ts';
 import { makeBusiness } from '../helpers/db.ts';
 
-/** A Chicago HVAC shop with two services, open Mon–Fri 08:00–17:00 (the default hours). */
+let shops = 0;
+/** A Chicago HVAC shop with two services, open Mon–Fri 08:00–17:00 (the default hours); each with its own number (a number belongs to one business). */
 export async function makeShop(ctx: AppContext, name = 'Booked Air'): Promise<Scope> {
+  shops++;
   return makeBusiness(ctx, {
     name,
     email: 'office@bookedair.example',
-    phone: '+15125550100',
+    phone: shops === 1 ? '+15125550100' : `+1512555${String(6000 + shops).padStart(4, '0')}`,
     services: [
       { key: 'ac_repair', name: 'AC Repair', durationMinutes: 120, avgTicketCents: 45000 },
       { key: 'tune_up', name: 'Tune-up', durationMinutes: 60, avgTicketCents: 12000 },

@@ -77,8 +77,11 @@ export async function contactTimeline(ctx: AppContext, scope: Scope, contactId: 
   const items: TimelineItem[] = [
     ...ints.map((r) => {
       const i = interactions.toApiRow(r);
-      const what = i.kind === 'call' ? `${i.direction ?? ''} call${i.outcome ? ` (${i.outcome})` : ''}` : i.kind === 'note' ? 'note' : `${i.direction ?? ''} ${i.kind.replace('_', ' ')}`;
-      return { type: 'interaction' as const, id: i.id, at: i.occurredAt, summary: `${what.trim()}${i.body ? `: ${i.body.slice(0, 140)}` : ''}`, data: { ...i } };
+      // A message Kinetic sent says why (the automation and step, the person, the flow) and how far it got.
+      const sent = typeof i.metadata.outboxId === 'string';
+      const why = sent && typeof i.metadata.reason === 'string' ? ` (${i.metadata.reason}${i.outcome ? `; ${i.outcome}` : ''})` : '';
+      const what = i.kind === 'call' ? `${i.direction ?? ''} call${i.outcome ? ` (${i.outcome})` : ''}` : i.kind === 'note' ? (sent && i.subject ? i.subject : 'note') : `${i.direction ?? ''} ${i.kind.replace('_', ' ')}`;
+      return { type: 'interaction' as const, id: i.id, at: i.occurredAt, summary: `${what.trim()}${why}${i.body ? `: ${i.body.slice(0, 140)}` : ''}`, data: { ...i } };
     }),
     ...js.map((r) => {
       const j = jobs.toApiRow(r);

@@ -111,7 +111,9 @@ export async function refreshLastInteraction(trx: Executor, businessId: string, 
   await trx
     .updateTable('contacts')
     .set({
-      last_interaction_at: sql<string | null>`(select max(occurred_at) from interactions where interactions.business_id = ${businessId} and interactions.contact_id = ${contactId} and interactions.kind <> 'note')`,
+      // A message Kinetic sent by itself (an automation, a reminder) is on the record but does not make the contact
+      // "touched": "untouched for 10 days" and dormancy mean nobody — customer or team — was in contact.
+      last_interaction_at: sql<string | null>`(select max(occurred_at) from interactions where interactions.business_id = ${businessId} and interactions.contact_id = ${contactId} and interactions.kind <> 'note' and (interactions.external_id is null or interactions.external_id not like 'outbox:%' or interactions.user_id is not null))`,
     })
     .where('business_id', '=', businessId)
     .where('id', '=', contactId)

@@ -1,4 +1,5 @@
 import type { Executor } from '../../db/database.ts';
+import { recordDelivery } from './on-record.ts';
 
 /**
  * Cancels outbox rows that have not left yet (state queued), with the reason
@@ -29,5 +30,6 @@ export async function cancelQueuedMessages(
     .where('state', '=', 'queued')
     .returning('id')
     .execute();
+  for (const r of done) await recordDelivery(trx, businessId, r.id, 'cancelled');
   return done.map((r) => r.id);
 }

@@ -6,6 +6,7 @@ import { ProviderError, type MessageProvider, type OutboundMessage } from '../..
 import { backoffMs } from '../timing.ts';
 import { markOptedOut } from './opt-out.ts';
 import { emailAddressOf, formatFrom } from './sender.ts';
+import { recordDelivery } from './on-record.ts';
 import { twilioAccountFor } from '../../crm/businesses/channels.ts';
 import type { TwilioAccount } from '../../channels/twilio-numbers.ts';
 
@@ -72,7 +73,8 @@ async function markSent(ctx: AppContext, row: OutboxRow, provider: MessageProvid
     .where('id', '=', row.id)
     .where('state', '=', 'sending')
     .where('locked_by', '=', workerId);
-  await q.execute();
+  const done = await q.executeTakeFirst();
+  if (Number(done.numUpdatedRows) === 1) await recordDelivery(ctx.db.kysely, row.business_id, row.id, status === 'delivered' ? 'delivered' : 'sent', now);
 }
 
 async function markFailed(ctx: AppContext, row: OutboxRow, error: unknown, maxAttempts: number, workerId: string): Promise<void> {
@@ -107,6 +109,7 @@ async function markFailed(ctx: AppContext, row: OutboxRow, error: unknown, maxAt
       .where('state', '=', 'sending')
       .where('locked_by', '=', workerId)
       .execute();
+    if (final) await recordDelivery(trx, row.business_id, row.id, 'failed');
     if (error instanceof ProviderError && error.info.optedOut && row.contact_id) {
       await markOptedOut(trx, row.business_id, row.contact_id, row.channel as 'sms' | 'email', row.to_address, `provider error ${error.info.code}`, now.toISOString());
     }
@@ -225,6 +228,7 @@ export async function reconcileStuck(ctx: AppContext, providers: Providers, opts
       await mine(ctx.db.kysely.updateTable('outbox'))
         .set({ state: found.status === 'delivered' ? 'delivered' : 'sent', provider: provider.name, provider_message_id: found.providerMessageId, from_address: sending.from_address, sent_at: at, delivered_at: found.status === 'delivered' ? at : null, locked_by: null, locked_until: null, last_error: 'confirmed with the provider after the sending worker stopped', updated_at: at })
         .execute();
+      await recordDelivery(ctx.db.kysely, row.business_id, row.id, found.status === 'delivered' ? 'delivered' : 'sent', at);
       tally.sent++;
     } else if (found.found === false) {
       await mine(ctx.db.kysely.updateTable('outbox')).set({ state: 'queued', locked_by: null, locked_until: null, updated_at: at }).execute();

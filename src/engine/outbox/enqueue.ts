@@ -4,6 +4,7 @@ import type { Business } from '../../crm/businesses/schema.ts';
 import type { MessageAttachment } from '../../channels/types.ts';
 import { newId } from '../../lib/ids.ts';
 import { emailSenderFor, smsSenderFor } from './sender.ts';
+import { recordOutbound, type MessageOrigin } from './on-record.ts';
 
 export interface MessageDraft {
   businessId: string;
@@ -27,6 +28,8 @@ export interface MessageDraft {
   notBefore: string;
   /** A test send from Settings (to the team): marked on the row, never a customer message. */
   isTest?: boolean;
+  /** Who or what sent it and why, for the contact's timeline (an automation step is found from enrollmentId). */
+  why?: MessageOrigin;
 }
 
 /**
@@ -82,6 +85,13 @@ export async function enqueueMessage(trx: Executor, m: MessageDraft, now: string
     .execute();
   // Sent as soon as this commits (by this process's worker; another process's when this one runs none).
   await wakeWorkersOnCommit(trx, { remote: 'if-no-local-worker' });
+  if (m.contactId) {
+    await recordOutbound(
+      trx,
+      { businessId: m.businessId, outboxId: id, channel: m.channel, purpose: m.purpose, contactId: m.contactId, toUserId: m.userId ?? null, to: m.to, from, subject: m.subject ?? null, body: m.body, enrollmentId: m.enrollmentId ?? null, step: m.step ?? null, variant: m.variant ?? null, why: m.why ?? null },
+      now,
+    );
+  }
   return { id, created: true };
 }
 

@@ -42,7 +42,7 @@ export async function sendStaffReply(ctx: AppContext, scope: Scope, contactId: s
         subject: r.channel === 'email' ? r.subject : null,
         body: r.body,
         contactId: contact.id,
-        userId: scope.actor.type === 'user' ? scope.actor.id : null,
+        why: { reason: 'reply from the inbox', actorUserId: scope.actor.type === 'user' ? scope.actor.id : null },
         idempotencyKey: `reply:${scope.businessId}:${r.idempotencyKey ?? newId()}`,
         notBefore,
       },

@@ -150,7 +150,7 @@ export async function approveDraftIn(trx: Executor, ctx: AppContext, scope: Scop
       subject: channel === 'email' ? (row.subject ?? `A reply from ${business.name}`) : null,
       body: row.body,
       contactId: row.contact_id,
-      userId: scope.actor.type === 'user' ? scope.actor.id : null,
+      why: { reason: scope.actor.type === 'automation' ? `drafted reply sent automatically (${row.kind})` : 'drafted reply, approved', actorUserId: scope.actor.type === 'user' ? scope.actor.id : null },
       idempotencyKey: `draft:${scope.businessId}:${row.id}`,
       notBefore,
     },

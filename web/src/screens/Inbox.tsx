@@ -7,7 +7,7 @@ import { ConsentBadge, type Contact } from './Contacts.tsx';
 import { DraftItem, type Draft } from './Today.tsx';
 import { useEffect } from 'react';
 
-interface Interaction { id: string; contactId: string; kind: string; direction: string | null; channel: string; subject: string | null; body: string | null; outcome: string | null; occurredAt: string; metadata: Record<string, unknown> }
+interface Interaction { id: string; contactId: string; kind: string; direction: string | null; channel: string; subject: string | null; body: string | null; outcome: string | null; occurredAt: string; externalId: string | null; metadata: Record<string, unknown> }
 interface OutboxMessage { id: string; contactId: string | null; channel: string; body: string; subject: string | null; state: string; createdAt: string; sentAt: string | null; lastError: string | null }
 
 const conversational = new Set(['sms', 'email', 'call']);
@@ -28,7 +28,8 @@ export function Inbox() {
       const cur = latest.get(t.contactId);
       if (!cur || cur.at < t.at) latest.set(t.contactId, t);
     };
-    for (const i of recent.data?.data ?? []) if (conversational.has(i.kind)) offer({ contactId: i.contactId, at: i.occurredAt, label: `${i.kind} ${i.direction ?? ''}`, text: i.body ?? i.outcome ?? '' });
+    // A message Kinetic sent is also an interaction (`outbox:<id>`): the outbox entry below stands for it.
+    for (const i of recent.data?.data ?? []) if (conversational.has(i.kind) && !i.externalId?.startsWith('outbox:')) offer({ contactId: i.contactId, at: i.occurredAt, label: `${i.kind} ${i.direction ?? ''}`, text: i.body ?? i.outcome ?? '' });
     for (const m of sent.data?.data ?? []) if (m.contactId) offer({ contactId: m.contactId, at: m.createdAt, label: `${m.channel} sent`, text: m.body });
     return [...latest.values()].sort((a, b) => b.at.localeCompare(a.at));
   }, [recent.data, sent.data]);
@@ -84,7 +85,7 @@ function Thread({ contactId }: { contactId: string }) {
   const items = useMemo(() => {
     const out: Array<{ key: string; at: string; mine: boolean; label: string; text: string; state?: string }> = [];
     for (const i of inbound.data?.data ?? []) {
-      if (!conversational.has(i.kind)) continue;
+      if (!conversational.has(i.kind) || i.externalId?.startsWith('outbox:')) continue;
       out.push({ key: `i-${i.id}`, at: i.occurredAt, mine: i.direction === 'outbound', label: `${i.kind} ${i.direction ?? ''}${i.outcome ? ` · ${i.outcome}` : ''}`, text: [i.subject, i.body, typeof i.metadata?.transcript === 'string' ? `Transcript: ${i.metadata.transcript}` : null].filter(Boolean).join(' — ') });
     }
     for (const m of outbox.data?.data ?? []) out.push({ key: `o-${m.id}`, at: m.createdAt, mine: true, label: `${m.channel} · ${m.state}${m.lastError ? ` (${m.lastError})` : ''}`, text: [m.subject, m.body].filter(Boolean).join(' — '), state: m.state });
