@@ -4,7 +4,7 @@ import { finished } from 'node:stream/promises';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { Config } from '../../config.ts';
-import { exportCsv } from '../../crm/csv/export.ts';
+import { exportAll, exportEntities, exportEntityCsv, exportEntityJson } from '../../crm/csv/export-all.ts';
 import { importCsv, type ImportEntity, type ImportReport } from '../../crm/csv/import.ts';
 import { importFormats, type ImportFormat } from '../../crm/csv/shapes.ts';
 import { AppError } from '../../lib/errors.ts';
@@ -99,20 +99,29 @@ export function registerCsvCommands(program: Command, config: () => Config, io: 
 
   program
     .command('export <entity>')
-    .description('Export contacts, jobs or interactions as CSV (formula cells neutralised)')
-    .option('--out <file>', 'write to a file instead of standard output')
+    .description(`Export ${exportEntities.join(', ')} as CSV (formula cells neutralised) or JSON; "all" writes every entity as CSV and JSON into --out <dir>`)
+    .option('--out <file|dir>', 'write to a file instead of standard output (for "all": the directory, created if missing)')
+    .option('--json', 'JSON (an array of rows as stored) instead of CSV')
     .option('--business <id|slug>', 'business (default: the only one)')
-    .action((entityName: string, opts: { out?: string; business?: string }) =>
+    .action((entityName: string, opts: { out?: string; json?: boolean; business?: string }) =>
       withContext(config, async (ctx) => {
-        const entity = parseEntity(entityName);
+        if (entityName === 'all') {
+          if (!opts.out) throw new AppError('BAD_REQUEST', 'export all needs --out <dir>: it writes one CSV and one JSON file per entity');
+          const scope = await resolveBusiness(ctx, opts.business);
+          const report = await exportAll(ctx, scope, opts.out);
+          const total = Object.values(report.counts).reduce((a, b) => a + b, 0);
+          io.err(`Exported ${total} records of ${Object.keys(report.counts).length} entities (CSV and JSON) to ${opts.out}: ${Object.entries(report.counts).map(([e, n]) => `${e} ${n}`).join(', ')}.\n`);
+          return;
+        }
+        if (!(exportEntities as string[]).includes(entityName)) throw new AppError('BAD_REQUEST', `unknown entity "${entityName}": use one of ${exportEntities.join(', ')}, or all`);
         const scope = await resolveBusiness(ctx, opts.business);
         const out = opts.out
           ? createWriteStream(opts.out)
           : new Writable({ write: (chunk: Buffer | string, _enc, done) => (io.out(chunk.toString()), done()) });
-        const { rows } = await exportCsv(ctx, scope, entity, out);
+        const { rows } = opts.json ? await exportEntityJson(ctx, scope, entityName, out) : await exportEntityCsv(ctx, scope, entityName, out);
         out.end();
         await finished(out);
-        if (opts.out) io.err(`Exported ${rows} ${entity} to ${opts.out}.\n`);
+        if (opts.out) io.err(`Exported ${rows} ${entityName} to ${opts.out}.\n`);
       }),
     );
 }
