@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
-import { simpleParser, type AddressObject, type EmailAddress } from 'mailparser';
-import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+// mailparser and smtp-server load on first use: most processes (the CLI, an API without inbound email) never need them.
+import type { AddressObject, EmailAddress, ParsedMail } from 'mailparser';
+import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import { AppError } from '../lib/errors.ts';
 import { ProviderError } from './types.ts';
 
@@ -44,7 +45,8 @@ export async function parseInboundEmail(raw: Buffer | string | Readable): Promis
     const head = (typeof raw === 'string' ? raw : raw.subarray(0, 1000).toString('latin1')).replace(/^\s+/, '');
     if (!/^[!-9;-~]+:/.test(head)) throw new AppError('BAD_REQUEST', 'the body is not a MIME message: it must start with header fields such as "From: …" (RFC 5322)');
   }
-  let mail: Awaited<ReturnType<typeof simpleParser>>;
+  const { simpleParser } = await import('mailparser');
+  let mail: ParsedMail;
   try {
     mail = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true });
   } catch (err) {
@@ -139,6 +141,7 @@ export function smtpReplyFor(err: unknown): SmtpReplyError {
 
 export async function startSmtpReceiver(opts: SmtpReceiverOptions): Promise<SmtpReceiver> {
   const maxBytes = opts.maxBytes ?? 10 * 1024 * 1024;
+  const { SMTPServer } = await import('smtp-server');
   const server = new SMTPServer({
     banner: 'Kinetic inbound mail',
     authOptional: true,

@@ -12,7 +12,8 @@ export function optionalExport<F>(modulePath: string, name: string): () => Promi
   let loaded: Promise<F | null> | null = null;
   return () =>
     (loaded ??= (async () => {
-      const url = new URL(modulePath, import.meta.url);
+      // Compiled (dist/, see scripts/server-build.mjs): the module is the .js file in the same place.
+      const url = new URL(import.meta.url.endsWith('.js') ? modulePath.replace(/\.ts$/, '.js') : modulePath, import.meta.url);
       if (!existsSync(fileURLToPath(url))) return null;
       try {
         const fn = ((await import(url.href)) as Record<string, unknown>)[name];

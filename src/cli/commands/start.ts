@@ -4,7 +4,7 @@ import { buildServer } from '../../api/server.ts';
 import { buildDashboard, dashboardNeedsBuild } from '../../api/routes/dashboard.ts';
 import type { Config } from '../../config.ts';
 import { listBusinesses } from '../../crm/businesses/businesses.ts';
-import { DEMO_LOGIN, DEMO_SLUG, loadDemo } from '../../demo/index.ts';
+import { DEMO_LOGIN, DEMO_SLUG } from '../../demo/catalog.ts';
 import { AppError } from '../../lib/errors.ts';
 import { startWorker, type Worker } from '../../worker/worker.ts';
 import type { CliIo } from '../io.ts';
@@ -23,6 +23,8 @@ export function registerStartCommand(program: Command, config: () => Config, io:
       let demoLoaded = false;
       if (businesses.length === 0 && cfg.demo && !opts.workerOnly) {
         io.out('Empty database: loading the demo business "Comfort Pro HVAC"…\n');
+        // The demo generator (and faker) loads only for an empty database.
+        const { loadDemo } = await import('../../demo/index.ts');
         await loadDemo(ctx);
         demoLoaded = true;
         businesses = await listBusinesses(ctx);
