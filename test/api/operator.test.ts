@@ -41,6 +41,24 @@ forEachDialect('dashboard operator API: CSV import, inbox replies, channel test-
     assert.deepEqual((await api.get('/contacts?q=Import')).json().data.map((c: { name: string }) => c.name).sort(), ['Avery Import', 'Blake Import', 'Casey Import']);
   });
 
+  test('exports: the entities with their counts, then one streamed as CSV or JSON; bad input is a 400', async () => {
+    const list = await api.get('/exports');
+    assert.equal(list.statusCode, 200, list.body);
+    const counts = Object.fromEntries((list.json().entities as Array<{ entity: string; rows: number }>).map((e) => [e.entity, e.rows]));
+    assert.ok(counts.contacts >= 3 && counts.audit_log >= 1, JSON.stringify(counts));
+    const csv = await api.get('/exports?entity=contacts');
+    assert.equal(csv.statusCode, 200);
+    assert.match(String(csv.headers['content-type']), /^text\/csv/);
+    assert.match(csv.body, /^id,first_name,last_name,name,phone,email/);
+    assert.match(csv.body, /Avery Import/);
+    const json = await api.get('/exports?entity=contacts&format=json');
+    assert.equal(json.statusCode, 200);
+    assert.equal((json.json() as unknown[]).length, counts.contacts);
+    const bad = await api.get('/exports?entity=sessions');
+    assert.equal(bad.statusCode, 400, bad.body);
+    assert.match(bad.json().error.message, /entity/);
+  });
+
   test('bad import input is a 4xx naming the problem', async () => {
     const empty = await api.post('/imports/contacts', { csv: '' });
     assert.equal(empty.statusCode, 400, empty.body);

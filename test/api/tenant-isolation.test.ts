@@ -420,6 +420,7 @@ forEachDialect('tenant isolation', (world) => {
       'lifecycleStage=lead,customer',
     ],
     '/contacts/duplicates': [''],
+    '/exports': ['', 'entity=contacts', 'entity=contacts&format=json', 'entity=contact_tags', 'entity=companies&format=json', 'entity=jobs', 'entity=deals&format=json', 'entity=audit_log&format=json'],
     '/companies': ['', `contactId=${bIds.contacts}`, 'q=Bravo', 'domain=bravo-secret.example'],
     '/interactions': ['', `contactId=${bIds.contacts}`, `userId=${bIds.users}`, 'q=bravo', 'kind=call'],
     '/jobs': ['', `contactId=${bIds.contacts}`, `technicianUserId=${bIds.users}`, 'serviceType=bravo_secret_service'],

@@ -193,3 +193,13 @@ export async function exportAll(ctx: AppContext, scope: Scope, dir: string): Pro
   });
   return report;
 }
+
+/** How many rows each entity has in the business (what an export would write). */
+export async function exportCounts(ctx: AppContext, scope: Scope): Promise<Array<{ entity: string; rows: number }>> {
+  const out: Array<{ entity: string; rows: number }> = [];
+  for (const t of exportedTables) {
+    const { rows } = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(t.table)} where business_id = ${scope.businessId}`.execute(ctx.db.kysely);
+    out.push({ entity: t.entity, rows: Number(rows[0]?.n ?? 0) });
+  }
+  return out;
+}
