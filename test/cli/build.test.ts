@@ -21,7 +21,7 @@ let build: Build;
 
 const capture = async (run: (argv: string[], io: CliIo) => Promise<number>, args: string[]) => {
   let text = '';
-  const io: CliIo = { out: (t) => void (text += t), err: (t) => void (text += t), env: { KINETIC_DEMO: '0' }, cwd: root };
+  const io: CliIo = { out: (t) => void (text += t), err: (t) => void (text += t), env: { KINETIC_DEMO: '0' }, cwd: root, interactive: false };
   const code = await run(['node', 'kinetic', ...args], io);
   return { code, text };
 };
@@ -46,7 +46,7 @@ test('kinetic --help from the build is the same listing as from src/, and loads 
   assert.deepEqual(await capture(compiled.main, ['--help']), await capture(mainFromSource, ['--help']));
   assert.deepEqual(await capture(compiled.main, ['no-such-command']), await capture(mainFromSource, ['no-such-command']));
   // In a fresh process: the help needs commander and nothing else of the product.
-  const probe = spawnSync(process.execPath, ['--input-type=module', '-e', `const { main } = await import(${JSON.stringify(pathToFileURL(path.join(out, 'cli/main.js')).href)}); const io = { out() {}, err() {}, env: {}, cwd: process.cwd() }; await main(['node', 'kinetic', '--help'], io); const { createRequire } = await import('node:module'); process.stdout.write(JSON.stringify(Object.keys(createRequire(import.meta.url).cache)));`], { cwd: root, encoding: 'utf8' });
+  const probe = spawnSync(process.execPath, ['--input-type=module', '-e', `const { main } = await import(${JSON.stringify(pathToFileURL(path.join(out, 'cli/main.js')).href)}); const io = { out() {}, err() {}, env: {}, cwd: process.cwd(), interactive: false }; await main(['node', 'kinetic', '--help'], io); const { createRequire } = await import('node:module'); process.stdout.write(JSON.stringify(Object.keys(createRequire(import.meta.url).cache)));`], { cwd: root, encoding: 'utf8' });
   assert.equal(probe.status, 0, probe.stderr);
   const loaded = JSON.parse(probe.stdout) as string[];
   for (const heavy of ['twilio', 'mailparser', '@faker-js', 'fastify', 'kysely', 'better-sqlite3', 'zod']) assert.ok(!loaded.some((f) => f.includes(`node_modules/${heavy}/`)), `${heavy} loaded for --help`);
