@@ -14,7 +14,9 @@ import { AppError, notFound } from '../lib/errors.ts';
 export type OwnRule =
   | { kind: 'job' | 'contact' | 'task'; param: string }
   | { kind: 'list'; query: string }
-  | { kind: 'note-on-contact' };
+  | { kind: 'note-on-contact' }
+  /** Their own task, or any task they take by assigning it to themselves (an on-call technician taking the urgent task). */
+  | { kind: 'task-or-take'; param: string };
 
 export interface RouteRule {
   action: Action;
@@ -98,6 +100,7 @@ export const routeRules: Record<string, RouteRule> = {
   ...resourceRules('/jobs', 'jobs', { list: { kind: 'list', query: 'technicianUserId' }, item: id('job') }),
   ...resourceRules('/deals', 'deals'),
   ...resourceRules('/tasks', 'tasks', { list: { kind: 'list', query: 'assigneeUserId' }, item: id('task') }),
+  'PATCH /tasks/:id': rule('tasks.update', { kind: 'task-or-take', param: 'id' }),
   ...resourceRules('/reviews', 'reviews'),
 
   'GET /events': rule('records.export'),
@@ -204,6 +207,7 @@ async function enforceOwn(ctx: AppContext, request: FastifyRequest, rule: RouteR
     return;
   }
   const value = (request.params as Record<string, string>)[own.param];
+  if (own.kind === 'task-or-take' && (request.body as { assigneeUserId?: unknown } | null)?.assigneeUserId === userId) return;
   const check = own.kind === 'job' ? ownJob : own.kind === 'contact' ? ownContact : ownTask;
   if (!value || !(await check(ctx.db.kysely, businessId, userId, value))) throw notFound(own.kind, value);
 }
