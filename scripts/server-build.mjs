@@ -87,7 +87,14 @@ export async function buildServer(outDir = distDir) {
     writeFileSync(path.join(tmp, 'package.json'), '{ "type": "module" }\n');
     // `kinetic --help` lists the commands from this file instead of loading every command module (src/cli/main.ts).
     // Recorded from the compiled modules themselves, in a child process so their imports stay out of this one.
-    const manifest = execFileSync(process.execPath, ['--input-type=module', '-e', `const { commandManifest } = await import(${JSON.stringify(new URL(`file://${path.join(tmp, 'cli/main.js')}`).href)}); process.stdout.write(JSON.stringify(await commandManifest()));`], { cwd: root, encoding: 'utf8', env: { ...process.env, KINETIC_LOG_LEVEL: 'silent' } });
+    let manifest;
+    try {
+      manifest = execFileSync(process.execPath, ['--input-type=module', '-e', `const { commandManifest } = await import(${JSON.stringify(new URL(`file://${path.join(tmp, 'cli/main.js')}`).href)}); process.stdout.write(JSON.stringify(await commandManifest()));`], { cwd: root, encoding: 'utf8', env: { ...process.env, KINETIC_LOG_LEVEL: 'silent' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (err) {
+      // A module that does not load (a missing file, a missing export): name it, not the whole child's output.
+      const why = String(err.stderr ?? '').split('\n').find((l) => /Error/.test(l)) ?? err.message;
+      throw new Error(`the compiled command modules do not load: ${why.replaceAll(tmp, 'dist')}`);
+    }
     writeFileSync(path.join(tmp, 'cli/commands.json'), `${JSON.stringify(JSON.parse(manifest), null, 1)}\n`);
     writeFileSync(path.join(tmp, 'build.json'), `${JSON.stringify({ newestSource: newest, files: files.length, builtAt: new Date().toISOString() })}\n`);
     const old = `${tmp}-old`;
