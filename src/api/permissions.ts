@@ -104,6 +104,7 @@ export const routeRules: Record<string, RouteRule> = {
   ...resourceRules('/reviews', 'reviews'),
 
   'GET /events': rule('records.export'),
+  'GET /exports': rule('records.export'),
   'GET /events/stream': rule('events.stream'),
   'GET /audit': rule('audit.read'),
   'POST /inbound/email': rule('records.import'),
