@@ -2,7 +2,7 @@
 import os from 'node:os';
 import { benchContactList } from './contact-list.ts';
 import { benchCsvImport } from './csv-import.ts';
-import { benchDueSteps, benchLeadToSms } from './engine.ts';
+import { benchDueSteps, benchLeadRates } from './engine.ts';
 import { benchModelTraining } from './models.ts';
 import { benchVoiceWebhooks } from './voice.ts';
 import { benchMetrics } from './metrics.ts';
@@ -14,7 +14,7 @@ if (only.includes('startup')) for (const line of await benchStartup()) console.l
 if (only.includes('import')) for (const line of await benchCsvImport()) console.log(line);
 if (only.includes('list')) for (const d of ['sqlite', 'postgres'] as const) for (const line of await benchContactList(d)) console.log(line);
 if (only.includes('engine')) {
-  for (const d of ['sqlite', 'postgres'] as const) for (const rate of [10, 50]) console.log(await benchLeadToSms(d, rate));
+  await benchLeadRates();
   console.log(await benchDueSteps('sqlite', 1));
   console.log(await benchDueSteps('postgres', 1));
   console.log(await benchDueSteps('postgres', 4));
