@@ -27,6 +27,7 @@ import { registerVoiceRoutes } from './routes/voice.ts';
 import { registerIntakeRoutes } from './routes/drafts.ts';
 import { registerInsightRoutes } from './routes/insights.ts';
 import { registerChannelRoutes } from './routes/channels.ts';
+import { registerDevInboundRoutes } from './routes/dev-inbound.ts';
 
 export interface ServerOptions {
   logger?: boolean;
@@ -100,6 +101,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   registerInsightRoutes(app, ctx);
   registerIntelligenceRoutes(app, ctx);
   registerChannelRoutes(app, ctx);
+  registerDevInboundRoutes(app, ctx);
   registerDashboard(app, ctx);
   return app;
 }

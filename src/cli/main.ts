@@ -17,6 +17,7 @@ const commandModules: Array<() => Promise<Register>> = [
   async () => (await import('./commands/data.ts')).registerDataCommands,
   async () => (await import('./commands/access.ts')).registerAccessCommands,
   async () => (await import('./commands/number.ts')).registerNumberCommands,
+  async () => (await import('./commands/sms.ts')).registerSmsCommands,
   async () => (await import('./commands/csv.ts')).registerCsvCommands,
   async () => (await import('./commands/automation.ts')).registerAutomationCommands,
   async () => (await import('./commands/booking.ts')).registerBookingCommands,

@@ -49,6 +49,12 @@ export interface GateInput {
   settings: ComplianceSettings;
   /** When this contact was sent marketing messages (any channel), newest first or any order. */
   recentMarketingSends: Date[];
+  /**
+   * A transactional answer to a message the recipient sent minutes ago (the safety advice for an
+   * emergency they just reported): they started the conversation, so quiet hours do not hold it.
+   * Consent, suppression and opt-outs still do.
+   */
+  answersTheirMessage?: boolean;
 }
 
 const DAY = 86_400_000;
@@ -75,7 +81,7 @@ export function decideSend(input: GateInput): SendDecision {
       return { action: 'defer', until: new Date(inWeek[marketingPerWeek - 1] + 7 * DAY), reason: `frequency cap: ${marketingPerWeek} marketing messages per week` };
     }
   }
-  if (input.channel === 'sms') {
+  if (input.channel === 'sms' && !(input.answersTheirMessage && input.purpose === 'transactional')) {
     const until = nextAllowedSendTime({ at: input.now, timeZone: input.timeZone, purpose: input.purpose, state: input.state, business: businessQuietRules(input.settings) });
     if (until.getTime() !== input.now.getTime()) return { action: 'defer', until, reason: `quiet hours in ${input.timeZone}` };
   }

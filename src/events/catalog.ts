@@ -69,6 +69,16 @@ export const eventCatalog = {
     confidence: z.number(),
     review: z.boolean(),
   }),
+  /** An inbound text or email read as an emergency: the customer has been sent the safety message; on-call is to be paged. */
+  'intake.emergency': z.object({
+    ...contactRef,
+    interactionId: z.string(),
+    classificationId: z.string(),
+    channel: z.enum(['sms', 'email']),
+    hazard: z.string(),
+    excerpt: z.string(),
+    safetyOutboxId: z.string().nullable(),
+  }),
   'draft.created': z.object({ draftId: z.string(), contactId: z.string(), kind: z.string(), channel: z.string() }),
   'draft.approved': z.object({ draftId: z.string(), contactId: z.string(), outboxId: z.string(), auto: z.boolean() }),
   'draft.discarded': z.object({ draftId: z.string(), contactId: z.string() }),

@@ -17,6 +17,17 @@ import {
 import { callbackNumberOf, intakeSummary, routeIntake, spokenNumber } from './script.ts';
 import { spokenWhen } from './slots.ts';
 import { hangup, say, type VoiceVerb } from './twiml.ts';
+import { hazardOf, safetyAdvice } from '../intelligence/intake/safety.ts';
+
+/**
+ * The safety step for the caller's hazard, as the receptionist says it (the same advice an emergency
+ * text gets). `orHangUp`: with nobody reached, the generic advice tells them to hang up and call.
+ */
+function spokenSafety(problem: string | null | undefined, orHangUp = false): string {
+  const hazard = hazardOf(problem ?? '');
+  const advice = hazard === 'other' ? (orHangUp ? 'If anyone is in danger, hang up and call 911.' : '') : safetyAdvice(hazard);
+  return advice.replace(/\b911\b/g, '9 1 1').replace(/\bCO\b/g, 'carbon monoxide');
+}
 
 const recordingCallback = (e: Effects) => `${e.ctx.config.publicUrl.replace(/\/+$/, '')}/webhooks/twilio/voice/recording`;
 
@@ -45,7 +56,7 @@ export async function finishIntake(e: Effects, call: VoiceCall, classifier: Inta
       call.decision.outboxIds = [await textStaff(e, call.callSid, chain[0], technicianText(e.business, intake, classification), 'on-call')];
       call.stage = 'dialing_on_call';
       verbs = [
-        say(`Help is on the way. I'm connecting you with our on-call technician, ${chain[0].name.split(' ')[0]}, now. If we get cut off, they will call you back${atNumber}.`),
+        say(`Help is on the way. ${spokenSafety(intake.problem)} I'm connecting you with our on-call technician, ${chain[0].name.split(' ')[0]}, now. If we get cut off, they will call you back${atNumber}.`),
         { kind: 'dial', numbers: [chain[0].phone], action: onCallAction, timeout: e.settings.onCallRingSeconds, record: e.settings.recordCalls ? recordingCallback(e) : null, callerId: call.to || e.business.phone, note: `paging on-call ${chain[0].name} (${chain[0].phone})` },
       ];
     } else {
@@ -81,7 +92,7 @@ async function noTechnicianReached(e: Effects, call: VoiceCall): Promise<VoiceVe
   decision.outboxIds = ids;
   decision.taskId = await createCallbackTask(e, call.contactId!, `EMERGENCY: call back ${intake.name ?? callbackNumberOf(intake) ?? 'caller'} now`, decision.summary, call.callSid, e.now);
   if (decision.onCall) decision.onCall.exhausted = true;
-  return [say(`Help is on the way. I could not get a technician on the line just now, so I've alerted the whole team and someone will call you back${callbackNumberOf(intake) ? ` at ${spokenNumber(callbackNumberOf(intake)!)}` : ''} within minutes. If anyone is in danger, hang up and call 9 1 1.`)];
+  return [say(`Help is on the way. I could not get a technician on the line just now, so I've alerted the whole team and someone will call you back${callbackNumberOf(intake) ? ` at ${spokenNumber(callbackNumberOf(intake)!)}` : ''} within minutes. ${spokenSafety(intake.problem, true)}`)];
 }
 
 /**

@@ -661,6 +661,13 @@ forEachDialect('tenant isolation', (world) => {
     const verify = await asA(who, 'POST', '/numbers/verify');
     assert.equal(verify.statusCode, 200, verify.body);
     assert.ok(!verify.body.includes(B_NUMBER));
+    // The dev-outbox simulator takes texts only at A's own numbers.
+    const atB = await asA(who, 'POST', '/dev/inbound/sms', {}, { from: '+15125550990', to: B_NUMBER, body: 'hello B?' });
+    assert.equal(atB.statusCode, 400, atB.body);
+    assertNoSecretsOfB(atB, "POST /dev/inbound/sms to B's number");
+    const atA = await asA(who, 'POST', '/dev/inbound/sms', {}, { from: '+15125550990', body: 'hello A' });
+    assert.equal(atA.statusCode, 201, atA.body);
+    assert.equal((await asA(who, 'GET', '/contacts/:id', { id: atA.json().contactId })).statusCode, 200, "the text made a contact in A");
     // A's own number works the same way.
     const own = await asA(who, 'POST', '/numbers', {}, { number: '+17375550777' });
     assert.equal(own.statusCode, 201, own.body);

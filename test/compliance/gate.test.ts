@@ -28,6 +28,9 @@ const cases: Array<[string, Partial<GateInput>, string, string?]> = [
   ['fourth marketing message within a week → defer', { recentMarketingSends: [h(30), h(60), h(90)] }, 'defer', 'per week'],
   ['transactional ignores caps', { purpose: 'transactional', recentMarketingSends: [h(1), h(2)] }, 'send'],
   ['06:00 local → defer to morning', { now: new Date('2026-01-14T12:00:00Z') }, 'defer', 'quiet hours'],
+  ['02:00: a transactional answer to the message they just sent (emergency safety advice) goes', { purpose: 'transactional', answersTheirMessage: true, now: new Date('2026-01-14T08:00:00Z') }, 'send'],
+  ['02:00: a marketing text is held even as an answer', { answersTheirMessage: true, now: new Date('2026-01-14T08:00:00Z') }, 'defer', 'quiet hours'],
+  ['an answer to an opted-out number still does not go', { purpose: 'transactional', answersTheirMessage: true, consent: 'revoked' }, 'skip', 'opted out'],
   ['email ignores quiet hours', { channel: 'email', address: 'a@example.com', now: new Date('2026-01-14T08:00:00Z') }, 'send'],
 ];
 for (const [name, patch, action, reason] of cases) {

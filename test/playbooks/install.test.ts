@@ -10,9 +10,9 @@ import { client, makeApi, makeTenant, type ApiTenant } from '../helpers/api.ts';
 import { cliTargets, runCli } from '../helpers/cli.ts';
 import { forEachDialect } from '../helpers/db.ts';
 
-const NAMES = ['speed-to-lead', 'missed-call-text-back', 'quote-follow-up', 'review-request', 'maintenance-reminder', 'cold-lead-flag', 'dormant-reactivation', 'appointment-reminders', 'deal-won-onboarding'];
+const NAMES = ['speed-to-lead', 'missed-call-text-back', 'emergency-messages', 'quote-follow-up', 'review-request', 'maintenance-reminder', 'cold-lead-flag', 'dormant-reactivation', 'appointment-reminders', 'deal-won-onboarding'];
 
-test('the catalogue has the nine playbooks, each an automation document the engine accepts with its default parameters', () => {
+test('the catalogue has the ten playbooks, each an automation document the engine accepts with its default parameters', () => {
   assert.deepEqual(playbooks.map((p) => p.name), NAMES);
   for (const p of playbooks) {
     const parsed = automationDefinitionSchema.safeParse(p.build(p.params.parse({})));
@@ -32,7 +32,7 @@ forEachDialect('playbooks API', (world) => {
   });
   after(() => app.close());
 
-  test('GET /playbooks lists all nine, none installed yet', async () => {
+  test('GET /playbooks lists all ten, none installed yet', async () => {
     const res = await client(app, a.key).get('/playbooks');
     assert.equal(res.statusCode, 200);
     const { data } = res.json();

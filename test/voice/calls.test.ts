@@ -150,7 +150,7 @@ forEachDialect('voice calls', (world) => {
     await call.say('1200 Elm Street, Austin');
     assert.match(call.find('Gather').prompt, /what is wrong/);
     await call.say('I smell gas in the kitchen and the kids are asleep');
-    assert.match(call.find('Say').text, /^Help is on the way\. I'm connecting you with our on-call technician, Tomas/);
+    assert.match(call.find('Say').text, /^Help is on the way\. If you smell gas: leave the building now.*call your gas utility's emergency line \(or 9 1 1\) once you are outside\. I'm connecting you with our on-call technician, Tomas/);
     const dial = call.find('Dial');
     assert.deepEqual(dial.numbers, [b.tech1.phone]);
     assert.equal(dial.action, `${PUBLIC_URL}/webhooks/twilio/voice/on-call?attempt=0`);
@@ -481,7 +481,11 @@ forEachDialect('voice calls', (world) => {
 
   test('a business with a broken voice setting still has its calls answered (with the defaults)', async () => {
     world().clock.set(TUESDAY_2AM);
-    const b = await voiceBusiness(ctx, { ringStrategy: 'everyone-at-random' });
+    // Settings are validated when written, so a broken one can only come from an older install's stored row.
+    const b = await voiceBusiness(ctx);
+    const row = await world().db.kysely.selectFrom('businesses').select('settings').where('id', '=', b.scope.businessId).executeTakeFirstOrThrow();
+    const settings = JSON.parse(row.settings) as Record<string, unknown>;
+    await world().db.kysely.updateTable('businesses').set({ settings: JSON.stringify({ ...settings, voice: { ringStrategy: 'everyone-at-random' } }) }).where('id', '=', b.scope.businessId).execute();
     const call = new SimulatedCall(app, '+15125550153', b.number);
     await call.start();
     assert.match(call.find('Gather').prompt, /May I have your name/);

@@ -103,6 +103,7 @@ export async function gateCustomerMessage(
   channel: 'sms' | 'email',
   purpose: 'transactional' | 'marketing',
   now: Date,
+  opts: { answersTheirMessage?: boolean } = {},
 ): Promise<{ decision: SendDecision; address: string | null }> {
   const address = channel === 'sms' ? contact.phone : contact.email;
   const suppressed = address
@@ -131,6 +132,7 @@ export async function gateCustomerMessage(
     state: contact.address.region ?? null,
     settings: complianceSettings(business.settings),
     recentMarketingSends: recent.map((r) => new Date(r.created_at)),
+    answersTheirMessage: opts.answersTheirMessage ?? false,
   });
   return { decision, address };
 }

@@ -54,7 +54,7 @@ export async function recordOutbound(trx: Executor, m: OutboundRecordInput, now:
     ? ((await trx.selectFrom('users').select('id').where('id', '=', m.why.actorUserId).where('business_id', '=', m.businessId).executeTakeFirst())?.id ?? null)
     : null;
   const by = actor ? 'person' : automation ? 'automation' : 'system';
-  const reason = m.why?.reason ?? (automation ? `automation "${automation.name}"${m.step !== null ? `, step ${m.step + 1}` : ''}` : 'sent by Kinetic');
+  const reason = m.why?.reason ?? (automation ? `automation "${automation.name}"` : 'sent by Kinetic');
   const scope: Scope = { businessId: m.businessId, actor: actor ? { type: 'user', id: actor } : { type: automation ? 'automation' : 'system', id: null } };
   const metadata: Record<string, unknown> = {
     outboxId: m.outboxId,

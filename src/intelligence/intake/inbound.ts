@@ -19,6 +19,8 @@ import { intakeSettings } from './settings.ts';
 import { insertClassification, loadCorrections } from './store.ts';
 import { serviceLabel, templateReply } from './templates.ts';
 import { understandMessage } from './understand.ts';
+import { routeEmergencyMessage } from './emergency.ts';
+import { emergencyRules } from './rules.ts';
 
 export const INTAKE_CURSOR = 'intake.drafts';
 const systemActor = { type: 'system' as const, id: null };
@@ -27,6 +29,8 @@ const systemActor = { type: 'system' as const, id: null };
 const INJECTION = /\b(ignore (all |any |your |the )?(previous |prior |above )?(rules|instructions|prompts?)|disregard (your|all|the) (rules|instructions)|system prompt|you are now|act as|text (everyone|all (your )?(customers|contacts))|send (this )?to (everyone|all)|mass (text|message)|developer mode|jailbreak)\b/i;
 /** Only confident spam goes unanswered; a doubtful one still gets a draft a person can throw away. */
 export const SPAM_DROP_CONFIDENCE = 0.6;
+/** Without an emergency rule, the model must be this sure before a message pages on-call. */
+export const ROUTE_EMERGENCY_CONFIDENCE = 0.9;
 
 export const looksLikeInjection = (text: string): boolean => INJECTION.test(text);
 
@@ -39,7 +43,8 @@ export function firstNameOf(c: { first_name: string | null; display_name: string
 
 export interface DraftOutcome {
   interactionId: string;
-  outcome: 'drafted' | 'auto_sent' | 'skipped';
+  /** emergency_routed: safety message sent, on-call paged (no draft waits for approval). */
+  outcome: 'drafted' | 'auto_sent' | 'skipped' | 'emergency_routed';
   reason?: string;
   draftId?: string;
   classificationId?: string;
@@ -69,7 +74,11 @@ export async function draftReplyForInteraction(ctx: AppContext, llm: LlmClient |
 
   let composed: Awaited<ReturnType<typeof composeReply>> | null = null;
   const dropAsSpam = c.intent === 'spam' && c.confidences.intent >= SPAM_DROP_CONFIDENCE;
-  if (!dropAsSpam) {
+  // An emergency is not drafted for approval: it is answered with safety advice and paged now (emergency.ts).
+  // Paging wakes a technician, so it takes an emergency rule (gas, CO, fire, flooding, vulnerable people
+  // without heat or cooling) or a model that is sure; a less certain "emergency" is drafted and held for a person.
+  const emergency = c.urgency === 'emergency' && !dropAsSpam && (emergencyRules(text).length > 0 || c.confidences.urgency >= ROUTE_EMERGENCY_CONFIDENCE);
+  if (!dropAsSpam && !emergency) {
     const history = await db
       .selectFrom('interactions')
       .select(['occurred_at', 'direction', 'kind', 'body'])
@@ -104,9 +113,19 @@ export async function draftReplyForInteraction(ctx: AppContext, llm: LlmClient |
       if (await trx.selectFrom('drafts').select('id').where('business_id', '=', businessId).where('interaction_id', '=', interactionId).executeTakeFirst()) return skip('already drafted');
       const now = isoNow(ctx.clock);
       const stored = await insertClassification(trx, scope, { text, result: c, provider: understanding.provider, source: 'inbound', contactId: contact.id, interactionId, reviewThreshold: settings.reviewThreshold }, now);
+      if (emergency) {
+        const routed = await routeEmergencyMessage(trx, ctx, business, { contactId: contact.id, interactionId, classificationId: stored.id, channel, text, subject: i.subject }, now);
+        return { interactionId, outcome: 'emergency_routed', classificationId: stored.id, reason: `${routed.hazard.replace(/_/g, ' ')}: ${routed.safetyOutboxId ? 'safety message queued' : 'no safety message (cannot be texted)'}; ${routed.paged ? 'on-call paged' : 'urgent callback task for the owner'}` };
+      }
       if (!composed) return { interactionId, outcome: 'skipped', reason: 'classified as spam: no reply drafted', classificationId: stored.id };
       const injection = looksLikeInjection(text);
-      const holdReason = injection ? 'the message contains instructions aimed at the system; a person must review the reply' : stored.status === 'review' ? 'classification confidence is below the review threshold' : null;
+      const holdReason = injection
+        ? 'the message contains instructions aimed at the system; a person must review the reply'
+        : c.urgency === 'emergency'
+          ? `possibly an emergency (${Math.round(c.confidences.urgency * 100)}% sure, no emergency rule matched): check it now and call if needed`
+          : stored.status === 'review'
+            ? 'classification confidence is below the review threshold'
+            : null;
       const row = {
         id: newId(),
         business_id: businessId,

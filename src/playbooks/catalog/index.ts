@@ -3,6 +3,7 @@ import { appointmentReminders } from './appointment-reminders.ts';
 import { coldLeadFlag } from './cold-lead-flag.ts';
 import { dealWonOnboarding } from './deal-won-onboarding.ts';
 import { dormantReactivation } from './dormant-reactivation.ts';
+import { emergencyMessages } from './emergency-messages.ts';
 import { maintenanceReminder } from './maintenance-reminder.ts';
 import { missedCallTextBack } from './missed-call-text-back.ts';
 import { quoteFollowUp } from './quote-follow-up.ts';
@@ -13,6 +14,7 @@ import { speedToLead } from './speed-to-lead.ts';
 export const playbooks: ReadonlyArray<Playbook> = [
   speedToLead,
   missedCallTextBack,
+  emergencyMessages,
   quoteFollowUp,
   reviewRequest,
   maintenanceReminder,
