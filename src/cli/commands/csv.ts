@@ -65,8 +65,10 @@ export function registerCsvCommands(program: Command, config: () => Config, io: 
         const total = statSync(file).size;
         const errorsPath = opts.errors ?? `${file}.errors.csv`;
         const errorsOut = createWriteStream(errorsPath);
-        const bar = io.interactive && !opts.json ? new cliProgress.SingleBar({ format: ' {bar} {percentage}% | {rows} rows | ETA {eta}s', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
-        bar?.start(total, 0, { rows: 0 });
+        const bar = io.interactive && !opts.json ? new cliProgress.SingleBar({ format: ' {bar} {percentage}% | {rows} rows | {speed} rows/s | ETA {eta}s', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+        const barStarted = performance.now();
+        const speed = (rows: number) => Math.round((rows * 1000) / Math.max(1, performance.now() - barStarted)).toLocaleString('en-US');
+        bar?.start(total, 0, { rows: 0, speed: 0 });
         try {
           const report = await importCsv(ctx, scope, {
             entity,
@@ -76,9 +78,9 @@ export function registerCsvCommands(program: Command, config: () => Config, io: 
             updateExisting: opts.updateExisting,
             format: opts.format as ImportFormat | undefined,
             errors: errorsOut,
-            onProgress: (p) => bar?.update(Math.min(p.bytes, total), { rows: p.rows }),
+            onProgress: (p) => bar?.update(Math.min(p.bytes, total), { rows: p.rows, speed: speed(p.rows) }),
           });
-          bar?.update(total, { rows: report.rows });
+          bar?.update(total, { rows: report.rows, speed: speed(report.rows) });
           bar?.stop();
           errorsOut.end();
           await finished(errorsOut);
