@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import type { BrowserContext } from 'playwright-core';
-import { apiCall, logIn, shot, useDashboard } from './helpers.ts';
+import { apiCall, eventually, logIn, shot, useDashboard } from './helpers.ts';
 
 interface SenderNumber { number: string; verified: boolean; source: string }
 
@@ -49,5 +49,30 @@ describe('Settings → Channels in Chromium', { timeout: 180_000 }, () => {
     await page.getByRole('status').filter({ hasText: 'Email sender saved.' }).waitFor();
     const channels = await api<{ emailFromName: string; emailReplyTo: string }>('/business/channels');
     assert.deepEqual([channels.emailFromName, channels.emailReplyTo], ['Comfort Pro Office', 'office@comfortpro.example']);
+  });
+
+  test('Inbox: a simulated emergency text gets the safety message and pages on-call, with no Twilio', async () => {
+    const page = await context.newPage(); // the session from the test above
+    const api = <T>(url: string) => apiCall<T>(context, dash.kinetic.url, 'GET', url);
+    await page.goto(`${dash.kinetic.url}/app/inbox`);
+    await page.getByTestId('simulate-inbound').locator('summary').click();
+    await page.getByRole('textbox', { name: 'From' }).fill('(512) 555-0987');
+    await page.getByRole('textbox', { name: 'Text', exact: true }).fill('I smell gas in the basement, it is really strong');
+    await page.getByRole('button', { name: 'Receive' }).click();
+    await page.getByRole('status').filter({ hasText: 'Received from +15125550987' }).waitFor();
+    // The running worker reads it: the customer is told what to do, the on-call technician is paged.
+    const sent = await eventually(
+      () => api<{ data: Array<{ to: string; body: string; userId: string | null; contactId: string | null }> }>('/outbox?limit=100'),
+      (o) => o.data.some((m) => m.to === '+15125550987' && /leave the building now/.test(m.body)) && o.data.some((m) => m.userId !== null && /EMERGENCY sms from/.test(m.body)),
+    );
+    assert.ok(sent.data.some((m) => m.to === '+15125550987' && /^Comfort Pro HVAC: we got your message/.test(m.body)));
+    const today = await api<{ data: Array<{ kind: string }> }>('/exceptions');
+    assert.equal(today.data[0]?.kind, 'emergency_unacked');
+    const contactId = sent.data.find((m) => m.to === '+15125550987')!.contactId!;
+    await page.goto(`${dash.kinetic.url}/app/inbox/${contactId}`);
+    await page.getByText('I smell gas in the basement').first().waitFor();
+    await page.getByText(/leave the building now/).first().waitFor();
+    assert.equal(await page.getByTestId('thread').getByText(/EMERGENCY sms from/).count(), 0, "the technician's page is not shown as a message to the customer");
+    await shot(page, 'inbox-simulated-emergency-phone');
   });
 });

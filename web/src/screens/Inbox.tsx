@@ -6,9 +6,10 @@ import { Card, ErrorNote, Load } from '../ui.tsx';
 import { ConsentBadge, type Contact } from './Contacts.tsx';
 import { DraftItem, type Draft } from './Today.tsx';
 import { useEffect } from 'react';
+import { SimulateInbound } from './SimulateInbound.tsx';
 
 interface Interaction { id: string; contactId: string; kind: string; direction: string | null; channel: string; subject: string | null; body: string | null; outcome: string | null; occurredAt: string; externalId: string | null; metadata: Record<string, unknown> }
-interface OutboxMessage { id: string; contactId: string | null; channel: string; body: string; subject: string | null; state: string; createdAt: string; sentAt: string | null; lastError: string | null }
+interface OutboxMessage { id: string; contactId: string | null; userId: string | null; channel: string; body: string; subject: string | null; state: string; createdAt: string; sentAt: string | null; lastError: string | null }
 
 const conversational = new Set(['sms', 'email', 'call']);
 
@@ -30,7 +31,8 @@ export function Inbox() {
     };
     // A message Kinetic sent is also an interaction (`outbox:<id>`): the outbox entry below stands for it.
     for (const i of recent.data?.data ?? []) if (conversational.has(i.kind) && !i.externalId?.startsWith('outbox:')) offer({ contactId: i.contactId, at: i.occurredAt, label: `${i.kind} ${i.direction ?? ''}`, text: i.body ?? i.outcome ?? '' });
-    for (const m of sent.data?.data ?? []) if (m.contactId) offer({ contactId: m.contactId, at: m.createdAt, label: `${m.channel} sent`, text: m.body });
+    // Messages to the team about a contact (on-call pages) are not part of the conversation with them.
+    for (const m of sent.data?.data ?? []) if (m.contactId && !m.userId) offer({ contactId: m.contactId, at: m.createdAt, label: `${m.channel} sent`, text: m.body });
     return [...latest.values()].sort((a, b) => b.at.localeCompare(a.at));
   }, [recent.data, sent.data]);
   useEffect(() => {
@@ -44,6 +46,7 @@ export function Inbox() {
   return (
     <>
       <h1>Inbox</h1>
+      <SimulateInbound onReceived={() => { recent.reload(); sent.reload(); }} />
       <div className="split">
         <Card title="Conversations">
           <Load state={recent} what="Conversations">
@@ -88,7 +91,7 @@ function Thread({ contactId }: { contactId: string }) {
       if (!conversational.has(i.kind) || i.externalId?.startsWith('outbox:')) continue;
       out.push({ key: `i-${i.id}`, at: i.occurredAt, mine: i.direction === 'outbound', label: `${i.kind} ${i.direction ?? ''}${i.outcome ? ` · ${i.outcome}` : ''}`, text: [i.subject, i.body, typeof i.metadata?.transcript === 'string' ? `Transcript: ${i.metadata.transcript}` : null].filter(Boolean).join(' — ') });
     }
-    for (const m of outbox.data?.data ?? []) out.push({ key: `o-${m.id}`, at: m.createdAt, mine: true, label: `${m.channel} · ${m.state}${m.lastError ? ` (${m.lastError})` : ''}`, text: [m.subject, m.body].filter(Boolean).join(' — '), state: m.state });
+    for (const m of outbox.data?.data ?? []) if (!m.userId) out.push({ key: `o-${m.id}`, at: m.createdAt, mine: true, label: `${m.channel} · ${m.state}${m.lastError ? ` (${m.lastError})` : ''}`, text: [m.subject, m.body].filter(Boolean).join(' — '), state: m.state });
     return out.sort((a, b) => a.at.localeCompare(b.at));
   }, [inbound.data, outbox.data]);
   return (
