@@ -121,7 +121,7 @@ export async function benchLeadToSms(dialect: Dialect, perSecond: number, second
     const lost = total - perNumber.size;
     const p99 = times.length === total ? percentile(times, 99) : Infinity;
     const where = `${dialect}${dialect === 'postgres' ? ` ${workers}w` : ''}`;
-    const line = `lead → SMS  ${where.padEnd(11)} ${String(perSecond).padStart(3)} leads/s × ${seconds} s: delivered ${times.length}/${total}, duplicates ${duplicates}, p50 ${fmt(percentile(times, 50), 0)} ms  p99 ${fmt(percentile(times, 99), 0)} ms  max ${fmt(times.at(-1) ?? NaN, 0)} ms`;
+    const line = `lead → SMS  ${where.padEnd(11)} ${String(perSecond).padStart(3)} leads/s × ${seconds} s: delivered ${times.length}/${total} within 30 s of the last post, duplicates ${duplicates}, p50 ${fmt(percentile(times, 50), 0)} ms  p99 ${fmt(percentile(times, 99), 0)} ms  max ${fmt(times.at(-1) ?? NaN, 0)} ms`;
     return { line, p99, lost, duplicates };
   } finally {
     for (const d of extra) await d.close();
