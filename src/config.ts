@@ -44,6 +44,10 @@ export const envSchema = z.object({
   KINETIC_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   KINETIC_ENGINE_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   KINETIC_WEBHOOKS_ALLOW_PRIVATE: boolish.default(false),
+  KINETIC_TRUST_PROXY: z
+    .string()
+    .regex(/^(0|1|true|false|yes|no|on|off|\d{1,2}|[0-9a-fA-F:.,/ ]+)$/, 'must be 0/1, a number of proxy hops, or proxy addresses/CIDRs (comma-separated)')
+    .default('0'),
   KINETIC_LLM_PROVIDER: z.enum(['openai', 'anthropic']).optional(),
   KINETIC_LLM_BASE_URL: z.url({ message: 'must be an absolute http(s) URL, e.g. https://api.openai.com/v1' }).optional(),
   KINETIC_LLM_API_KEY: z.string().min(1).optional(),
@@ -76,6 +80,7 @@ const fileKeys: Record<string, keyof z.input<typeof envSchema>> = {
   dbPoolSize: 'KINETIC_DB_POOL_SIZE',
   enginePollMs: 'KINETIC_ENGINE_POLL_MS',
   webhooksAllowPrivate: 'KINETIC_WEBHOOKS_ALLOW_PRIVATE',
+  trustProxy: 'KINETIC_TRUST_PROXY',
   llmProvider: 'KINETIC_LLM_PROVIDER',
   llmBaseUrl: 'KINETIC_LLM_BASE_URL',
   llmApiKey: 'KINETIC_LLM_API_KEY',
@@ -111,6 +116,12 @@ export interface Config {
   enginePollMs: number;
   /** Let webhooks reach private/loopback addresses (development only). */
   webhooksAllowPrivate: boolean;
+  /**
+   * Which X-Forwarded-For hops to believe for the client's address (login throttling, logs): false (the
+   * socket's address), true (any), a number of hops, or proxy addresses. Believing a header no proxy of
+   * ours set would let a client pick its own address and dodge the per-address login limit.
+   */
+  trustProxy: boolean | number | string;
   /** Optional LLM for drafting replies and reading free text; null → offline classifier and templates only. */
   llm: LlmConfig | null;
 }
@@ -191,8 +202,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dbPoolSize: c.KINETIC_DB_POOL_SIZE,
     enginePollMs: c.KINETIC_ENGINE_POLL_MS,
     webhooksAllowPrivate: c.KINETIC_WEBHOOKS_ALLOW_PRIVATE,
+    trustProxy: trustProxyOf(c.KINETIC_TRUST_PROXY),
     llm: llmConfig(c),
   };
+}
+
+function trustProxyOf(v: string): boolean | number | string {
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  if (['1', 'true', 'yes', 'on'].includes(v)) return /^1$/.test(v) ? 1 : true;
+  if (/^\d{1,2}$/.test(v)) return Number(v);
+  return v;
 }
 
 function llmConfig(c: z.infer<typeof envSchema>): Config['llm'] {

@@ -46,7 +46,8 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
     },
     logger: options.logger ? { level: ctx.config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'] } : false,
     bodyLimit: ctx.config.bodyLimitBytes,
-    trustProxy: true,
+    // Which X-Forwarded-For hops to believe (KINETIC_TRUST_PROXY); the narrow type keeps Fastify's overloads on plain HTTP/1.
+    trustProxy: ctx.config.trustProxy as boolean,
     ajv: { customOptions: { removeAdditional: false } },
     // Bad percent-encoding and over-long path segments are rejected by the router, before any
     // route or hook runs; without this they get Fastify's own error body instead of Kinetic's.

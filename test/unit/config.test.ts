@@ -59,3 +59,13 @@ test('a config file with an unknown key or broken JSON is refused', () => {
   assert.throws(() => loadConfig({}, cwd), /not valid JSON/);
   assert.throws(() => loadConfig({ KINETIC_CONFIG: 'missing.json' }, cwd), /KINETIC_CONFIG/);
 });
+
+test('KINETIC_TRUST_PROXY: off by default (a client cannot pick its own address); hops, all, or proxy addresses when set', () => {
+  assert.equal(loadConfig({}).trustProxy, false);
+  assert.equal(loadConfig({ KINETIC_TRUST_PROXY: '0' }).trustProxy, false);
+  assert.equal(loadConfig({ KINETIC_TRUST_PROXY: 'true' }).trustProxy, true);
+  assert.equal(loadConfig({ KINETIC_TRUST_PROXY: '1' }).trustProxy, 1);
+  assert.equal(loadConfig({ KINETIC_TRUST_PROXY: '2' }).trustProxy, 2);
+  assert.equal(loadConfig({ KINETIC_TRUST_PROXY: '10.0.0.0/8,127.0.0.1' }).trustProxy, '10.0.0.0/8,127.0.0.1');
+  assert.throws(() => loadConfig({ KINETIC_TRUST_PROXY: 'everyone please' }), /KINETIC_TRUST_PROXY/);
+});
