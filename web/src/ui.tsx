@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { ApiError } from './api.ts';
 
 /** A feature whose API is not on this server yet: say so plainly, show nothing made up. */
@@ -62,4 +62,24 @@ export function Pager({ cursor, nextCursor, onPage }: { cursor: string | undefin
       {nextCursor && <button className="secondary" onClick={() => onPage(nextCursor)}>Next page</button>}
     </div>
   );
+}
+
+/**
+ * A form's save: runs the request, then shows "Saved." (or the given message) or the API's error.
+ * `feedback` is the element to render under the form.
+ */
+export function useSave() {
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState('');
+  const save = async (fn: () => Promise<unknown>, message = 'Saved.') => {
+    setError(null);
+    setSaved('');
+    try {
+      await fn();
+      setSaved(message);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return { error, saved, save, feedback: <>{saved && <p role="status" className="ok">{saved}</p>}<ErrorNote error={error} /></> };
 }

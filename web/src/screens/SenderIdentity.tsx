@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { del, patch, post, when } from '../api.ts';
 import { useApi } from '../hooks.ts';
-import { ErrorNote, Load } from '../ui.tsx';
+import { Load, useSave } from '../ui.tsx';
 
 /** GET /business/channels: this business's own sending identity (the auth token is never sent back). */
 interface SenderNumber {
@@ -24,21 +24,6 @@ interface Channels {
 }
 const sourceLabel: Record<SenderNumber['source'], string> = { profile: 'business phone', api: 'added here', install_default: "install's number", messaging_service: 'Messaging Service pool' };
 
-function useAction() {
-  const [error, setError] = useState<unknown>(null);
-  const [done, setDone] = useState('');
-  const run = async (fn: () => Promise<unknown>, message: string) => {
-    setError(null);
-    setDone('');
-    try {
-      await fn();
-      setDone(message);
-    } catch (err) {
-      setError(err);
-    }
-  };
-  return { run, feedback: <>{done && <p role="status" className="ok">{done}</p>}<ErrorNote error={error} /></> };
-}
 
 /**
  * Settings → Channels: the numbers this business texts and is called on (each
@@ -58,23 +43,23 @@ function SenderForms({ channels: c, canManage, reload }: { channels: Channels; c
   const [fromName, setFromName] = useState(c.emailFromName ?? '');
   const [fromAddress, setFromAddress] = useState(c.emailFromAddress ?? '');
   const [replyTo, setReplyTo] = useState(c.emailReplyTo ?? '');
-  const numbers = useAction();
-  const sms = useAction();
-  const email = useAction();
+  const numbers = useSave();
+  const sms = useSave();
+  const email = useSave();
   const addNumber = (e: FormEvent) => {
     e.preventDefault();
-    void numbers.run(async () => { await post('/numbers', { number }); setNumber(''); reload(); }, `${number} added.`);
+    void numbers.save(async () => { await post('/numbers', { number }); setNumber(''); reload(); }, `${number} added.`);
   };
   const saveSms = (e: FormEvent) => {
     e.preventDefault();
     const body: Record<string, unknown> = { messagingServiceSid: service.trim() || null };
     if (accountSid.trim() && token.trim()) Object.assign(body, { twilioAccountSid: accountSid.trim(), twilioAuthToken: token.trim() });
     else if (!accountSid.trim() && c.twilioAccountSid) body.twilioAccountSid = null;
-    void sms.run(async () => { await patch('/business/channels', body); setToken(''); reload(); }, 'Texting settings saved.');
+    void sms.save(async () => { await patch('/business/channels', body); setToken(''); reload(); }, 'Texting settings saved.');
   };
   const saveEmail = (e: FormEvent) => {
     e.preventDefault();
-    void email.run(async () => { await patch('/business/channels', { emailFromName: fromName.trim() || null, emailFromAddress: fromAddress.trim() || null, emailReplyTo: replyTo.trim() || null }); reload(); }, 'Email sender saved.');
+    void email.save(async () => { await patch('/business/channels', { emailFromName: fromName.trim() || null, emailFromAddress: fromAddress.trim() || null, emailReplyTo: replyTo.trim() || null }); reload(); }, 'Email sender saved.');
   };
   const verifiedCount = c.numbers.filter((n) => n.verified).length;
   return (
@@ -96,7 +81,7 @@ function SenderForms({ channels: c, canManage, reload }: { channels: Channels; c
               <td>{when(n.lastInboundAt)}</td>
               <td>{n.lastOutbound ? <>{when(n.lastOutbound.at)} <span className="muted">({n.lastOutbound.state})</span></> : '–'}</td>
               {canManage && (
-                <td>{n.source !== 'profile' && <button type="button" className="secondary" onClick={() => void numbers.run(async () => { await del(`/numbers/${encodeURIComponent(n.number)}`); reload(); }, `${n.number} removed.`)}>Remove</button>}</td>
+                <td>{n.source !== 'profile' && <button type="button" className="secondary" onClick={() => void numbers.save(async () => { await del(`/numbers/${encodeURIComponent(n.number)}`); reload(); }, `${n.number} removed.`)}>Remove</button>}</td>
               )}
             </tr>
           ))}
@@ -109,7 +94,7 @@ function SenderForms({ channels: c, canManage, reload }: { channels: Channels; c
             <div><label htmlFor="sender-number">Add a number</label><input id="sender-number" required inputMode="tel" placeholder="+1 512 555 0100" value={number} onChange={(e) => setNumber(e.target.value)} /></div>
             <div><button type="submit">Add number</button></div>
           </form>
-          {c.twilio && <button type="button" className="secondary" onClick={() => void numbers.run(async () => { await post('/numbers/verify'); reload(); }, 'Numbers checked with Twilio.')}>Check with Twilio now</button>}
+          {c.twilio && <button type="button" className="secondary" onClick={() => void numbers.save(async () => { await post('/numbers/verify'); reload(); }, 'Numbers checked with Twilio.')}>Check with Twilio now</button>}
         </div>
       )}
       {numbers.feedback}

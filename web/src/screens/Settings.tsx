@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { del, patch, post, when } from '../api.ts';
 import type { Me } from '../App.tsx';
 import { useApi } from '../hooks.ts';
-import { Card, ErrorNote, Load } from '../ui.tsx';
+import { Card, ErrorNote, Load, useSave } from '../ui.tsx';
 import { SenderIdentity } from './SenderIdentity.tsx';
 
 type Hours = Record<string, Array<{ open: string; close: string }>>;
@@ -17,21 +17,6 @@ interface User { id: string; name: string; email: string; role: string; disabled
 const days = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const roles = ['owner', 'manager', 'agent', 'technician'];
 
-function useSave() {
-  const [error, setError] = useState<unknown>(null);
-  const [saved, setSaved] = useState('');
-  const save = async (fn: () => Promise<unknown>, message = 'Saved.') => {
-    setError(null);
-    setSaved('');
-    try {
-      await fn();
-      setSaved(message);
-    } catch (err) {
-      setError(err);
-    }
-  };
-  return { error, saved, save, feedback: <>{saved && <p role="status" className="ok">{saved}</p>}<ErrorNote error={error} /></> };
-}
 
 export function Settings({ me }: { me: Me }) {
   const business = useApi<Business>('/business');
