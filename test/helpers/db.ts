@@ -46,7 +46,7 @@ export async function openTestDb(dialect: Dialect, migrate: { upTo?: string } = 
  * Runs the same suite on SQLite and on PostgreSQL, each with its own fresh
  * database. `fn` receives a getter for the world, valid inside tests.
  */
-export function forEachDialect(name: string, fn: (world: () => TestWorld) => void, opts: { start?: string } = {}): void {
+export function forEachDialect(name: string, fn: (world: () => TestWorld, dialect: Dialect) => void, opts: { start?: string } = {}): void {
   for (const dialect of DIALECTS) {
     describe(`${name} [${dialect}]`, () => {
       let world: TestWorld | undefined;
@@ -63,7 +63,7 @@ export function forEachDialect(name: string, fn: (world: () => TestWorld) => voi
       fn(() => {
         if (!world) throw new Error('world used outside a test');
         return world;
-      });
+      }, dialect);
     });
   }
 }
