@@ -145,12 +145,26 @@ export const exceptionSources: Record<ExceptionKind, Source> = {
     let sel = db
       .selectFrom('drafts')
       .innerJoin('contacts', (j) => j.onRef('contacts.id', '=', 'drafts.contact_id').onRef('contacts.business_id', '=', 'drafts.business_id'))
-      .select(['drafts.id', 'drafts.channel', 'drafts.body', 'drafts.contact_id', 'drafts.created_at', 'drafts.kind', 'contacts.display_name'])
+      .select(['drafts.id', 'drafts.channel', 'drafts.body', 'drafts.contact_id', 'drafts.created_at', 'drafts.kind', 'drafts.detail', 'contacts.display_name'])
       .where('drafts.business_id', '=', biz)
       .where('drafts.status', 'in', draftWaitingStatuses);
     if (q.id) sel = sel.where('drafts.id', '=', q.id);
     const rows = await sel.orderBy('drafts.created_at', 'desc').limit(q.limit).execute();
-    return rows.map((r): ExceptionItem => ({ kind: 'draft_review', id: r.id, title: `Reply draft to ${r.display_name} waits for review (${r.channel})`, detail: r.body.slice(0, 200), contactId: r.contact_id, createdAt: r.created_at, severity: 'medium', occurrence: r.created_at }));
+    return rows.map((r): ExceptionItem => {
+      // A message that may be an emergency (the classifier was not sure enough to page on-call) is held for a person now.
+      const hold = (JSON.parse(r.detail || '{}') as { holdReason?: string | null }).holdReason ?? null;
+      const possibleEmergency = Boolean(hold?.startsWith('possibly an emergency'));
+      return {
+        kind: 'draft_review',
+        id: r.id,
+        title: possibleEmergency ? `Possible emergency from ${r.display_name}: check now (${r.channel})` : `Reply draft to ${r.display_name} waits for review (${r.channel})`,
+        detail: r.body.slice(0, 200),
+        contactId: r.contact_id,
+        createdAt: r.created_at,
+        severity: possibleEmergency ? 'high' : 'medium',
+        occurrence: r.created_at,
+      };
+    });
   },
 
   async failed_send(db, biz, now, q) {

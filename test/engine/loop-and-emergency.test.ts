@@ -126,4 +126,17 @@ forEachDialect('the loop closes and emergencies by text are routed', (world) => 
     const bad = await api.post('/dev/inbound/sms', { from: '12', body: 'hi' });
     assert.equal(bad.statusCode, 400, bad.body);
   });
+
+  test('a message the classifier is not sure is an emergency is held as a possible emergency, above routine drafts on Today', async () => {
+    const { db, clock } = world();
+    const contact = (await api.post('/contacts', { name: 'Ivy Unsure', phone: '+15125550480' })).json() as { id: string };
+    const now = clock.now().toISOString();
+    const draft = (held: string | null, n: number) => ({
+      id: `draft-possible-${n}-${world().dialect}`, business_id: t.scope.businessId, contact_id: contact.id, interaction_id: null, classification_id: null, kind: 'new_service', channel: 'sms', subject: null,
+      body: 'Hi Ivy, thanks for reaching out.', source: 'template', detail: JSON.stringify({ holdReason: held }), status: 'pending', outbox_id: null, decided_by: null, decided_at: null, created_at: now, updated_at: now,
+    });
+    await db.kysely.insertInto('drafts').values([draft(null, 1), draft('possibly an emergency (62% sure, no emergency rule matched): check it now and call if needed', 2)]).execute();
+    const items = ((await api.get('/exceptions')).json().data as Array<ExceptionItem & { id: string; title: string }>).filter((e) => e.kind === 'draft_review' && e.contactId === contact.id);
+    assert.deepEqual(items.map((e) => [e.severity, /^Possible emergency from Ivy Unsure: check now/.test(e.title)]), [['high', true], ['medium', false]]);
+  });
 });
