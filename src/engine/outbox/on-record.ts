@@ -1,6 +1,8 @@
 import type { Scope } from '../../context.ts';
 import type { Executor } from '../../db/database.ts';
-import { interactions } from '../../crm/interactions/interactions.ts';
+import { interactionRow, refreshLastInteraction } from '../../crm/interactions/interactions.ts';
+import { appendEvents, event } from '../../events/record.ts';
+import { newId } from '../../lib/ids.ts';
 
 /**
  * Every message Kinetic sends about a contact is written back to the record,
@@ -65,22 +67,25 @@ export async function recordOutbound(trx: Executor, m: OutboundRecordInput, now:
     ...(m.variant ? { variant: m.variant } : {}),
     ...(m.from ? { from: m.from } : {}),
   };
-  if (m.toUserId) {
-    const who = await trx.selectFrom('users').select('name').where('id', '=', m.toUserId).where('business_id', '=', m.businessId).executeTakeFirst();
-    await interactions.createIn(
-      trx,
-      scope,
-      { contactId: m.contactId, kind: 'note', subject: `${m.channel === 'sms' ? 'Texted' : 'Emailed'} ${who?.name ?? 'a team member'} about this contact`, body: m.body, outcome: 'queued', externalId: outboxRef(m.outboxId), metadata: { ...metadata, toUserId: m.toUserId } },
-      now,
-    );
-    return;
-  }
-  await interactions.createIn(
-    trx,
-    scope,
-    { contactId: m.contactId, kind: m.channel, direction: 'outbound', subject: m.subject, body: m.body, outcome: 'queued', userId: actor, externalId: outboxRef(m.outboxId), metadata: { ...metadata, to: m.to } },
-    now,
-  );
+  // Written directly rather than through the interactions resource: the contact and the person were
+  // checked by the caller, and the outbox row is this message's audit record. Its event is the usual one.
+  const input = m.toUserId
+    ? {
+        contactId: m.contactId,
+        kind: 'note' as const,
+        subject: `${m.channel === 'sms' ? 'Texted' : 'Emailed'} ${(await trx.selectFrom('users').select('name').where('id', '=', m.toUserId).where('business_id', '=', m.businessId).executeTakeFirst())?.name ?? 'a team member'} about this contact`,
+        body: m.body,
+        outcome: 'queued',
+        externalId: outboxRef(m.outboxId),
+        metadata: { ...metadata, toUserId: m.toUserId },
+      }
+    : { contactId: m.contactId, kind: m.channel, direction: 'outbound' as const, subject: m.subject, body: m.body, outcome: 'queued', userId: actor, externalId: outboxRef(m.outboxId), metadata: { ...metadata, to: m.to } };
+  const id = newId();
+  const row = { ...interactionRow(input, now), id, business_id: m.businessId, created_at: now };
+  await trx.insertInto('interactions').values(row).execute();
+  // A person's message touches the contact; one Kinetic sent by itself does not (see refreshLastInteraction).
+  if (actor) await refreshLastInteraction(trx, m.businessId, m.contactId);
+  await appendEvents(trx, m.businessId, scope.actor, now, [event('interaction.logged', { contactId: m.contactId, interactionId: id, kind: row.kind, direction: row.direction, outcome: row.outcome })]);
 }
 
 /** The message's new state on its interaction; `at` (when sent) moves the interaction to the time it really went out. */
