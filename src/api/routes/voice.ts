@@ -27,9 +27,16 @@ import { loadIntakeClassifier } from '../../voice/classifier.ts';
  * called number (To).
  */
 export async function registerVoiceRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  // Load the intake classifier at start-up, so the first caller's turn does not wait for it.
-  app.addHook('onReady', async () => {
-    (await loadIntakeClassifier()).classify('warm up: no heat');
+  // Load the intake classifier once the server is up (not before it listens: start-up stays quick), so the
+  // first caller's turn does not wait for it; a call that comes first simply loads it itself.
+  app.addHook('onReady', () => {
+    setImmediate(() => {
+      loadIntakeClassifier().then(
+        (c) => c.classify('warm up: no heat'),
+        (err: unknown) => ctx.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'intake classifier warm-up failed'),
+      );
+    });
+    return Promise.resolve();
   });
   await app.register(async (scoped) => {
     await scoped.register(formbody);
