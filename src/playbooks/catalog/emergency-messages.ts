@@ -37,7 +37,7 @@ export const emergencyMessages = definePlaybook({
         type: 'route',
         mode: 'on_call',
         escalateAfterMinutes: p.escalateAfterMinutes,
-        message: '{{ business.name }} EMERGENCY {{ event.channel }} from {{ contact.name }} {{ contact.phone }}: "{{ event.excerpt }}". Call them now. Reply 1 or OK to take it.',
+        message: '{{ business.name }} EMERGENCY {{ event.channel }} from {{ contact.name }}{% if contact.phone != contact.name %} {{ contact.phone }}{% endif %}: "{{ event.excerpt }}". Call them now. Reply 1 or OK to take it.',
       },
     ],
   }),
