@@ -66,7 +66,13 @@ interface Leaf {
   split: Split | null;
 }
 
-export function trainGbdt(train: BinnedData, valid: BinnedData | null, binner: Binner, categorical: boolean[], p: GbdtParams = defaultGbdtParams): GbdtModel {
+/** Filled by `trainGbdt` when given: the validation log loss after each round and every tree grown (before early-stopping truncation), for cross-validation. */
+export interface GbdtTrace {
+  validLoss: number[];
+  trees: Tree[];
+}
+
+export function trainGbdt(train: BinnedData, valid: BinnedData | null, binner: Binner, categorical: boolean[], p: GbdtParams = defaultGbdtParams, trace?: GbdtTrace): GbdtModel {
   const F = categorical.length;
   const { n, bins, y } = train;
   let pos = 0;
@@ -257,11 +263,13 @@ export function trainGbdt(train: BinnedData, valid: BinnedData | null, binner: B
         preds[i] = sigmoid(validRaw[i]);
       }
       const loss = logLoss(valid.y, preds);
+      trace?.validLoss.push(loss);
       if (loss < best - 1e-7) (best = loss), (bestIteration = t + 1);
       else if (t + 1 - bestIteration >= p.patience) break;
     } else bestIteration = t + 1;
     if (leaves.length === 1) break; // nothing left to learn
   }
+  if (trace) trace.trees = trees;
   return { kind: 'gbdt', baseScore, trees: trees.slice(0, Math.max(bestIteration, 1)), bestIteration };
 }
 

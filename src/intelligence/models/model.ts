@@ -3,6 +3,31 @@ import { gbdtContributions, gbdtRaw, type GbdtModel } from './gbdt.ts';
 import { logisticContributions, logisticRaw, type LogisticModel } from './logistic.ts';
 import { encodeTable, type ColumnReport, type FeatureSpec, type Table } from './schema.ts';
 import { reasonsText, topReasons, type Reason } from './explain.ts';
+import { blendContributions, blendRaw, type BlendModel } from './blend.ts';
+import type { CandidateName } from './select.ts';
+
+/** One candidate's cross-validated figures, as printed in the training report. */
+export interface CvRow {
+  candidate: CandidateName;
+  logLoss: number;
+  logLossSd: number;
+  auc: number | null;
+  brier: number;
+  /** GBDT: boosting rounds chosen across folds. */
+  rounds?: number;
+}
+
+/** How the algorithm was chosen: k-fold cross-validation on the training rows, lowest CV log loss. */
+export interface Selection {
+  method: 'cross-validation';
+  folds: number;
+  foldKind: 'time' | 'stratified';
+  /** Training rows the folds were cut from (a sample of them on very large tables). */
+  rows: number;
+  metric: 'logLoss';
+  chosen: CandidateName;
+  table: CvRow[];
+}
 
 /** A trained model as saved to model.json (and stored for the built-in models). */
 export interface SavedModel {
@@ -14,11 +39,15 @@ export interface SavedModel {
   idColumn: string | null;
   features: FeatureSpec[];
   columns: ColumnReport[];
-  algorithm: 'gbdt' | 'logistic';
-  model: GbdtModel | LogisticModel;
+  algorithm: 'gbdt' | 'logistic' | 'blend';
+  model: GbdtModel | LogisticModel | BlendModel;
   calibration: Platt;
+  /** `train`: the rows the final model was refit on (every labelled row outside the test split); `valid` is 0 since selection moved to cross-validation (older models held out 15%). */
   split: { kind: 'time' | 'stratified'; column: string | null; train: number; valid: number; test: number };
-  metrics: { test: Metrics; candidates: Partial<Record<'gbdt' | 'logistic', Metrics>> };
+  /** `test`: the chosen model on the held-out test rows. `candidates`: each candidate's cross-validated metrics (held-out test figures in models saved before cross-validation). */
+  metrics: { test: Metrics; candidates: Partial<Record<CandidateName, Metrics>> };
+  /** Absent in models saved before cross-validation. */
+  selection?: Selection;
   calibrationTable: CalibrationBin[];
   importance: Array<{ feature: string; importance: number }>;
   trainSeconds: number;
@@ -30,14 +59,15 @@ export interface Prediction {
   text: string;
 }
 
-export function rawScore(model: GbdtModel | LogisticModel, x: ArrayLike<number>): number {
-  return model.kind === 'gbdt' ? gbdtRaw(model, x) : logisticRaw(model, x);
+export function rawScore(model: GbdtModel | LogisticModel | BlendModel, x: ArrayLike<number>): number {
+  return model.kind === 'gbdt' ? gbdtRaw(model, x) : model.kind === 'logistic' ? logisticRaw(model, x) : blendRaw(model, x);
 }
 
 /** Probability and reasons for one encoded row. */
 export function predictEncoded(m: SavedModel, x: ArrayLike<number>, reasonLimit = 3): Prediction {
   const probability = applyPlatt(m.calibration, rawScore(m.model, x));
-  const { contributions } = m.model.kind === 'gbdt' ? gbdtContributions(m.model, x, m.features.length) : logisticContributions(m.model, x);
+  const { contributions } =
+    m.model.kind === 'gbdt' ? gbdtContributions(m.model, x, m.features.length) : m.model.kind === 'logistic' ? logisticContributions(m.model, x) : blendContributions(m.model, x, m.features.length);
   // Calibration rescales log-odds by `a`: the reasons are stated on the calibrated scale.
   for (let i = 0; i < contributions.length; i++) contributions[i] *= m.calibration.a;
   const reasons = topReasons(m.features, x, contributions, reasonLimit);

@@ -8,12 +8,25 @@ export function formatTrainingReport(m: SavedModel): string {
   lines.push(`Label: ${m.label}${m.positive ? ` (positive = "${m.positive}")` : ' (yes/true/1 = positive)'}`);
   lines.push('Columns:');
   for (const c of m.columns) lines.push(`  ${c.column.padEnd(28)} ${c.type}${c.note ? ` — ${c.note}` : ''}`);
-  lines.push(
-    `Split: ${m.split.kind === 'time' ? `by time on "${m.split.column}" (newest rows held out)` : 'stratified random'} — train ${m.split.train}, validation ${m.split.valid}, test ${m.split.test}`,
-  );
-  for (const [name, met] of Object.entries(m.metrics.candidates)) lines.push(`  candidate ${name.padEnd(9)} AUC ${num(met?.auc)}  log loss ${num(met?.logLoss)}  Brier ${num(met?.brier)}`);
+  const names: Record<string, string> = { gbdt: 'gradient-boosted trees', logistic: 'logistic regression', blend: 'blend (average of calibrated GBDT and logistic)' };
+  const sel = m.selection;
+  const splitKind = m.split.kind === 'time' ? `by time on "${m.split.column}" (newest rows held out)` : 'stratified random';
+  if (!sel) {
+    // Saved before cross-validation: candidates hold held-out test figures.
+    lines.push(`Split: ${splitKind} — train ${m.split.train}, validation ${m.split.valid}, test ${m.split.test}`);
+    for (const [name, met] of Object.entries(m.metrics.candidates)) lines.push(`  candidate ${name.padEnd(9)} test AUC ${num(met?.auc)}  log loss ${num(met?.logLoss)}  Brier ${num(met?.brier)}`);
+    lines.push(`Model: ${names[m.algorithm]} (chosen on validation log loss), calibrated (Platt)`);
+  } else {
+    lines.push(`Split: ${splitKind} — train ${m.split.train}, test ${m.split.test} (the test rows are never learned from)`);
+    const on = sel.rows === m.split.train ? `the ${sel.rows} training rows` : `a sample of ${sel.rows} of the ${m.split.train} training rows`;
+    const how = sel.foldKind === 'time' ? 'time-ordered (each fold validates on rows newer than those it trains on)' : 'stratified';
+    lines.push(`Model selection: ${sel.folds}-fold cross-validation, ${how}, on ${on}; chosen on CV log loss (lowest wins${m.metrics.candidates.blend ? '; the blend must beat both by 0.001' : ''}):`);
+    lines.push('  candidate   CV log loss (± folds)  CV AUC  CV Brier  rounds');
+    for (const r of sel.table)
+      lines.push(`  ${r.candidate.padEnd(10)}  ${num(r.logLoss)} (± ${num(r.logLossSd)})      ${num(r.auc)}   ${num(r.brier)}    ${r.rounds ? String(r.rounds).padStart(6) : '     –'}${r.candidate === sel.chosen ? '  ← chosen' : ''}`);
+    lines.push(`Model: ${names[m.algorithm]}, refit on all ${m.split.train} training rows, calibrated (Platt, fitted on the cross-validated predictions)`);
+  }
   const t = m.metrics.test;
-  lines.push(`Model: ${m.algorithm === 'gbdt' ? 'gradient-boosted trees' : 'logistic regression'} (chosen on validation log loss), calibrated (Platt)`);
   lines.push(`Held-out test (${t.rows} rows, ${(t.positiveRate * 100).toFixed(1)}% positive):`);
   lines.push(`  AUC       ${num(t.auc)}`);
   lines.push(`  Log loss  ${num(t.logLoss)}`);
