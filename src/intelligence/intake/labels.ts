@@ -5,6 +5,10 @@ export type Urgency = (typeof URGENCIES)[number];
 export const INTENTS = ['new_service', 'quote', 'reschedule', 'cancel', 'complaint', 'billing', 'question', 'spam'] as const;
 export type Intent = (typeof INTENTS)[number];
 
+/** The verticals the product serves; labelled messages can be tagged with one (`general`: spam, injection, anything trade-neutral). */
+export const VERTICALS = ['hvac', 'plumbing', 'electrical', 'dental', 'med_spa', 'law', 'general'] as const;
+export type Vertical = (typeof VERTICALS)[number];
+
 /**
  * Built-in service vocabulary for HVAC, plumbing and electrical work. A
  * business's own services (business settings) are matched on top of these.
@@ -37,4 +41,5 @@ export interface IntakeLabel {
   intent: Intent;
   serviceType: string | null;
   channel?: 'sms' | 'email' | 'voicemail' | 'call' | 'web';
+  vertical?: Vertical;
 }
