@@ -131,7 +131,20 @@ export const businessInputSchema = z
   .strict();
 export type BusinessInput = z.input<typeof businessInputSchema>;
 
-export const businessPatchSchema = businessInputSchema.partial().extend({ settings: businessSettingsInputSchema.optional() }).strict();
+/**
+ * A PATCH changes only the keys it names. zod applies a `.default()` even under `.partial()`, so the
+ * keys that default on create are redeclared without their defaults: otherwise a PATCH of the name
+ * would reset the services, the address and the on-call rotation.
+ */
+export const businessPatchSchema = businessInputSchema
+  .partial()
+  .extend({
+    address: postalAddressSchema.optional(),
+    services: z.array(serviceSchema).max(200).optional(),
+    onCall: onCallSchema.optional(),
+    settings: businessSettingsInputSchema.optional(),
+  })
+  .strict();
 
 export const defaultBusinessHours: WeeklyHours = {
   mon: [{ open: '08:00', close: '17:00' }],
