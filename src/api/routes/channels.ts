@@ -5,6 +5,7 @@ import { numberCheckFor, twilioDirectory } from '../../channels/number-check.ts'
 import { getChannels, twilioAccountFor, updateChannels } from '../../crm/businesses/channels.ts';
 import { addNumber, listNumbers, removeNumber, verifyPendingNumbers } from '../../crm/businesses/numbers.ts';
 import { scopeOf } from '../auth.ts';
+import { setupChecklist } from '../../crm/businesses/setup.ts';
 
 /**
  * A business's sending identity: its numbers (verified against its Twilio
@@ -39,6 +40,7 @@ export function registerChannelRoutes(app: FastifyInstance, ctx: AppContext): vo
     const verified = check ? await verifyPendingNumbers(ctx, scope.businessId, check, { recheckMs: 0 }) : 0;
     return { checked: Boolean(check), verified, numbers: await listNumbers(ctx, scope) };
   });
+  app.get('/setup', { schema: { tags: ['Business'], summary: "The first-run checklist: hours, services, team, on-call, a number, a test send, booking, playbooks — each read from the record" } }, async (req) => setupChecklist(ctx, scopeOf(req)));
   app.get('/business/channels', { schema: { tags, summary: 'Sender settings: numbers, Messaging Service, own Twilio account (no token), email From and Reply-To' } }, async (req) => view(scopeOf(req).businessId));
   app.patch(
     '/business/channels',

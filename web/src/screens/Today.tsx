@@ -1,3 +1,4 @@
+import { SetupChecklist } from './SetupChecklist.tsx';
 import { useEffect, useId, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { api, del, money, patch, post, qs, when, type Page } from '../api.ts';
@@ -76,6 +77,7 @@ export function Today({ me }: { me: Me }) {
     <>
       <h1>Today</h1>
       <p className="muted">What needs a person at {me.business.name}. Everything else is running by itself.</p>
+      <SetupChecklist />
 
       {fresh.length > 0 && (
         <Card title="New leads just in" id="fresh">
