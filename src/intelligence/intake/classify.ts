@@ -7,7 +7,7 @@
 import { cosine, featurize } from './features.ts';
 import type { Intent, Urgency } from './labels.ts';
 import { NO_SERVICE, shippedModel, type IntakeModel } from './model.ts';
-import { emergencyRules, urgentFloor } from './rules.ts';
+import { emergencyRules, looksLikeInjection, runningLate, saysNotEmergency, urgentFloor } from './rules.ts';
 import { matchServices, type BusinessService } from './services.ts';
 import { predictSoftmax } from './softmax.ts';
 
@@ -62,7 +62,19 @@ export function classifyIntake(text: string, options: ClassifyOptions = {}): Int
     urgencyConf = pEmergency;
     reasons.push(`model gives a ${Math.round(pEmergency * 100)}% chance of an emergency`);
   }
-  if (urgency === 'routine' && urgentFloor(trimmed)) {
+  if (urgency === 'emergency' && saysNotEmergency(trimmed)) {
+    // The writer says it is not an emergency; only a hazard rule (below) overrides them.
+    urgency = 'urgent';
+    urgencyConf = Math.max(0.6, up.find((p) => p.label === 'urgent')!.p);
+    reasons.push('says it is not an emergency');
+  }
+  const injection = looksLikeInjection(trimmed);
+  if (injection && urgency !== 'routine') {
+    // Instructions to the system are not a customer's problem: they never raise urgency (a hazard rule still does).
+    urgency = 'routine';
+    urgencyConf = 0.9;
+  }
+  if (urgency === 'routine' && !injection && urgentFloor(trimmed)) {
     urgency = 'urgent';
     urgencyConf = Math.max(0.6, up.find((p) => p.label === 'urgent')!.p);
     reasons.push('describes something broken that people need (no heat, no cooling, a leak, no power)');
@@ -79,6 +91,16 @@ export function classifyIntake(text: string, options: ClassifyOptions = {}): Int
   const bestIntent = ip.reduce((a, b) => (b.p > a.p ? b : a));
   let intent: string = bestIntent.label;
   let intentConf = bestIntent.p;
+  const cancels = /\b(cancel\w*)\b/i.test(trimmed);
+  if (injection && !hits.length) {
+    intent = 'spam';
+    intentConf = Math.max(intentConf, 0.9);
+    reasons.push('reads like instructions to the system (prompt injection)');
+  } else if (runningLate(trimmed) && !cancels && !hits.length) {
+    intent = 'reschedule';
+    intentConf = Math.max(intentConf, 0.85);
+    reasons.push('running late for an appointment');
+  }
   if (hits.length && intent === 'spam') {
     // A real hazard is never thrown away as spam.
     intent = 'new_service';

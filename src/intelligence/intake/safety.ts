@@ -1,4 +1,4 @@
-import { emergencyRules } from './rules.ts';
+import { emergencyRules, MEDICAL } from './rules.ts';
 import { normalizeText } from './features.ts';
 
 /**
@@ -8,9 +8,8 @@ import { normalizeText } from './features.ts';
  * injury: 911). A pure function of the text, table-tested; the same advice is
  * texted, emailed and spoken by the receptionist.
  */
-export type Hazard = 'gas' | 'carbon_monoxide' | 'fire_electrical' | 'water' | 'medical' | 'dental' | 'cosmetic_complication' | 'no_heat' | 'no_cooling' | 'other';
+export type Hazard = 'gas' | 'carbon_monoxide' | 'fire_electrical' | 'water' | 'medical' | 'dental' | 'cosmetic_complication' | 'no_heat' | 'no_cooling' | 'legal' | 'other';
 
-const MEDICAL = /\b(can'?t breathe|cannot breathe|trouble breathing|short(ness)? of breath|chest pain|unconscious|passed out|not breathing|seizure|overdose|anaphyla\w*|allergic reaction|throat (is )?(closing|swelling)|heavy bleeding|bleeding (a lot|heavily|won'?t stop|everywhere)|won'?t stop bleeding|stroke|heart attack)\b/;
 const DENTAL = /\b(tooth|teeth|molar|crown|filling|root canal|wisdom|gum|jaw|abscess|dental|dentist)\b/;
 const COSMETIC = /\b(filler|botox|injection|injectable|lip (flip|filler)|microneedling|laser|peel|vascular occlusion|blanch\w*|dusky|mottled)\b/;
 const NO_COOL = /\b(no (ac|air|a\/c|cooling)|not cooling|ac (is )?(out|dead|died|quit|not working|stopped)|heat stroke|heat exhaustion)\b/;
@@ -22,11 +21,14 @@ export function hazardOf(text: string): Hazard {
   if (hits.has('carbon_monoxide')) return 'carbon_monoxide';
   if (hits.has('electrical_hazard')) return 'fire_electrical';
   if (hits.has('flooding')) return 'water';
-  if (MEDICAL.test(t)) return 'medical';
+  if (hits.has('medical') || MEDICAL.test(t)) return 'medical';
+  if (hits.has('cosmetic_complication')) return 'cosmetic_complication';
+  if (hits.has('dental_trauma')) return 'dental';
   if (COSMETIC.test(t)) return 'cosmetic_complication';
   if (DENTAL.test(t)) return 'dental';
   if (hits.has('no_heat_vulnerable')) return 'no_heat';
   if (hits.has('no_cooling_vulnerable') || NO_COOL.test(t)) return 'no_cooling';
+  if (hits.has('legal_custody')) return 'legal';
   return 'other';
 }
 
@@ -40,6 +42,7 @@ const ADVICE: Record<Hazard, string> = {
   cosmetic_complication: 'If the treated area turns white, grey or blotchy, or the pain is getting worse, apply warm compresses and do not massage it; vision changes or trouble breathing: call 911 now.',
   no_heat: 'Until we get there, keep everyone in one warm room with doors closed; never heat the home with an oven, grill or generator indoors.',
   no_cooling: 'Until we get there, keep everyone in the coolest room with fans and water, and call 911 for confusion, fainting or a very high temperature.',
+  legal: 'If you or someone you are with is being arrested or questioned: stay calm, do not resist, say you want a lawyer and do not answer questions or sign anything until one of our attorneys calls you.',
   other: 'If anyone is in danger, call 911.',
 };
 
