@@ -73,6 +73,9 @@ function scored(data: EncodedRows, plan: CvPlan, oofP: Float64Array): Pick<CvRes
   return { metrics: metricsOf(ys, oofP), foldLogLoss: { mean, sd } };
 }
 
+/** Mean validation log loss within this of the minimum counts as as good (about a tenth of the usual fold-to-fold spread). */
+const roundsTolerance = 0.0005;
+
 const meanTrainRows = (plan: CvPlan) => plan.folds.reduce((a, f) => a + f.train.length, 0) / plan.folds.length;
 
 /**
@@ -101,8 +104,7 @@ export function cvGbdt(data: EncodedRows, plan: CvPlan, shape: FeatureShape, par
     runs.push({ model, trace, fold });
   }
   const longest = Math.max(1, ...runs.map((r) => r.trace.validLoss.length));
-  let rounds = 1;
-  let best = Infinity;
+  const mean: number[] = [];
   for (let t = 0; t < longest; t++) {
     // A fold that stopped early keeps its last loss: its curve was only getting worse.
     let s = 0;
@@ -110,8 +112,11 @@ export function cvGbdt(data: EncodedRows, plan: CvPlan, shape: FeatureShape, par
       const c = r.trace.validLoss;
       s += c.length ? c[Math.min(t, c.length - 1)] : 0;
     }
-    if (s < best - 1e-9) (best = s), (rounds = t + 1);
+    mean.push(s / runs.length);
   }
+  // The loss curve is flat near its minimum: the fewest rounds within `roundsTolerance` of the best cost almost nothing and train faster.
+  const best = Math.min(...mean);
+  const rounds = Math.max(1, mean.findIndex((v) => v <= best + roundsTolerance) + 1);
   const raw = new Float64Array(plan.covered.length);
   let at = 0;
   for (const r of runs) {

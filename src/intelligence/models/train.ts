@@ -20,7 +20,7 @@ export interface TrainOptions {
   algorithms?: Array<'gbdt' | 'logistic'>;
   gbdt?: Partial<GbdtParams>;
   seed?: number;
-  /** Cross-validation folds (default 5; 3 on tables with more than 40,000 training rows). */
+  /** Cross-validation folds (default 5; 3 on tables with more than 20,000 training rows). */
   folds?: number;
   /** Consider the averaged GBDT + logistic blend (default true; chosen only when cross-validation shows a gain). */
   blend?: boolean;
@@ -31,10 +31,10 @@ export interface TrainOptions {
 const minRowsPerClass = 5;
 const defaultFolds = 5;
 /** Above this many training rows, cross-validation runs 3 folds on a sample of this size (the refit still uses every row). */
-const cvMaxRows = 40_000;
+const cvMaxRows = 20_000;
 const largeFolds = 3;
 /** The refit learns from more rows than each fold did; its rounds grow with that ratio, but by at most this factor. */
-const maxRoundScale = 1.5;
+const maxRoundScale = 1.25;
 
 function checkColumns(table: Table, o: TrainOptions): void {
   const known = new Set(table.columns);
