@@ -20,7 +20,12 @@ describe('Settings → Channels in Chromium', { timeout: 180_000 }, () => {
   test('numbers with their state; add, refuse a bad one, remove; set the email From', async () => {
     const page = await logIn(context, dash.kinetic.url);
     const api = <T>(url: string) => apiCall<T>(context, dash.kinetic.url, 'GET', url);
-    await page.goto(`${dash.kinetic.url}/app/settings`);
+    // Today's setup checklist: the demo is set up but for a test message.
+    const setup = await api<{ done: number; total: number; steps: Array<{ key: string; done: boolean }> }>('/setup');
+    assert.deepEqual(setup.steps.filter((s) => !s.done).map((s) => s.key), ['test_send']);
+    await page.getByRole('heading', { name: `Set up Kinetic: ${setup.done} of ${setup.total} done` }).waitFor();
+    await page.getByTestId('setup-steps').getByRole('link', { name: 'A test message' }).click();
+    await page.waitForURL(/\/app\/settings$/);
     const table = page.getByTestId('sender-numbers');
     await table.getByRole('row').nth(1).waitFor();
     const before = await api<SenderNumber[]>('/numbers');
@@ -49,6 +54,19 @@ describe('Settings → Channels in Chromium', { timeout: 180_000 }, () => {
     await page.getByRole('status').filter({ hasText: 'Email sender saved.' }).waitFor();
     const channels = await api<{ emailFromName: string; emailReplyTo: string }>('/business/channels');
     assert.deepEqual([channels.emailFromName, channels.emailReplyTo], ['Comfort Pro Office', 'office@comfortpro.example']);
+
+    // A test text to a team member finishes the checklist: Today no longer shows it.
+    const team = await api<{ data: Array<{ phone: string | null }> }>('/users');
+    await page.getByLabel('Send to (your mobile number)').fill(team.data.find((u) => u.phone)!.phone!);
+    await page.getByRole('button', { name: 'Send test' }).click();
+    await page.getByText('Test text queued in the outbox.').waitFor();
+    const checked = page.waitForResponse((r) => r.url().endsWith('/setup') && r.ok());
+    await page.goto(`${dash.kinetic.url}/app/today`);
+    await page.getByRole('heading', { name: 'Today', level: 1 }).waitFor();
+    const after = (await (await checked).json()) as { done: number; total: number };
+    assert.equal(after.done, after.total);
+    await page.waitForTimeout(300); // let React render what /setup said
+    assert.equal(await page.getByRole('heading', { name: /Set up Kinetic/ }).count(), 0, 'every step done: no checklist');
   });
 
   test('Inbox: a simulated emergency text gets the safety message and pages on-call, with no Twilio', async () => {
