@@ -9,6 +9,8 @@ import type { CandidateName } from './select.ts';
 /** One candidate's cross-validated figures, as printed in the training report. */
 export interface CvRow {
   candidate: CandidateName;
+  /** GBDT: the grid point, e.g. "31 leaves, lr 0.1". */
+  params?: string;
   logLoss: number;
   logLossSd: number;
   auc: number | null;
@@ -26,6 +28,8 @@ export interface Selection {
   rows: number;
   metric: 'logLoss';
   chosen: CandidateName;
+  /** Index of the chosen row in `table` (several GBDT settings may be listed). */
+  chosenRow: number;
   table: CvRow[];
 }
 

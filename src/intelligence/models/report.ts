@@ -21,9 +21,12 @@ export function formatTrainingReport(m: SavedModel): string {
     const on = sel.rows === m.split.train ? `the ${sel.rows} training rows` : `a sample of ${sel.rows} of the ${m.split.train} training rows`;
     const how = sel.foldKind === 'time' ? 'time-ordered (each fold validates on rows newer than those it trains on)' : 'stratified';
     lines.push(`Model selection: ${sel.folds}-fold cross-validation, ${how}, on ${on}; chosen on CV log loss (lowest wins${m.metrics.candidates.blend ? '; the blend must beat both by 0.001' : ''}):`);
-    lines.push('  candidate   CV log loss (± folds)  CV AUC  CV Brier  rounds');
-    for (const r of sel.table)
-      lines.push(`  ${r.candidate.padEnd(10)}  ${num(r.logLoss)} (± ${num(r.logLossSd)})      ${num(r.auc)}   ${num(r.brier)}    ${r.rounds ? String(r.rounds).padStart(6) : '     –'}${r.candidate === sel.chosen ? '  ← chosen' : ''}`);
+    lines.push('  candidate                       CV log loss (± folds)  CV AUC  CV Brier  rounds');
+    sel.table.forEach((r, i) => {
+      const name = `${r.candidate}${r.params ? ` (${r.params})` : ''}`;
+      const chosen = (sel.chosenRow ?? sel.table.findIndex((t) => t.candidate === sel.chosen)) === i;
+      lines.push(`  ${name.padEnd(30)}  ${num(r.logLoss)} (± ${num(r.logLossSd)})      ${num(r.auc)}   ${num(r.brier)}    ${r.rounds ? String(r.rounds).padStart(6) : '     –'}${chosen ? '  ← chosen' : ''}`);
+    });
     lines.push(`Model: ${names[m.algorithm]}, refit on all ${m.split.train} training rows, calibrated (Platt, fitted on the cross-validated predictions)`);
   }
   const t = m.metrics.test;

@@ -31,6 +31,8 @@ export interface CvResult {
   calibration: Platt;
   /** GBDT only: boosting rounds with the lowest mean validation loss across folds. */
   rounds?: number;
+  /** GBDT only: the parameters cross-validated (beyond the defaults). */
+  params?: Partial<GbdtParams>;
   /** Mean training rows per fold (the refit's rounds are scaled from this). */
   foldTrainRows: number;
   /** Calibrated out-of-fold probability per validated position (see `covered`). */
@@ -123,7 +125,7 @@ export function cvGbdt(data: EncodedRows, plan: CvPlan, shape: FeatureShape, par
     const m: GbdtModel = { ...r.model, trees: r.trace.trees.slice(0, rounds) };
     for (const i of r.fold.valid) raw[at++] = gbdtRaw(m, rowAt(data.X, i));
   }
-  return pooled('gbdt', data, plan, raw, { rounds, foldTrainRows: meanTrainRows(plan) });
+  return { ...pooled('gbdt', data, plan, raw, { rounds, foldTrainRows: meanTrainRows(plan) }), params };
 }
 
 export function cvLogistic(data: EncodedRows, plan: CvPlan, shape: FeatureShape, seed?: number): CvResult {

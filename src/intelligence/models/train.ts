@@ -35,6 +35,12 @@ const cvMaxRows = 20_000;
 const largeFolds = 3;
 /** The refit learns from more rows than each fold did; its rounds grow with that ratio, but by at most this factor. */
 const maxRoundScale = 1.25;
+/** GBDT settings cross-validated on tables up to `cvMaxRows` training rows: the defaults, and small slow trees that suit mostly additive data. */
+const gbdtGrid: Array<Partial<GbdtParams>> = [{}, { maxLeaves: 8, maxDepth: 4, learningRate: 0.05, maxTrees: 800 }];
+const gbdtLabel = (p: Partial<GbdtParams>) => {
+  const q = { ...defaultGbdtParams, ...p };
+  return `${q.maxLeaves} leaves, lr ${q.learningRate}`;
+};
 
 function checkColumns(table: Table, o: TrainOptions): void {
   const known = new Set(table.columns);
@@ -97,9 +103,12 @@ export function trainModel(table: Table, o: TrainOptions): SavedModel {
   const k = large ? largeFolds : o.folds ?? defaultFolds;
   const plan = planCv(cvFolds(cvPositions, k, byTime ? { time: true } : { label: (i) => tr.y[i], seed: o.seed }));
   const results: CvResult[] = [];
-  if (algorithms.includes('gbdt')) results.push(cvGbdt(tr, plan, shape, o.gbdt));
+  // A small grid (default trees, and shallow slow ones) unless parameters were given or the table is large.
+  const grid = o.gbdt ? [o.gbdt] : large ? [{}] : gbdtGrid;
+  const gbdts = algorithms.includes('gbdt') ? grid.map((params) => cvGbdt(tr, plan, shape, params)) : [];
+  results.push(...gbdts);
   if (algorithms.includes('logistic')) results.push(cvLogistic(tr, plan, shape, o.seed));
-  const gb = results.find((r) => r.name === 'gbdt');
+  const gb = gbdts.length ? gbdts.reduce((a, b) => (b.metrics.logLoss < a.metrics.logLoss ? b : a)) : undefined;
   const lr = results.find((r) => r.name === 'logistic');
   if (gb && lr && o.blend !== false) results.push(cvBlend(tr, plan, gb, lr));
   const chosen = chooseCandidate(results);
@@ -108,7 +117,7 @@ export function trainModel(table: Table, o: TrainOptions): SavedModel {
   const refitGbdt = (): GbdtModel => {
     const binner = fitBinner(tr.X, shape.categorical, shape.catCounts);
     const scale = Math.min(maxRoundScale, Math.max(1, tr.y.length / gb!.foldTrainRows));
-    const params = { ...defaultGbdtParams, minChildSamples: minChildFor(tr.y.length), ...o.gbdt, maxTrees: Math.max(1, Math.round(gb!.rounds! * scale)) };
+    const params = { ...defaultGbdtParams, minChildSamples: minChildFor(tr.y.length), ...gb!.params, maxTrees: Math.max(1, Math.round(gb!.rounds! * scale)) };
     return trainGbdt({ bins: applyBinner(binner, tr.X, tr.y.length), n: tr.y.length, y: tr.y }, null, binner, shape.categorical, params);
   };
   const refitLogistic = (): LogisticModel => trainLogistic(tr.X, shape.categorical, shape.catCounts, tr.y, { seed: o.seed });
@@ -126,7 +135,7 @@ export function trainModel(table: Table, o: TrainOptions): SavedModel {
   const F = features.length;
   const imp = model.kind === 'gbdt' ? gbdtImportance(model, F) : model.kind === 'logistic' ? logisticImportance(model) : blendImportance(model, F);
   const candidates: SavedModel['metrics']['candidates'] = {};
-  for (const r of results) candidates[r.name] = r.metrics;
+  for (const r of results) if (r.name !== 'gbdt' || r === gb) candidates[r.name] = r.metrics;
   const round4 = (v: number) => Number(v.toFixed(4));
   return {
     format: 'kinetic-model',
@@ -148,8 +157,10 @@ export function trainModel(table: Table, o: TrainOptions): SavedModel {
       rows: cvPositions.length,
       metric: 'logLoss',
       chosen: chosen.name,
+      chosenRow: results.indexOf(chosen),
       table: results.map((r) => ({
         candidate: r.name,
+        ...(r.name === 'gbdt' ? { params: gbdtLabel(r.params ?? {}) } : {}),
         logLoss: round4(r.metrics.logLoss),
         logLossSd: round4(r.foldLogLoss.sd),
         auc: r.metrics.auc === null ? null : round4(r.metrics.auc),

@@ -43,6 +43,11 @@ test('model train on a messy CSV prints held-out metrics, calibration and import
   for (const needle of [/AUC\s+0\.\d{3}/, /Log loss\s+0\.\d{3}/, /Brier\s+0\.\d{3}/, /Calibration/, /Feature importance/, /monthly_spend\s+numeric/, /autopay\s+boolean/, /plan\s+categorical/, /by time on "signed_up"/]) {
     assert.match(trained.out, needle);
   }
+  // The metric that chose is printed with the candidates it compared; the final model learned from every training row.
+  assert.match(trained.out, /5-fold cross-validation, time-ordered .* chosen on CV log loss/);
+  assert.match(trained.out, /← chosen/);
+  assert.match(trained.out, /train 1020, test 180/);
+  assert.match(trained.out, /refit on all 1020 training rows/);
   const auc = Number(/AUC\s+(0\.\d+)/.exec(trained.out.split('Held-out test')[1])![1]);
   assert.ok(auc > 0.7, `held-out AUC ${auc}`);
   const saved = JSON.parse(readFileSync(path.join(dir, 'churn.json'), 'utf8'));
@@ -92,6 +97,7 @@ test('bad CSVs and bad flags get a clear error and exit code 2', async () => {
     [['model', 'train', '--csv', 'missing.csv', '--label', 'Churned', '--out', 'x.json'], /no such file/],
     [['model', 'train', '--csv', file('empty.csv', ''), '--label', 'Churned', '--out', 'x.json'], /empty/],
     [['model', 'train', '--csv', 'good.csv', '--out', 'x.json'], /label/],
+    [['model', 'train', '--csv', 'good.csv', '--label', 'Churned', '--folds', '1', '--out', 'x.json'], /--folds must be a whole number from 2 to 10/],
     [['model', 'score', '--model', file('notmodel.json', '{"hello":1}'), '--csv', 'good.csv', '--out', 's.csv'], /not a Kinetic model/],
   ];
   for (const [args, message] of cases) {
@@ -100,7 +106,8 @@ test('bad CSVs and bad flags get a clear error and exit code 2', async () => {
     assert.match(res.err, message, args.join(' '));
     assert.doesNotMatch(res.err, /\n\s+at /, 'no stack trace');
   }
-  const trained = await runCli(env, dir, ['model', 'train', '--csv', 'good.csv', '--label', 'Churned', '--id', 'customer_id', '--out', 'g.json']);
+  const trained = await runCli(env, dir, ['model', 'train', '--csv', 'good.csv', '--label', 'Churned', '--id', 'customer_id', '--folds', '3', '--out', 'g.json']);
+  assert.match(trained.out, /3-fold cross-validation/);
   assert.equal(trained.code, 0, trained.err);
   const lacking = await runCli(env, dir, ['model', 'score', '--model', 'g.json', '--csv', file('lacking.csv', 'customer_id,plan\nC-1,Basic\n'), '--out', 's.csv']);
   assert.equal(lacking.code, 2);

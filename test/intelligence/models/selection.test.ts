@@ -62,10 +62,19 @@ test('the report names the metric that chose and shows it: the chosen candidate 
     assert.match(report, /chosen on CV log loss/);
     const chosenLine = report.split('\n').find((l) => l.includes('← chosen'))!;
     assert.ok(chosenLine.trimStart().startsWith(m.algorithm), chosenLine);
-    assert.ok(chosenLine.includes(sel.table.find((r) => r.candidate === m.algorithm)!.logLoss.toFixed(3)), chosenLine);
+    assert.equal(sel.table[sel.chosenRow].candidate, m.algorithm);
+    assert.ok(chosenLine.includes(sel.table[sel.chosenRow].logLoss.toFixed(3)), chosenLine);
+    if (m.algorithm === 'gbdt') assert.equal(sel.table[sel.chosenRow].logLoss, single.logLoss, 'the better of the GBDT settings');
     assert.doesNotMatch(report, /validation log loss/);
   }
   assert.ok(lowestCv(trainModel(xorTable(1500), { label: 'label', blend: false })).candidate === 'gbdt');
+});
+
+test('a small GBDT grid is cross-validated on modest tables: each setting is a row of the table', () => {
+  const m = trainModel(xorTable(1500), { label: 'label' });
+  const gbdtRows = m.selection!.table.filter((r) => r.candidate === 'gbdt');
+  assert.deepEqual(gbdtRows.map((r) => r.params), ['31 leaves, lr 0.1', '8 leaves, lr 0.05']);
+  assert.equal(m.metrics.candidates.gbdt!.logLoss.toFixed(4), Math.min(...gbdtRows.map((r) => r.logLoss)).toFixed(4));
 });
 
 test('the final model is refit on every labelled row outside the held-out test split', () => {
@@ -78,7 +87,7 @@ test('the final model is refit on every labelled row outside the held-out test s
   assert.equal(m.selection!.rows, m.split.train, 'cross-validation ran on exactly the refit rows');
   assert.match(formatTrainingReport(m), new RegExp(`refit on all ${m.split.train} training rows`));
   // The refit boosts the CV-chosen rounds scaled by (refit rows / fold training rows), at most 1.5×.
-  const rounds = m.selection!.table[0].rounds!;
+  const rounds = m.selection!.table[m.selection!.chosenRow].rounds!;
   assert.equal(m.model.kind, 'gbdt');
   if (m.model.kind === 'gbdt') assert.ok(m.model.trees.length <= Math.round(rounds * 1.25) && m.model.trees.length >= Math.min(rounds, 1), `${m.model.trees.length} trees, CV ${rounds}`);
 });
@@ -125,7 +134,8 @@ test('a blended model is chosen when CV shows a gain, and scores and explains ro
     return [...x.map((v) => v.toFixed(3)), g() < 1 / (1 + Math.exp(-z)) ? 'yes' : 'no'];
   });
   const columns = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
-  const m = trainModel({ columns: [...columns, 'y'], rows }, { label: 'y' });
+  // Default trees only (given parameters skip the grid, whose shallow trees would capture the additive part by themselves).
+  const m = trainModel({ columns: [...columns, 'y'], rows }, { label: 'y', gbdt: {} });
   assert.equal(m.algorithm, 'blend', JSON.stringify(m.selection!.table));
   assert.equal(m.model.kind, 'blend');
   assert.deepEqual(m.calibration, { a: 1, b: 0 }, 'each part carries its own calibration');
