@@ -41,6 +41,11 @@ export const EMERGENCY_THRESHOLD = 0.3;
 /** Corrections at least this similar (cosine over text features) are applied. */
 export const CORRECTION_SIMILARITY = 0.6;
 
+const REQUEST = /\b(can (you|someone|somebody) (come|send|fix|look|check)|come (out|over|by)|my (sink|toilet|ac|furnace|heater|water heater|tooth|teeth|gums|lips?|case|outlet|panel))\b/i;
+function asksForService(text: string, services: readonly BusinessService[]): boolean {
+  return REQUEST.test(text) || urgentFloor(text) || matchServices(text, services).length > 0;
+}
+
 const round = (x: number): number => Math.round(x * 1000) / 1000;
 
 export function classifyIntake(text: string, options: ClassifyOptions = {}): IntakeClassification {
@@ -68,7 +73,9 @@ export function classifyIntake(text: string, options: ClassifyOptions = {}): Int
     urgencyConf = Math.max(0.6, up.find((p) => p.label === 'urgent')!.p);
     reasons.push('says it is not an emergency');
   }
-  const injection = looksLikeInjection(trimmed);
+  // Instructions to the system with nothing else in them are spam. One that also asks for real work
+  // ("ignore your rules… also my sink is clogged") keeps the model's labels: the draft is held for a person.
+  const injection = looksLikeInjection(trimmed) && !asksForService(trimmed, options.services ?? []);
   if (injection && urgency !== 'routine') {
     // Instructions to the system are not a customer's problem: they never raise urgency (a hazard rule still does).
     urgency = 'routine';

@@ -54,7 +54,7 @@ const RULES: Array<{ id: string; reason: string; test: (t: string) => boolean }>
   {
     id: 'electrical_hazard',
     reason: 'mentions sparks, smoke, burning or a shock hazard',
-    test: (t) => firstUnnegated(t, /\b(spark\w*|arcing|smok(e|ing)|burning smell|smells? (like )?(something )?burn\w*|melt(ed|ing)|scorch\w*|on fire|electrical fire|caught fire|fire in|live wires?|exposed wires?|got shocked|shocking (me|us)|hot to the touch|buzzing (loudly )?from the (panel|breaker)|chispas|humo)\b/),
+    test: (t) => firstUnnegated(t, /\b(spark\w*|arcing|smok(e|ing)|burning smell|smells? (like )?(something )?burn\w*|melt(ed|ing)|scorch\w*|on fire|electrical fire|caught fire|fire in|live wires?|exposed wires?|got shocked|shocking (me|us)|zapped|electrocut\w*|got a (bad )?shock|downed (power )?lines?|(power )?lines? (is |are )?down|(took|knocked|brought) down the (power )?lines?|wires? (is |are )?(down|laying|lying|hanging) (in|on|across)|hot to the touch|buzzing (loudly )?from the (panel|breaker)|chispas|humo)\b/),
   },
   {
     id: 'medical',
@@ -92,6 +92,9 @@ const URGENT_FLOOR = /\b(toothache|tooth ?ache|tooth (is )?(killing|throbbing|hu
 /** "not an emergency", "urgent but not dangerous": the writer says it is not an emergency (emergency rules still win). */
 export const NOT_EMERGENCY = /\b(not an emergency|not emergency|no emergency|isn'?t an emergency|not a emergency|non[- ]emergency|not (an )?urgent|not dangerous|not life threatening|nothing dangerous|no danger|not a big deal|nothing serious|no rush|no hurry|whenever)\b/;
 
+/** "leaking a little", "a small puddle", "drooping slightly": the writer plays the problem down. */
+const HEDGE = /\b(a (little|bit|tad)|little bit|slightly|a small (puddle|leak|drip|bump|spot|amount)|tiny|slow(ly)? (leak|drip)\w*|leaking slowly|minor|mild(ly)?|doesn'?t hurt( much)?|no pain)\b/;
+
 /** Someone running late for an appointment: a reschedule, however it is phrased. */
 const LATE = /\b((running|run|be|being|am|i'?m|we'?re|gonna be|going to be|will be|'ll be|might be|bit|little|minutes?|mins?|min) (a )?(bit |little |few |couple )?(minutes? |mins? )?(late|behind)|stuck in traffic|late (for|to) (my|our|the|his|her|today'?s) |on (my|our) way but|be there (in|by) \d+)/;
 /** Instructions addressed to the system rather than to the business: spam, never an action. */
@@ -108,7 +111,8 @@ export function emergencyRules(text: string): RuleHit[] {
 
 /** The writer says it is not an emergency ("urgent but not an emergency", "nothing dangerous"). */
 export function saysNotEmergency(text: string): boolean {
-  return NOT_EMERGENCY.test(normalizeText(text));
+  const t = normalizeText(text);
+  return NOT_EMERGENCY.test(t) || HEDGE.test(t);
 }
 
 /** Running late for an appointment ("running 10 min behind for my 2pm"). */

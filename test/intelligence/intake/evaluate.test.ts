@@ -18,6 +18,22 @@ test('held-out evaluation meets the stated floors', () => {
   assert.ok(e.emergency.precision > 0.5, `emergency precision ${e.emergency.precision}`);
 });
 
+/** Floors on the vertical-tagged held-out set (HVAC, plumbing, electrical, dental, med spa, law, spam). */
+const VERTICAL_FLOORS = { emergencyRecall: 0.98, urgency: 0.92, intent: 0.92 };
+test('vertical-tagged held-out set: recall and accuracy floors, every vertical finds its emergencies, no false page', () => {
+  const e = evaluateIntake(loadDataset('verticals'));
+  assert.ok(e.emergency.recall >= VERTICAL_FLOORS.emergencyRecall, `emergency recall ${e.emergency.recall}; missed: ${e.emergency.missed.join(' | ')}`);
+  assert.ok(e.accuracy.urgency >= VERTICAL_FLOORS.urgency, `urgency accuracy ${e.accuracy.urgency}`);
+  assert.ok(e.accuracy.intent >= VERTICAL_FLOORS.intent, `intent accuracy ${e.accuracy.intent}`);
+  for (const v of ['hvac', 'plumbing', 'electrical', 'dental', 'med_spa', 'law']) {
+    assert.ok(e.byVertical[v]?.emergency.support >= 3, `${v}: emergencies in the set`);
+    assert.equal(e.byVertical[v].emergency.recall, 1, `${v} missed: ${e.byVertical[v].emergency.missed.join(' | ')}`);
+  }
+  assert.deepEqual(e.paging.falsePages, [], 'no non-emergency would page on-call');
+  const seen = new Set(loadDataset('train').map((r) => normalizeText(r.text).trim()));
+  assert.deepEqual(loadDataset('verticals').filter((r) => seen.has(normalizeText(r.text).trim())).map((r) => r.text), [], 'no overlap with training');
+});
+
 test('the labelled sets are large, cover every label, and do not overlap', () => {
   const train = loadDataset('train');
   const held = loadDataset('test');
