@@ -146,3 +146,20 @@ test('a blended model is chosen when CV shows a gain, and scores and explains ro
   assert.ok(Math.abs(m.importance.reduce((s, f) => s + f.importance, 0) - 1) < 0.01);
   assert.ok(m.metrics.test.auc! > 0.7);
 });
+
+test('large tables: cross-validation runs 3 folds on a sample, the default GBDT only, and the refit still learns from every training row', () => {
+  for (const dated of [false, true]) {
+    const t = xorTable(2400);
+    const table: Table = dated ? { columns: [...t.columns, 'created'], rows: t.rows.map((row, i) => [...row, new Date(Date.UTC(2025, 0, 1) + i * 3_600_000).toISOString()]) } : t;
+    const m = trainModel(table, { label: 'label', cvMaxRows: 800 });
+    const sel = m.selection!;
+    assert.equal(sel.folds, 3);
+    assert.ok(sel.rows >= 600 && sel.rows <= 1100, `${sel.rows} sampled rows`);
+    assert.equal(m.split.train, 2040);
+    assert.deepEqual(sel.table.filter((r) => r.candidate === 'gbdt').map((r) => r.params), ['31 leaves, lr 0.1']);
+    assert.match(formatTrainingReport(m), new RegExp(`a sample of ${sel.rows} of the 2040 training rows`));
+    assert.match(formatTrainingReport(m), /refit on all 2040 training rows/);
+    assert.equal(m.algorithm, 'gbdt');
+    assert.ok(m.metrics.test.auc! > 0.85, `auc ${m.metrics.test.auc}`);
+  }
+});
