@@ -99,6 +99,7 @@ export const routeRules: Record<string, RouteRule> = {
   ...resourceRules('/interactions', 'interactions', { create: { kind: 'note-on-contact' } }),
   ...resourceRules('/jobs', 'jobs', { list: { kind: 'list', query: 'technicianUserId' }, item: id('job') }),
   ...resourceRules('/deals', 'deals'),
+  'GET /pipeline/totals': rule('deals.read'),
   ...resourceRules('/tasks', 'tasks', { list: { kind: 'list', query: 'assigneeUserId' }, item: id('task') }),
   'PATCH /tasks/:id': rule('tasks.update', { kind: 'task-or-take', param: 'id' }),
   ...resourceRules('/reviews', 'reviews'),

@@ -28,6 +28,7 @@ import { registerIntakeRoutes } from './routes/drafts.ts';
 import { registerInsightRoutes } from './routes/insights.ts';
 import { registerChannelRoutes } from './routes/channels.ts';
 import { registerDevInboundRoutes } from './routes/dev-inbound.ts';
+import { registerPipelineRoutes } from './routes/pipeline.ts';
 
 export interface ServerOptions {
   logger?: boolean;
@@ -103,6 +104,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   registerIntelligenceRoutes(app, ctx);
   registerChannelRoutes(app, ctx);
   registerDevInboundRoutes(app, ctx);
+  registerPipelineRoutes(app, ctx);
   registerDashboard(app, ctx);
   return app;
 }

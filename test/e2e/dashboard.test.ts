@@ -261,6 +261,19 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
     const saved = await eventually(() => apiCall<{ stage: string }>(context, dash.kinetic.url, 'GET', `/deals/${deal.id}`), (d) => d.stage === 'quote_sent');
     assert.equal(saved.stage, 'quote_sent');
     await shot(page, '10e-pipeline-dragged');
+
+    // Won stays on the board for the period, and the period's totals (from the server) count it.
+    const before = await apiCall<{ won: { count: number; amountCents: number } }>(context, dash.kinetic.url, 'GET', `/pipeline/totals?closedAfter=${encodeURIComponent(new Date(Date.now() - 30 * 86_400_000).toISOString())}`);
+    await page.getByLabel('Won and lost').selectOption('30d');
+    await page.getByLabel('Stage of E2E heat pump for Pat').selectOption('won');
+    await page.locator('[data-stage="won"]').locator(`[data-deal="${deal.id}"]`).waitFor();
+    await page.getByTestId('pipeline-period-totals').getByText(`Won ${before.won.count + 1} `).waitFor();
+    await page.reload();
+    await page.getByLabel('Won and lost').selectOption('30d'); // the same period as the totals read above
+    await page.locator('[data-stage="won"]').locator(`[data-deal="${deal.id}"]`).waitFor();
+    await page.getByTestId('pipeline-period-totals').getByText(`Won ${before.won.count + 1} `).waitFor();
+    assert.match((await page.locator('[data-stage="won"] h2').textContent()) ?? '', new RegExp(`^won ${before.won.count + 1} · \\$`));
+    await shot(page, '10f-pipeline-won');
     await page.close();
   });
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { containsText } from '../../db/database.ts';
 import { event, type PendingEvent } from '../../events/record.ts';
-import { calendarDate, cents, idField, shortText } from '../shared/fields.ts';
+import { calendarDate, cents, idField, instant, shortText } from '../shared/fields.ts';
 import { pageQuerySchema } from '../shared/pagination.ts';
 import { changedFields, checkOwned, defineResource } from '../shared/resource.ts';
 
@@ -53,6 +53,9 @@ const filterSchema = z
     pipeline: z.string().max(60).optional(),
     ownerUserId: idField.optional(),
     q: z.string().trim().max(200).optional(),
+    /** Won or lost deals closed in [closedAfter, closedBefore). */
+    closedAfter: instant.optional(),
+    closedBefore: instant.optional(),
   })
   .strict();
 
@@ -126,6 +129,8 @@ export const deals = defineResource({
     if (f.status) q = q.where('status', '=', f.status);
     if (f.pipeline) q = q.where('pipeline', '=', f.pipeline);
     if (f.ownerUserId) q = q.where('owner_user_id', '=', f.ownerUserId);
+    if (f.closedAfter) q = q.where('closed_at', '>=', f.closedAfter);
+    if (f.closedBefore) q = q.where('closed_at', '<', f.closedBefore);
     if (f.q) q = q.where(containsText(dialect, 'title', f.q));
     return q;
   },

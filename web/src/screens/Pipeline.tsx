@@ -1,4 +1,4 @@
-import { useState, type DragEvent } from 'react';
+import { useMemo, useState, type DragEvent } from 'react';
 import { Link } from 'react-router';
 import { money, patch, type Page } from '../api.ts';
 import { useApi, useLiveEvents } from '../hooks.ts';
@@ -8,22 +8,55 @@ interface Deal { id: string; title: string; stage: string; status: string; amoun
 const stages = ['new', 'qualified', 'quote_sent', 'negotiation', 'won', 'lost'];
 const label = (s: string) => s.replace('_', ' ');
 
-/** Deals as a board by stage: drag a card to another column, or use its stage menu (keyboard). */
+interface Totals { open: Record<string, { count: number; amountCents: number }>; won: { count: number; amountCents: number }; lost: { count: number; amountCents: number } }
+const periods = [
+  ['month', 'This month'],
+  ['30d', 'Last 30 days'],
+  ['quarter', 'This quarter'],
+  ['year', 'This year'],
+] as const;
+type Period = (typeof periods)[number][0];
+function periodStart(p: Period, now = new Date()): string {
+  const d = new Date(now);
+  if (p === '30d') return new Date(now.getTime() - 30 * 86_400_000).toISOString();
+  d.setHours(0, 0, 0, 0);
+  d.setDate(1);
+  if (p === 'quarter') d.setMonth(d.getMonth() - (d.getMonth() % 3));
+  if (p === 'year') d.setMonth(0);
+  return d.toISOString();
+}
+
+/**
+ * Deals as a board by stage: drag a card to another column, or use its stage menu (keyboard). Won and
+ * Lost stay on the board for the chosen period, with the period's totals; column totals come from the
+ * server, not from the cards loaded.
+ */
 export function Pipeline() {
+  const [period, setPeriod] = useState<Period>('month');
+  const since = useMemo(() => periodStart(period), [period]);
   const deals = useApi<Page<Deal>>('/deals?status=open&limit=200');
-  const closed = useApi<Page<Deal>>('/deals?limit=100&status=won');
+  const won = useApi<Page<Deal>>(`/deals?status=won&closedAfter=${encodeURIComponent(since)}&limit=50`);
+  const lost = useApi<Page<Deal>>(`/deals?status=lost&closedAfter=${encodeURIComponent(since)}&limit=50`);
+  const totals = useApi<Totals>(`/pipeline/totals?closedAfter=${encodeURIComponent(since)}`);
   const [error, setError] = useState<unknown>(null);
   const [over, setOver] = useState<string | null>(null);
   const [moved, setMoved] = useState<Record<string, string>>({});
-  useLiveEvents(() => deals.reload(), ['deal.created', 'deal.stage_changed', 'deal.won', 'deal.lost', 'deal.updated']);
-  // Open deals, plus the latest wins for context (the board is for work in progress).
-  const all = [...(deals.data?.data ?? []), ...(closed.data?.data ?? []).slice(0, 8)];
+  const reload = () => {
+    deals.reload();
+    won.reload();
+    lost.reload();
+    totals.reload();
+  };
+  useLiveEvents(reload, ['deal.created', 'deal.stage_changed', 'deal.won', 'deal.lost', 'deal.updated', 'deal.deleted']);
+  const all = [...(deals.data?.data ?? []), ...(won.data?.data ?? []), ...(lost.data?.data ?? [])];
+  const headline = (s: string) => (s === 'won' || s === 'lost' ? totals.data?.[s] : totals.data?.open[s]) ?? { count: 0, amountCents: 0 };
   const stageOf = (d: Deal) => moved[d.id] ?? d.stage;
   const move = async (id: string, stage: string) => {
     setError(null);
     setMoved((m) => ({ ...m, [id]: stage }));
     try {
       await patch(`/deals/${id}`, { stage });
+      reload();
     } catch (err) {
       setError(err);
       setMoved((m) => Object.fromEntries(Object.entries(m).filter(([k]) => k !== id)));
@@ -38,6 +71,19 @@ export function Pipeline() {
   return (
     <>
       <h1>Pipeline</h1>
+      <div className="filters">
+        <div>
+          <label htmlFor="pipeline-period">Won and lost</label>
+          <select id="pipeline-period" value={period} onChange={(e) => setPeriod(e.target.value as Period)}>
+            {periods.map(([k, l]) => <option key={k} value={k}>{l}</option>)}
+          </select>
+        </div>
+        {totals.data && (
+          <p className="muted" data-testid="pipeline-period-totals">
+            Won {totals.data.won.count} ({money(totals.data.won.amountCents)}) · lost {totals.data.lost.count} ({money(totals.data.lost.amountCents)})
+          </p>
+        )}
+      </div>
       <ErrorNote error={error} />
       <Load state={deals} what="Deals">
         {() => (
@@ -45,8 +91,8 @@ export function Pipeline() {
             {stages.map((s) => {
               const col = all.filter((d) => stageOf(d) === s);
               return (
-                <section key={s} className={`column ${over === s ? 'over' : ''}`} aria-label={`${label(s)} (${col.length})`} onDragOver={(e) => { e.preventDefault(); setOver(s); }} onDragLeave={() => setOver(null)} onDrop={onDrop(s)} data-stage={s}>
-                  <h2>{label(s)} <span className="muted">{col.length} · {money(col.reduce((n, d) => n + (d.amountCents ?? 0), 0))}</span></h2>
+                <section key={s} className={`column ${over === s ? 'over' : ''}`} aria-label={`${label(s)} (${headline(s).count})`} onDragOver={(e) => { e.preventDefault(); setOver(s); }} onDragLeave={() => setOver(null)} onDrop={onDrop(s)} data-stage={s}>
+                  <h2>{label(s)} <span className="muted">{headline(s).count} · {money(headline(s).amountCents)}</span></h2>
                   {col.map((d) => (
                     <article key={d.id} className="deal" draggable onDragStart={(e) => e.dataTransfer.setData('text/plain', d.id)} data-deal={d.id}>
                       <strong>{d.title}</strong>
