@@ -47,7 +47,11 @@ lines.push('');
 
 const intakePath = path.join(root, 'src/intelligence/intake/evaluate.ts');
 if (existsSync(intakePath)) {
-  const mod = (await import(intakePath)) as { evaluateIntake?: () => { trainSize: number; testSize: number; accuracy: Record<string, number>; emergency: { recall: number; precision: number; support: number; missed: string[] }; modelVersion: string } };
+  type Scores = { size: number; accuracy: Record<string, number>; emergency: { recall: number; precision: number; support: number; missed: string[] }; paging?: { pagedEmergencies: number; falsePages: string[] } };
+  type Evaluation = Scores & { trainSize: number; testSize: number; modelVersion: string; byVertical?: Record<string, Scores> };
+  const mod = (await import(intakePath)) as { evaluateIntake?: (rows?: unknown) => Evaluation };
+  const datasetPath = path.join(root, 'src/intelligence/intake/dataset.ts');
+  const data = existsSync(datasetPath) ? ((await import(datasetPath)) as { loadDataset?: (split: string) => unknown }) : {};
   if (mod.evaluateIntake) {
     const e = mod.evaluateIntake();
     lines.push('## Intake classifier (held-out test set)', '');
@@ -56,6 +60,27 @@ if (existsSync(intakePath)) {
     for (const [k, v] of Object.entries(e.accuracy)) lines.push(`| ${k} accuracy | ${f3(v)} |`);
     lines.push(`| emergency recall | ${f3(e.emergency.recall)} (${e.emergency.support} emergencies) |`, `| emergency precision | ${f3(e.emergency.precision)} |`, '');
     if (e.emergency.missed.length) lines.push('Missed emergencies:', '', ...e.emergency.missed.map((t) => `- ${t}`), '');
+    let verticals: Evaluation | null = null;
+    try {
+      verticals = data.loadDataset ? mod.evaluateIntake(data.loadDataset('verticals')) : null;
+    } catch {
+      verticals = null; // an older build without the vertical-tagged set
+    }
+    if (verticals?.byVertical) {
+      lines.push('## Intake classifier by vertical (second held-out set)', '');
+      lines.push(
+        `${verticals.testSize} messages written for every vertical the product names, each tagged with it, before the model's errors on them were seen. ` +
+          '"Pages at once" counts emergencies that would page on-call straight away (an emergency rule, or model urgency confidence ≥ 0.9); a false page is a non-emergency that would.',
+        '',
+      );
+      lines.push('| Vertical | Messages | Emergency recall | Emergency precision | Pages at once | False pages | Urgency accuracy | Intent accuracy |', '|---|---|---|---|---|---|---|---|');
+      const row = (name: string, s: Scores) =>
+        `| ${name} | ${s.size} | ${s.emergency.support ? `${f3(s.emergency.recall)} (${s.emergency.support})` : 'n/a'} | ${s.emergency.support ? f3(s.emergency.precision) : 'n/a'} | ${s.paging ? `${s.paging.pagedEmergencies} of ${s.emergency.support}` : 'n/a'} | ${s.paging ? s.paging.falsePages.length : 'n/a'} | ${f3(s.accuracy.urgency)} | ${f3(s.accuracy.intent)} |`;
+      for (const [v, s] of Object.entries(verticals.byVertical)) lines.push(row(v.replace('_', ' '), s));
+      lines.push(row('**all**', verticals), '');
+      if (verticals.emergency.missed.length) lines.push('Missed emergencies:', '', ...verticals.emergency.missed.map((t) => `- ${t}`), '');
+      if (verticals.paging?.falsePages.length) lines.push('Would page on-call but are not emergencies:', '', ...verticals.paging.falsePages.map((t) => `- ${t}`), '');
+    }
   }
 } else lines.push('## Intake classifier', '', 'Not present in this build.', '');
 
