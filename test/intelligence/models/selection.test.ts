@@ -163,3 +163,12 @@ test('large tables: cross-validation runs 3 folds on a sample, the default GBDT 
     assert.ok(m.metrics.test.auc! > 0.85, `auc ${m.metrics.test.auc}`);
   }
 });
+
+test('a model saved before cross-validation (no selection) still prints, labelled with what chose it then', () => {
+  const m = trainModel(xorTable(600), { label: 'label', algorithms: ['logistic'] });
+  const old = { ...m, selection: undefined, split: { ...m.split, valid: 90 } };
+  const report = formatTrainingReport(old);
+  assert.match(report, /validation 90/);
+  assert.match(report, /candidate logistic\s+test AUC/);
+  assert.match(report, /chosen on validation log loss/);
+});
