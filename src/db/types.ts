@@ -549,7 +549,7 @@ export interface ModelVersionTable {
   model: string; // lead_conversion | churn | deal_stall
   version: number;
   prior: number; // 1 = too little history: a built-in prior model is in use
-  algorithm: string; // gbdt | logistic | prior
+  algorithm: string; // gbdt | logistic | blend | prior
   rows: number;
   metrics: string; // JSON
   artifact: string | null; // JSON SavedModel (null for a prior)
