@@ -1,3 +1,4 @@
+import { after, before } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildServer } from '../../src/api/server.ts';
 import { createApiKey } from '../../src/access/auth.ts';
@@ -44,4 +45,20 @@ export function client(app: FastifyInstance, key: string | null) {
     put: (url: string, body: unknown = {}) => call('PUT', url, body),
     delete: (url: string) => call('DELETE', url),
   };
+}
+
+/**
+ * For a suite inside forEachDialect: a started API and one tenant, created before the suite's tests
+ * and closed after. Read the parts inside tests (`s.api`, `s.tenant`, `s.app`).
+ */
+export function useApiTenant(world: () => { ctx: AppContext }, name: string) {
+  const s = {} as { app: FastifyInstance; tenant: ApiTenant; api: ReturnType<typeof client> };
+  before(async () => {
+    s.app = await buildServer(world().ctx);
+    await s.app.ready();
+    s.tenant = await makeTenant(world().ctx, name);
+    s.api = client(s.app, s.tenant.key);
+  });
+  after(() => s.app?.close());
+  return s;
 }
