@@ -1,3 +1,4 @@
+import { yieldToEventLoop } from '../../lib/yield.ts';
 import { CompiledQuery, type Insertable } from 'kysely';
 import type { Dialect, Executor } from '../../db/database.ts';
 import type { Database } from '../../db/types.ts';
@@ -56,6 +57,8 @@ export async function insertRows<T extends keyof Database & string>(
       }
     }
     await trx.executeQuery(CompiledQuery.raw(head + placeholders(chunk.length, columns.length) + tail, params));
+    // better-sqlite3 runs each statement synchronously: let other requests in between statements.
+    await yieldToEventLoop();
   }
 }
 

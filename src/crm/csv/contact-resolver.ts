@@ -1,3 +1,4 @@
+import { yieldEvery } from '../../lib/yield.ts';
 import type { Insertable } from 'kysely';
 import type { Scope } from '../../context.ts';
 import type { Dialect, Executor } from '../../db/database.ts';
@@ -217,7 +218,9 @@ export class ContactResolver {
     const contacts = [];
     const identities: Array<Insertable<ContactIdentityTable>> = [];
     const tags: Array<Insertable<ContactTagTable>> = [];
+    const breathe = yieldEvery(250);
     for (const t of targets) {
+      await breathe();
       const prepared = await buildNewContact(business, t.draft, t.id, now);
       contacts.push(prepared.row);
       for (const i of prepared.identities) identities.push(i);

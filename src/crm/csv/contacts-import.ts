@@ -1,4 +1,5 @@
 import { isoNow } from '../../lib/clock.ts';
+import { yieldEvery } from '../../lib/yield.ts';
 import { inBatchTransaction, type BatchResult, type EntityImporter, type ImportEnv, type PreparedBatch } from './batch.ts';
 import { readContactDraft, RowCells, RowError, type ContactDraft } from './contact-draft.ts';
 import type { CsvRow } from './reader.ts';
@@ -26,7 +27,9 @@ export function contactsImporter(env: ImportEnv): EntityImporter<Item> {
       await inBatchTransaction(env, async (trx) => {
         Object.assign(result, { created: 0, merged: 0, warned: [], merges: [], duplicates: [] });
         await env.contacts.prefetch(trx, batch.items.map((i) => i.draft));
+        const breathe = yieldEvery(250);
         for (const { row, draft } of batch.items) {
+          await breathe();
           if (draft.warnings?.length) result.warned!.push({ row, warnings: draft.warnings });
           const r = env.contacts.resolve(draft);
           if (r.created) {

@@ -6,7 +6,8 @@ import { getBusiness } from '../businesses/businesses.ts';
 import type { Business } from '../businesses/schema.ts';
 import { activityImporter } from './activity-import.ts';
 import { UserDirectory } from './activity-rows.ts';
-import type { DuplicateNote, EntityImporter, ImportEnv, MergeNote } from './batch.ts';
+import type { DuplicateNote, EntityImporter, ImportEnv, MergeNote, PreparedBatch } from './batch.ts';
+import { yieldEvery, yieldToEventLoop } from '../../lib/yield.ts';
 import { applyShape, detectShape, type ImportFormat } from './shapes.ts';
 import { Vocabulary } from './vocabulary.ts';
 import { ContactResolver } from './contact-resolver.ts';
@@ -80,6 +81,8 @@ export interface ImportReport {
  * PostgreSQL 8.3k → 9.9k.
  */
 const defaultBatchSize = 5_000;
+/** Rows validated between two turns of the event loop. */
+const PREPARE_SLICE = 250;
 
 /** How many merges and possible duplicates a report names. */
 const reportListSize = 100;
@@ -172,7 +175,14 @@ async function importRows(ctx: AppContext, scope: Scope, opts: ImportOptions, bu
   let batch: CsvRow[] = [];
   let misshapen: Array<{ row: CsvRow; error: string }> = [];
   const startBatch = async () => {
-    const prepared = importer.prepare(batch);
+    // Validated in slices with the event loop let through between them: other requests keep being answered.
+    const prepared: PreparedBatch<unknown> = { items: [], rejected: [] };
+    for (let i = 0; i < batch.length; i += PREPARE_SLICE) {
+      const part = importer.prepare(batch.slice(i, i + PREPARE_SLICE));
+      prepared.items.push(...part.items);
+      prepared.rejected.push(...part.rejected);
+      await yieldToEventLoop();
+    }
     const early = misshapen;
     batch = [];
     misshapen = [];
@@ -230,8 +240,10 @@ async function importRows(ctx: AppContext, scope: Scope, opts: ImportOptions, bu
     };
   };
 
+  const breathe = yieldEvery(250);
   try {
     for await (const row of source.rows) {
+      await breathe();
       if (row.values.every((v) => v.trim() === '')) continue; // a line of bare delimiters, as spreadsheets leave behind
       counts.rows++;
       const problem = shapeProblem(row, width);
