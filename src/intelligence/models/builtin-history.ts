@@ -37,7 +37,16 @@ export async function loadHistoryAt(db: Executor, b: string, now: number, only: 
     db.selectFrom('users').select(['id', 'name', 'role']).where('business_id', '=', b).where('disabled_at', 'is', null).orderBy('id').execute(),
     db.selectFrom('contacts').select(['id', 'display_name', 'source', 'lifecycle_stage', 'owner_user_id', 'created_at', 'time_zone']).where('business_id', '=', b).$if(Boolean(one), (q) => q.where('id', '=', one!)).orderBy('id').execute(),
     db.selectFrom('contact_tags').select(['contact_id', 'tag']).where('business_id', '=', b).$if(Boolean(one), (q) => q.where('contact_id', '=', one!)).execute(),
-    db.selectFrom('interactions').select(['contact_id', 'kind', 'direction', 'channel', 'outcome', 'user_id', 'occurred_at', 'metadata']).where('business_id', '=', b).$if(Boolean(one), (q) => q.where('contact_id', '=', one!)).orderBy('occurred_at').execute(),
+    // Messages Kinetic sent by itself (automations, reminders: `outbox:` interactions with no person) are on the record but
+    // are not the business's relationship with the customer: scores and relationship strength read people's touches only.
+    db
+      .selectFrom('interactions')
+      .select(['contact_id', 'kind', 'direction', 'channel', 'outcome', 'user_id', 'occurred_at', 'metadata'])
+      .where('business_id', '=', b)
+      .where((eb) => eb.or([eb('external_id', 'is', null), eb('external_id', 'not like', 'outbox:%'), eb('user_id', 'is not', null)]))
+      .$if(Boolean(one), (q) => q.where('contact_id', '=', one!))
+      .orderBy('occurred_at')
+      .execute(),
     db.selectFrom('jobs').select(['id', 'contact_id', 'service_type', 'status', 'created_at', 'completed_at', 'amount_cents', 'technician_user_id']).where('business_id', '=', b).$if(Boolean(one), (q) => q.where('contact_id', '=', one!)).orderBy('created_at').execute(),
     db.selectFrom('deals').select(['id', 'contact_id', 'company_id', 'title', 'stage', 'status', 'amount_cents', 'owner_user_id', 'created_at', 'closed_at']).where('business_id', '=', b).$if(Boolean(one), (q) => q.where('contact_id', '=', one!)).orderBy('created_at').execute(),
     db.selectFrom('reviews').select(['contact_id', 'rating', 'received_at', 'created_at']).where('business_id', '=', b).$if(Boolean(one), (q) => q.where('contact_id', '=', one!)).where('status', '=', 'received').execute(),
