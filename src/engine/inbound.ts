@@ -14,7 +14,7 @@ import type { Executor } from '../db/database.ts';
 import { markOptedOut } from './outbox/opt-out.ts';
 import { rememberSender } from './outbox/sender.ts';
 import { recordDelivery } from './outbox/on-record.ts';
-import { ownerOfNumber } from '../crm/businesses/numbers.ts';
+import { noteInbound, ownerOfNumber } from '../crm/businesses/numbers.ts';
 import { handleStaffText, teamMemberByPhone } from '../voice/acknowledge.ts';
 import { InboundEmailRejection, repliedOutboxIds, type InboundEmail } from '../channels/inbound-email.ts';
 
@@ -63,6 +63,7 @@ export interface InboundSmsResult {
  * it. Anything else is a customer's text (handleInboundSms).
  */
 export async function handleInboundText(ctx: AppContext, business: Business, msg: InboundText): Promise<{ from: 'staff'; reply: string | null } | ({ from: 'customer' } & InboundSmsResult)> {
+  if (msg.to) await noteInbound(ctx.db.kysely, business.id, msg.to, isoNow(ctx.clock));
   const staffReply = await ctx.db.transaction(async (trx) => {
     const staff = await teamMemberByPhone(trx, business.id, msg.from);
     return staff ? (await handleStaffText(trx, business, staff, msg.body, ctx.clock.now())).reply : undefined;

@@ -37,7 +37,6 @@ export async function simulateInboundText(ctx: AppContext, scope: Scope, raw: un
     to = (await ctx.db.kysely.selectFrom('business_numbers').select('number').where('business_id', '=', scope.businessId).orderBy('created_at').executeTakeFirst())?.number ?? null;
   }
   const messageSid = `SM${newId().replace(/-/g, '').padEnd(32, '0').slice(0, 32)}`;
-  if (to) await ctx.db.kysely.updateTable('business_numbers').set({ last_inbound_at: ctx.clock.now().toISOString() }).where('number', '=', to).execute();
   const result = await handleInboundText(ctx, business, { from, to, body: m.body, messageSid });
   return {
     simulated: true,

@@ -50,8 +50,3 @@ export async function verifiedRecipientBusiness(ctx: AppContext, req: FastifyReq
   await verifyForBusiness(ctx, req, params, businessId);
   return loadBusiness(ctx.db.kysely, businessId);
 }
-
-/** Notes that a text or call arrived on a business's number (Settings → Channels shows it). */
-export async function noteInbound(ctx: AppContext, businessId: string, number: string): Promise<void> {
-  await ctx.db.kysely.updateTable('business_numbers').set({ last_inbound_at: ctx.clock.now().toISOString() }).where('number', '=', number).where('business_id', '=', businessId).execute();
-}

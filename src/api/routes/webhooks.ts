@@ -4,7 +4,7 @@ import twilio from 'twilio';
 import type { AppContext } from '../../context.ts';
 import { parseInboundSms, parseStatusCallback, publicRequestUrl, verifyTwilioSignature, type WebhookParams } from '../../channels/twilio-webhooks.ts';
 import { handleInboundText, handleSmsStatus } from '../../engine/inbound.ts';
-import { noteInbound, verifiedRecipientBusiness, verifyForBusiness } from './twilio-auth.ts';
+import { verifiedRecipientBusiness, verifyForBusiness } from './twilio-auth.ts';
 import { markOptedOut } from '../../engine/outbox/opt-out.ts';
 import { findUnsubscribeTarget, markTokenUsed } from '../../engine/unsubscribe.ts';
 import { AppError } from '../../lib/errors.ts';
@@ -30,7 +30,6 @@ export async function registerWebhookRoutes(app: FastifyInstance, ctx: AppContex
       const to = typeof params.To === 'string' ? params.To.trim() : '';
       const business = await verifiedRecipientBusiness(ctx, req, params, to, typeof params.MessagingServiceSid === 'string' ? params.MessagingServiceSid : null);
       const sms = parseInboundSms(params);
-      await noteInbound(ctx, business.id, sms.to);
       const result = await handleInboundText(ctx, business, { from: sms.from, to: sms.to, body: sms.body, messageSid: sms.messageSid });
       const twiml = new twilio.twiml.MessagingResponse();
       if (result.reply) twiml.message(result.reply);
@@ -59,13 +58,16 @@ export async function registerWebhookRoutes(app: FastifyInstance, ctx: AppContex
         .header('cache-control', 'no-store')
         .header('x-robots-tag', 'noindex')
         .send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title></head><body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`);
+    const invalid = (reply: FastifyReply) => html(reply, 404, 'This unsubscribe link is not valid', '<p>Check that the whole link was copied from the email.</p>');
+    const unsubscribed = (reply: FastifyReply, t: { address: string; businessName: string }) =>
+      html(reply, 200, `You are unsubscribed from ${t.businessName}`, `<p>${escapeHtml(maskAddress(t.address))} gets no more marketing emails from ${escapeHtml(t.businessName)}.</p>`);
     const tokenOf = (req: FastifyRequest) => (req.params as { token: string }).token;
     const wantsHtml = (req: FastifyRequest) => /text\/html/.test(String(req.headers.accept ?? ''));
     scoped.get('/unsubscribe/:token', { schema: { tags: ['Webhooks'], summary: 'Unsubscribe page: shows what the link unsubscribes, with a button that POSTs (a GET changes nothing)' } }, async (req, reply) => {
       const target = await findUnsubscribeTarget(ctx.db.kysely, tokenOf(req));
-      if (!target) return html(reply, 404, 'This unsubscribe link is not valid', '<p>Check that the whole link was copied from the email.</p>');
-      const who = `${escapeHtml(maskAddress(target.address))}`;
-      if (target.usedAt) return html(reply, 200, `You are unsubscribed from ${target.businessName}`, `<p>${who} gets no more marketing emails from ${escapeHtml(target.businessName)}.</p>`);
+      if (!target) return invalid(reply);
+      if (target.usedAt) return unsubscribed(reply, target);
+      const who = escapeHtml(maskAddress(target.address));
       return html(
         reply,
         200,
@@ -85,10 +87,10 @@ export async function registerWebhookRoutes(app: FastifyInstance, ctx: AppContex
         return t;
       });
       if (!target) {
-        if (wantsHtml(req)) return html(reply, 404, 'This unsubscribe link is not valid', '<p>Check that the whole link was copied from the email.</p>');
+        if (wantsHtml(req)) return invalid(reply);
         throw new AppError('NOT_FOUND', 'this unsubscribe link is not valid');
       }
-      if (wantsHtml(req)) return html(reply, 200, `You are unsubscribed from ${target.businessName}`, `<p>${escapeHtml(maskAddress(target.address))} gets no more marketing emails from ${escapeHtml(target.businessName)}.</p>`);
+      if (wantsHtml(req)) return unsubscribed(reply, target);
       return reply.code(200).send({ unsubscribed: true, channel: target.channel });
     });
   });

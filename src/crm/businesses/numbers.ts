@@ -53,6 +53,11 @@ export function receivingNumbers(b: Pick<Business, 'phone' | 'settings'>): strin
   return [...numbers];
 }
 
+/** A text or call arrived on one of the business's numbers (Settings → Channels shows when). */
+export async function noteInbound(trx: Executor, businessId: string, number: string, at: string): Promise<void> {
+  await trx.updateTable('business_numbers').set({ last_inbound_at: at }).where('number', '=', number).where('business_id', '=', businessId).execute();
+}
+
 /** The business that owns a number, if any. */
 export async function ownerOfNumber(trx: Executor, number: string): Promise<{ businessId: string; verified: boolean } | null> {
   const r = await trx.selectFrom('business_numbers').select(['business_id', 'verified']).where('number', '=', number.trim()).executeTakeFirst();
