@@ -1,5 +1,6 @@
 import type { Reason } from './explain.ts';
 import { reasonsText } from './explain.ts';
+import { phraseFeature } from './reason-words.ts';
 import type { FeatureRecord } from './builtin-features.ts';
 import { sigmoid } from './metrics.ts';
 import type { Prediction } from './model.ts';
@@ -62,7 +63,8 @@ export function predictPrior(model: PriorModel, record: FeatureRecord): Predicti
   for (const r of model.rules) {
     if (!r.applies(record[r.feature] ?? null)) continue;
     z += r.weight;
-    reasons.push({ feature: r.feature.replace(/_/g, ' '), value: shown(record[r.feature] ?? null), effect: r.weight >= 0 ? 'raises' : 'lowers', weight: r.weight });
+    const value = record[r.feature] ?? null;
+    reasons.push({ feature: r.feature.replace(/_/g, ' '), value: shown(value), effect: r.weight >= 0 ? 'raises' : 'lowers', weight: r.weight, text: phraseFeature(r.feature, value) });
   }
   reasons.sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight));
   const top = reasons.slice(0, 3);

@@ -157,7 +157,7 @@ export interface ContactScore {
   dealId?: string;
 }
 
-const reasonStrings = (p: Prediction) => p.reasons.map((r) => `${r.feature} is ${r.value} (${r.effect} the score)`);
+const reasonStrings = (p: Prediction) => p.reasons.map((r) => `${r.text} (${r.effect} the score)`);
 
 /** Scores one contact with every built-in model that applies to them now. */
 export function scoreIndexed(ix: Indexed, scorers: Record<BuiltinModel, Scorer>, contactId: string): ContactScore[] {

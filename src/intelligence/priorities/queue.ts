@@ -23,7 +23,7 @@ export const LEAD_HALF_LIFE_DAYS = 3;
 export const DEAL_HALF_LIFE_DAYS = 30;
 const LEAD_LOOKBACK_DAYS = 30;
 
-const modelReasons = (p: Prediction) => p.reasons.map((r) => `${r.feature} is ${r.value} (${r.effect} the odds)`);
+const modelReasons = (p: Prediction) => p.reasons.map((r) => `${r.text} (${r.effect} the odds)`);
 const ago = (days: number) => (days < 1 ? 'today' : `${Math.round(days)} day${Math.round(days) === 1 ? '' : 's'} ago`);
 
 /** Every open lead and open deal with its expected value, from the business's history and current models. Pure given the scorers. */
@@ -72,7 +72,7 @@ export function buildQueue(ix: Indexed, scorers: Record<BuiltinModel, Scorer>): 
       dealId: d.id,
       expectedValueCents: expectedValueCents(win, ticket, age, DEAL_HALF_LIFE_DAYS),
       probability: Number(win.toFixed(4)),
-      reasons: [`open deal "${d.title}" worth ${dollars(ticket)}`, `${Math.round(win * 100)}% likely to close won`, `opened ${ago(age)}`, ...stall.reasons.map((r) => `${r.feature} is ${r.value} (${r.effect === 'raises' ? 'raises' : 'lowers'} stall risk)`)],
+      reasons: [`open deal "${d.title}" worth ${dollars(ticket)}`, `${Math.round(win * 100)}% likely to close won`, `opened ${ago(age)}`, ...stall.reasons.map((r) => `${r.text} (${r.effect} stall risk)`)],
       ownerUserId: d.ownerUserId ?? c.ownerUserId,
       prior: scorers.deal_stall.prior,
     });
