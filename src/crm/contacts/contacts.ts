@@ -174,6 +174,7 @@ export async function listContacts(ctx: AppContext, scope: Scope, query: unknown
   let q = db.selectFrom('contacts').selectAll('contacts').where('contacts.business_id', '=', scope.businessId);
   const after = decodeCursor(f.cursor);
   if (after) q = q.where('contacts.id', '<', after);
+  if (f.ids) q = q.where('contacts.id', 'in', f.ids.length ? f.ids : ['']);
   if (f.lifecycleStage?.length) q = q.where('contacts.lifecycle_stage', 'in', f.lifecycleStage);
   if (f.source) q = q.where('contacts.source', '=', f.source);
   if (f.ownerUserId) q = q.where('contacts.owner_user_id', '=', f.ownerUserId);

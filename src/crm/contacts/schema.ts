@@ -81,6 +81,13 @@ export const contactFilterSchema = z
   .object({
     ...pageQuerySchema,
     q: z.string().trim().max(200).optional(),
+    /** These contacts only (comma-separated ids, up to 100): names for a calendar or a task list. */
+    ids: z
+      .string()
+      .max(6600)
+      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .pipe(z.array(idField).max(100, 'at most 100 ids at a time'))
+      .optional(),
     lifecycleStage: csv(z.enum(lifecycleStages)).optional(),
     source: z.string().trim().max(60).optional(),
     tag: csv(z.string().trim().toLowerCase().max(50)).optional(),

@@ -7,6 +7,7 @@ import { AppError } from '../../lib/errors.ts';
 import { cents, idField, instant, longText } from '../shared/fields.ts';
 import { pageQuerySchema } from '../shared/pagination.ts';
 import { changedFields, checkOwned, defineResource } from '../shared/resource.ts';
+import { refuseDoubleBooking, takesNewSlot } from './overlap.ts';
 
 export const jobStatuses = ['scheduled', 'completed', 'cancelled', 'no_show'] as const;
 export type JobStatus = (typeof jobStatuses)[number];
@@ -174,6 +175,7 @@ export const jobs = defineResource({
     await queueCalendarCancellationOnDelete(trx, scope, now, before);
   },
   afterWrite: async (trx, scope, now, after, before) => {
+    if (after && takesNewSlot(after, before)) await refuseDoubleBooking(trx, scope.businessId, after);
     // A booked job moved or cancelled: the customer's calendar entry is updated in the same transaction.
     if (after && before) await queueCalendarUpdate(trx, scope, now, after);
     return after && before?.status !== 'completed' ? promoteToCustomer(trx, scope, now, after) : [];

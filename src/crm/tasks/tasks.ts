@@ -51,6 +51,8 @@ const filterSchema = z
     origin: z.enum(taskOrigins).optional(),
     kind: z.string().max(40).optional(),
     dueBefore: instant.optional(),
+    /** Due at or after this instant (with dueBefore: due today, due this week). */
+    dueAfter: instant.optional(),
   })
   .strict();
 
@@ -112,6 +114,7 @@ export const tasks = defineResource({
     if (f.origin) q = q.where('origin', '=', f.origin);
     if (f.kind) q = q.where('kind', '=', f.kind);
     if (f.dueBefore) q = q.where('due_at', '<', f.dueBefore);
+    if (f.dueAfter) q = q.where('due_at', '>=', f.dueAfter);
     return q;
   },
   createdEvents: (t) => [event('task.created', { taskId: t.id, contactId: t.contactId, assigneeUserId: t.assigneeUserId })],
