@@ -24,19 +24,24 @@ export interface SpeedToLead {
   notAnsweredLive: { medianSeconds: number | null; p90Seconds: number | null; responded: number; leads: number };
 }
 
-/** Time from lead to first response, over the leads that got one (value = median seconds). */
+/**
+ * Time from lead to first response, over the leads that got one. The value is the median over leads
+ * not answered live: a call picked up is answered in 0 s, and when most calls are, a median over every
+ * lead reads "0 s" beside a share of leads left for hours. `medianSeconds` is the median over all.
+ */
 export function speedToLead(leads: LeadFact[]): SpeedToLead {
   const times = leads.map(responseSeconds).filter((s): s is number => s !== null);
   const later = leads.filter((l) => !l.answered);
   const laterTimes = later.map(responseSeconds).filter((s): s is number => s !== null);
   const median = percentile(times, 0.5);
+  const laterMedian = percentile(laterTimes, 0.5);
   return {
-    value: median,
+    value: laterMedian,
     medianSeconds: median,
     p90Seconds: percentile(times, 0.9),
     responded: times.length,
     leads: leads.length,
-    notAnsweredLive: { medianSeconds: percentile(laterTimes, 0.5), p90Seconds: percentile(laterTimes, 0.9), responded: laterTimes.length, leads: later.length },
+    notAnsweredLive: { medianSeconds: laterMedian, p90Seconds: percentile(laterTimes, 0.9), responded: laterTimes.length, leads: later.length },
   };
 }
 

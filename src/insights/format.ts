@@ -51,9 +51,9 @@ export function formatMetricsTable(r: MetricsReport): string {
   for (const [name, m] of Object.entries(r.metrics)) {
     lines.push(`  ${pad(name, 20)} ${pad(formatMetric(name, m.value), 22)} ${formatMetric(name, m.previous)}`);
     if (name === 'speedToLead') {
-      const later = (v: unknown) => formatMetric(name, (v as { medianSeconds: number | null } | undefined)?.medianSeconds ?? null);
-      const prev = (m.previousDetails as { notAnsweredLive?: unknown } | undefined)?.notAnsweredLive;
-      lines.push(`  ${pad('  not answered live', 20)} ${pad(later(m.notAnsweredLive), 22)} ${later(prev)}`);
+      // The value is over leads not answered live; the median over every answered lead (live calls at 0 s) beside it.
+      const all = (v: unknown) => formatMetric(name, (v as { medianSeconds?: number | null } | undefined)?.medianSeconds ?? null);
+      lines.push(`  ${pad('  incl. answered live', 20)} ${pad(all(m), 22)} ${all(m.previousDetails)}`);
     }
   }
   return lines.join('\n') + '\n';

@@ -128,17 +128,29 @@ forEachDialect('insights API', (world) => {
     const patched = await api.patch(`/alert-rules/${rule.id}`, { threshold: 120, enabled: false });
     assert.equal(patched.statusCode, 200, patched.body);
     assert.equal(patched.json().threshold, 120);
+    assert.equal(patched.json().enabled, false);
+    // The generated name follows the figures; comparator and window change too, and the rule is on again.
+    assert.equal(patched.json().name, 'speedToLead above 120 over 7 days');
+    const again = await api.patch(`/alert-rules/${rule.id}`, { comparator: 'below', windowDays: 30, enabled: true });
+    assert.deepEqual([again.json().comparator, again.json().windowDays, again.json().enabled, again.json().name], ['below', 30, true, 'speedToLead below 120 over 30 days']);
+    const named = await api.patch(`/alert-rules/${rule.id}`, { name: 'Slow first replies' });
+    assert.equal(named.json().name, 'Slow first replies');
+    assert.equal((await api.patch(`/alert-rules/${rule.id}`, { threshold: 240 })).json().name, 'Slow first replies', 'a chosen name stays');
+    assert.equal((await api.patch(`/alert-rules/${rule.id}`, { windowDays: 0 })).statusCode, 400);
     assert.equal((await api.patch(`/alert-rules/${rule.id}`, { colour: 'red' })).statusCode, 400);
     const email = `tech-${t.scope.businessId}@example.com`;
     await createUser(ctx, t.scope, { email, name: 'Tech', role: 'technician', password: 'long enough password' });
     const login = await client(app, null).post('/auth/login', { email, password: 'long enough password' });
     assert.equal(login.statusCode, 200, login.body);
     const cookies = { kinetic_session: login.cookies.find((c) => c.name === 'kinetic_session')!.value };
-    const asTech = (method: 'GET' | 'POST', url: string, payload?: unknown) => app.inject({ method, url, cookies, ...(payload ? { payload: payload as object } : {}) });
+    const asTech = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) => app.inject({ method, url, cookies, ...(payload ? { payload: payload as object } : {}) });
     // Metrics and their alert rules are for owners and managers (src/access/permissions.ts).
     assert.equal((await asTech('GET', `/alert-rules/${rule.id}`)).statusCode, 403);
     const refused = await asTech('POST', '/alert-rules', { metric: 'answerRate', comparator: 'below', threshold: 0.5 });
     assert.equal(refused.statusCode, 403, refused.body);
+    assert.equal((await asTech('PATCH', `/alert-rules/${rule.id}`, { enabled: false })).statusCode, 403);
+    assert.equal((await asTech('DELETE', `/alert-rules/${rule.id}`)).statusCode, 403);
+    assert.equal((await api.get(`/alert-rules/${rule.id}`)).json().enabled, true, 'a refused change changes nothing');
     assert.equal((await api.delete(`/alert-rules/${rule.id}`)).statusCode, 204);
     assert.equal((await api.get(`/alert-rules/${rule.id}`)).statusCode, 404);
   });

@@ -36,6 +36,11 @@ describe('insights calculations', () => {
     const live = speedToLead([lead({ answered: true, firstResponseAt: T0 }), lead({ firstResponseAt: T0 + 600_000 })]);
     assert.equal(live.medianSeconds, 0);
     assert.deepEqual(live.notAnsweredLive, { medianSeconds: 600, p90Seconds: 600, responded: 1, leads: 1 });
+    // The value is where speed is decided: a call picked up live does not pull it to 0 s.
+    assert.equal(live.value, 600);
+    const mostlyLive = speedToLead([...Array.from({ length: 5 }, () => lead({ answered: true, firstResponseAt: T0 })), lead({ firstResponseAt: T0 + 7_200_000 }), lead({})]);
+    assert.equal(mostlyLive.medianSeconds, 0);
+    assert.equal(mostlyLive.value, 7200);
   });
 
   test('lead decay thresholds are inclusive of the limit', () => {

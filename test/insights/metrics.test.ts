@@ -26,9 +26,12 @@ forEachDialect('insights metrics on a hand-computed fixture', (world) => {
 
     assert.equal(m.speedToLead.leads, 5);
     assert.equal(m.speedToLead.medianSeconds, 180);
+    assert.equal(m.speedToLead.value, 1800, 'the median over leads not answered live');
     assert.equal(m.speedToLead.p90Seconds, 108_000);
     assert.equal(m.speedToLead.responded, 4);
-    assert.equal(m.speedToLead.previous, 0);
+    // The previous period's one lead was a call answered live: no lead waited, so there is no speed to report.
+    assert.equal(m.speedToLead.previous, null);
+    assert.equal((m.speedToLead.previousDetails as { medianSeconds: number }).medianSeconds, 0);
     assert.deepEqual(m.speedToLead.notAnsweredLive, { medianSeconds: 1800, p90Seconds: 108_000, responded: 3, leads: 4 });
 
     assert.deepEqual(m.leadDecay.notContacted, { within5m: 0.6, within1h: 0.4, within24h: 0.4 });

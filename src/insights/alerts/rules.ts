@@ -94,11 +94,14 @@ export async function getAlertRule(ctx: AppContext, scope: Scope, id: string): P
 
 export async function updateAlertRule(ctx: AppContext, scope: Scope, id: string, patch: unknown): Promise<AlertRule> {
   const d = parseInput(alertRulePatchSchema, patch);
-  await getAlertRule(ctx, scope, id);
+  const before = await getAlertRule(ctx, scope, id);
+  // A name made from the rule's figures follows them; a name a person chose stays.
+  const generated = before.name === defaultName(before.metric, before.comparator, before.threshold, before.windowDays);
+  const name = d.name ?? (generated ? defaultName(d.metric ?? before.metric, d.comparator ?? before.comparator, d.threshold ?? before.threshold, d.windowDays ?? before.windowDays) : undefined);
   await ctx.db.kysely
     .updateTable('alert_rules')
     .set({
-      ...(d.name !== undefined && { name: d.name }),
+      ...(name !== undefined && { name }),
       ...(d.metric !== undefined && { metric: d.metric }),
       ...(d.comparator !== undefined && { comparator: d.comparator }),
       ...(d.threshold !== undefined && { threshold: d.threshold }),
