@@ -12,6 +12,8 @@ export const DEMO = { email: 'owner@comfortpro.example', password: 'comfortpro-d
 
 export interface RunningKinetic {
   url: string;
+  /** The data directory the server runs in (its SQLite database is kinetic.db there). */
+  dataDir: string;
   output: () => string;
   stop: () => Promise<void>;
 }
@@ -45,6 +47,7 @@ export async function startKinetic(): Promise<RunningKinetic> {
   });
   return {
     url,
+    dataDir,
     output: () => out,
     stop: async () => {
       if (child.exitCode === null) {

@@ -14,6 +14,7 @@ import { Leak } from './screens/Leak.tsx';
 import { Pipeline } from './screens/Pipeline.tsx';
 import { Schedule } from './screens/Schedule.tsx';
 import { Settings } from './screens/Settings.tsx';
+import { Tasks } from './screens/Tasks.tsx';
 import { Today } from './screens/Today.tsx';
 
 export interface Me {
@@ -35,6 +36,7 @@ const nav: Array<[string, string, string]> = [
   ['/companies', 'Companies', 'companies.read'],
   ['/pipeline', 'Pipeline', 'deals.read'],
   ['/schedule', 'Schedule', 'jobs.read'],
+  ['/tasks', 'Tasks', 'tasks.read'],
   ['/automations', 'Automations', 'automations.read'],
   ['/campaigns', 'Campaigns', 'insights.read'],
   ['/metrics', 'Metrics', 'insights.read'],
@@ -91,7 +93,7 @@ export function App() {
         </button>
         <strong className="brand">Kinetic</strong>
         <span className="biz">{me.business.name}</span>
-        <LiveBadge />
+        {can('events.stream') && <LiveBadge />}
         <span className="who">{me.user?.name ?? 'API key'}</span>
         <button className="link" onClick={logout}>Log out</button>
       </header>
@@ -116,6 +118,7 @@ export function App() {
           <Route path="/companies/:id" element={<CompanyDetail />} />
           <Route path="/pipeline" element={<Pipeline />} />
           <Route path="/schedule" element={<Schedule />} />
+          <Route path="/tasks" element={<Tasks />} />
           <Route path="/automations" element={<Automations />} />
           <Route path="/campaigns" element={<Campaigns />} />
           <Route path="/metrics" element={<Suspense fallback={<p className="muted">Loading charts…</p>}><Metrics /></Suspense>} />
