@@ -28,25 +28,40 @@ const usd = (n: number) => `$${Math.round(n).toLocaleString('en-US')}`;
 const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 2 });
 const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
 
+type Texts = Record<keyof LeakInputs, string>;
+const textsOf = (i: LeakInputs): Texts => Object.fromEntries(fields.map((f) => [f.key, String(f.rate ? round4(i[f.key] * 100) : i[f.key])])) as Texts;
+
+/** Why a typed number cannot be used, or null: blank, not a number, negative, or a rate above 100%. */
+export function inputProblem(text: string, rate: boolean): string | null {
+  if (text.trim() === '') return 'Enter a number.';
+  const n = Number(text);
+  if (!Number.isFinite(n)) return 'Enter a number.';
+  if (n < 0) return 'Cannot be negative.';
+  if (rate && n > 100) return 'At most 100%.';
+  return null;
+}
+
 /**
  * The revenue leak calculator: prefilled from the business's own last 12
  * months (GET /insights/leak?fromData=true), recomputed by the API as the
- * numbers change, with every step of the arithmetic shown.
+ * numbers change, with every step of the arithmetic shown. Results are shown
+ * only for the numbers on screen: while one is unusable, or the answer for
+ * the latest numbers is still on its way, no figure (and no total) is shown.
  */
 export function Leak() {
-  const [inputs, setInputs] = useState<LeakInputs>(seedInputs);
+  const [texts, setTexts] = useState<Texts>(textsOf(seedInputs));
   const [extra, setExtra] = useState<Record<string, number>>({});
   const [prefill, setPrefill] = useState<{ state: 'loading' | 'done' | 'unavailable' | 'failed'; measured?: string[]; defaults?: string[]; error?: unknown }>({ state: 'loading' });
-  const [answer, setAnswer] = useState<LeakAnswer | null>(null);
+  const [answer, setAnswer] = useState<{ key: string; value: LeakAnswer } | null>(null);
   const [apiMissing, setApiMissing] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const [error, setError] = useState<{ key: string; value: unknown } | null>(null);
   const seq = useRef(0);
 
   useEffect(() => {
     api<LeakAnswer>('/insights/leak?fromData=true').then(
       (a) => {
         const { inquiriesPerMonth, answerRate, notBookedRate, followedUpRate, recoveryRate, avgTicket, ...rest } = a.inputs;
-        setInputs({ inquiriesPerMonth, answerRate, notBookedRate, followedUpRate, recoveryRate, avgTicket });
+        setTexts(textsOf({ inquiriesPerMonth, answerRate, notBookedRate, followedUpRate, recoveryRate, avgTicket }));
         setExtra(rest);
         setPrefill({ state: 'done', measured: a.measured, defaults: a.defaultsUsed });
       },
@@ -54,29 +69,35 @@ export function Leak() {
     );
   }, []);
 
+  const problems = Object.fromEntries(fields.map((f) => [f.key, inputProblem(texts[f.key], f.rate)])) as Record<keyof LeakInputs, string | null>;
+  const valid = fields.every((f) => problems[f.key] === null);
+  const inputs = Object.fromEntries(fields.map((f) => [f.key, f.rate ? round4(Number(texts[f.key]) / 100) : Number(texts[f.key])])) as unknown as LeakInputs;
+  const query = qs({ ...extra, ...inputs });
+
   useEffect(() => {
-    if (prefill.state === 'loading' || apiMissing) return;
+    if (prefill.state === 'loading' || apiMissing || !valid) return;
     const mine = ++seq.current;
     const t = setTimeout(() => {
-      api<LeakAnswer>(`/insights/leak${qs({ ...extra, ...inputs })}`).then(
+      api<LeakAnswer>(`/insights/leak${query}`).then(
         (a) => {
           if (mine !== seq.current) return;
-          setAnswer(a);
+          setAnswer({ key: query, value: a });
           setError(null);
         },
         (err) => {
           if (mine !== seq.current) return;
           if (err instanceof ApiError && err.notAvailable) setApiMissing(true);
-          else setError(err);
+          else setError({ key: query, value: err });
         },
       );
     }, 200);
     return () => clearTimeout(t);
-  }, [inputs, extra, prefill.state, apiMissing]);
+  }, [query, valid, prefill.state, apiMissing]);
 
   const local = followUpGap(inputs);
   // The API is the reference; this page computes the same arithmetic itself only where the API is missing.
-  const gap = apiMissing ? local : answer && !error ? answer.followUpGap : null;
+  const current = valid && answer?.key === query && error?.key !== query ? answer.value : null;
+  const gap = !valid ? null : apiMissing ? local : current?.followUpGap ?? null;
 
   return (
     <>
@@ -92,74 +113,90 @@ export function Leak() {
         )}
         {prefill.state === 'unavailable' && <NotAvailable what="Figures from your own data" />}
         {prefill.state === 'failed' && <ErrorNote error={prefill.error} />}
-        <form className="filters" onSubmit={(e) => e.preventDefault()}>
+        <form className="filters" onSubmit={(e) => e.preventDefault()} noValidate>
           {fields.map((f) => (
             <div key={f.key}>
               <label htmlFor={`leak-${f.key}`}>{f.label}</label>
               <input
                 id={`leak-${f.key}`}
                 type="number"
+                inputMode="decimal"
                 min={0}
                 max={f.rate ? 100 : undefined}
                 step="any"
-                value={f.rate ? round4(inputs[f.key] * 100) : inputs[f.key]}
+                value={texts[f.key]}
+                aria-invalid={problems[f.key] !== null}
+                aria-describedby={problems[f.key] ? `leak-${f.key}-problem` : undefined}
                 onChange={(e) => {
-                  const n = e.target.value === '' ? 0 : Number(e.target.value);
-                  setInputs((cur) => ({ ...cur, [f.key]: f.rate ? round4(n / 100) : n }));
+                  const v = e.target.value;
+                  setTexts((cur) => ({ ...cur, [f.key]: v }));
                 }}
               />
+              {problems[f.key] && <p className="error" id={`leak-${f.key}-problem`} data-testid={`leak-${f.key}-problem`}>{problems[f.key]}</p>}
             </div>
           ))}
         </form>
-        <ErrorNote error={error} />
+        {error?.key === query && <ErrorNote error={error.value} />}
       </Card>
-      <Card title="Follow-up gap">
-        {gap ? (
-          <div className="stats" data-testid="leak-result">
-            <div className="stat"><span>Warm leads unworked per year</span><b data-testid="leak-leads">{gap.unworkedLeadsPerYear.toLocaleString('en-US')}</b></div>
-            <div className="stat"><span>Bookings you could recover</span><b data-testid="leak-bookings">{gap.recoveredBookingsPerYear.toLocaleString('en-US')}</b></div>
-            <div className="stat"><span>Revenue per year</span><b data-testid="leak-revenue">{usd(gap.recoveredRevenuePerYear)}</b></div>
-          </div>
-        ) : (
-          <p className="muted">Calculating…</p>
-        )}
-        <h3>The arithmetic</h3>
-        <table data-testid="leak-arithmetic">
-          <tbody>
-            {local.lines.map((l) => (
-              <tr key={l.label}>
-                <th scope="row">{l.label}</th>
-                <td>{l.formula}</td>
-                <td className="num">= {l.label.startsWith('Revenue') ? usd(l.value) : fmt(l.value)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {answer?.followUpGap.arithmetic && <p className="muted">{answer.followUpGap.arithmetic}</p>}
-      </Card>
-      {answer && !apiMissing && (
-        <Card title="Other leaks">
-          <div className="stats">
-            {answer.missedCalls && (
-              <div className="stat">
-                <span>Missed calls answered by voice AI</span>
-                <b data-testid="leak-missed">{usd(answer.missedCalls.recoveredRevenuePerYear)}</b>
-                <span className="muted">{answer.missedCalls.arithmetic}</span>
+      {!valid ? (
+        <p className="notice" role="status" data-testid="leak-invalid">Fix the number marked above to see what the leak costs.</p>
+      ) : (
+        <>
+          <Card title="Follow-up gap">
+            {gap ? (
+              <div className="stats" data-testid="leak-result">
+                <div className="stat"><span>Warm leads unworked per year</span><b data-testid="leak-leads">{gap.unworkedLeadsPerYear.toLocaleString('en-US')}</b></div>
+                <div className="stat"><span>Bookings you could recover</span><b data-testid="leak-bookings">{gap.recoveredBookingsPerYear.toLocaleString('en-US')}</b></div>
+                <div className="stat"><span>From following up, per year</span><b data-testid="leak-revenue">{usd(gap.recoveredRevenuePerYear)}</b></div>
               </div>
+            ) : (
+              <p className="muted">{error?.key === query ? 'No result for these numbers (see above).' : 'Calculating…'}</p>
             )}
-            {answer.dormantDatabase && (
-              <div className="stat">
-                <span>Dormant customers reactivated (one campaign)</span>
-                <b data-testid="leak-dormant">{usd(answer.dormantDatabase.recoveredRevenue)}</b>
-                <span className="muted">{answer.dormantDatabase.arithmetic}</span>
+            {gap && (
+              <>
+                <h3>The arithmetic</h3>
+                <div className="table-wrap">
+                  <table data-testid="leak-arithmetic">
+                    <tbody>
+                      {local.lines.map((l) => (
+                        <tr key={l.label}>
+                          <th scope="row">{l.label}</th>
+                          <td>{l.formula}</td>
+                          <td className="num">= {l.label.startsWith('Revenue') ? usd(l.value) : fmt(l.value)}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+                {current?.followUpGap.arithmetic && <p className="muted">{current.followUpGap.arithmetic}</p>}
+              </>
+            )}
+          </Card>
+          {current && !apiMissing && (
+            <Card title="Other leaks and the total">
+              <div className="stats">
+                {current.missedCalls && (
+                  <div className="stat">
+                    <span>Missed calls answered by voice AI</span>
+                    <b data-testid="leak-missed">{usd(current.missedCalls.recoveredRevenuePerYear)}</b>
+                    <span className="muted">{current.missedCalls.arithmetic}</span>
+                  </div>
+                )}
+                {current.dormantDatabase && (
+                  <div className="stat">
+                    <span>Dormant customers reactivated (one campaign)</span>
+                    <b data-testid="leak-dormant">{usd(current.dormantDatabase.recoveredRevenue)}</b>
+                    <span className="muted">{current.dormantDatabase.arithmetic}</span>
+                  </div>
+                )}
+                {current.totalRecoverableRevenuePerYear !== undefined && (
+                  <div className="stat"><span>Total recoverable per year (all three)</span><b data-testid="leak-total">{usd(current.totalRecoverableRevenuePerYear)}</b></div>
+                )}
               </div>
-            )}
-            {answer.totalRecoverableRevenuePerYear !== undefined && (
-              <div className="stat"><span>Total recoverable per year</span><b data-testid="leak-total">{usd(answer.totalRecoverableRevenuePerYear)}</b></div>
-            )}
-          </div>
-          {answer.notes && <ul className="muted">{answer.notes.map((n) => <li key={n}>{n}</li>)}</ul>}
-        </Card>
+              {current.notes && <ul className="muted">{current.notes.map((n) => <li key={n}>{n}</li>)}</ul>}
+            </Card>
+          )}
+        </>
       )}
     </>
   );
