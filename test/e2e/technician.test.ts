@@ -82,11 +82,11 @@ describe('a technician logs in and sees what a technician needs', () => {
       assert.equal(await page.getByTestId('live-status').count(), 0, 'no live badge for a technician');
 
       // The API gives them their own jobs and the contacts on them, nothing else.
-      const mine = await everything<Job>(context, dash.kinetic.url, '/jobs');
+      const mine: Job[] = await everything<Job>(context, dash.kinetic.url, '/jobs');
       assert.equal(mine.length, jobs.filter((j) => j.technicianUserId === tech.id).length, 'the technician sees all their jobs');
       assert.ok(mine.every((j) => j.technicianUserId === tech.id), 'only their own jobs');
       const contacts = await everything<{ id: string }>(context, dash.kinetic.url, '/contacts');
-      const onTheirJobs = new Set(mine.map((j) => j.contactId));
+      const onTheirJobs: Set<string> = new Set<string>(mine.map((j: Job) => j.contactId));
       assert.equal(contacts.length, onTheirJobs.size, 'every contact on their jobs');
       assert.ok(contacts.every((c) => onTheirJobs.has(c.id)), 'only the contacts on their jobs');
 
