@@ -325,8 +325,8 @@ describe('dashboard in Chromium', { timeout: 240_000 }, () => {
     await shot(page, '12a-settings');
 
     await page.goto(`${dash.kinetic.url}/app/schedule`);
-    await page.getByTestId('calendar').waitFor();
-    assert.equal(await page.getByTestId('calendar').locator('section.day').count(), 7);
+    await page.getByTestId('week-view').waitFor();
+    assert.equal(await page.getByTestId('week-view').locator('thead th').count(), 8, 'a technician column and seven days');
     await page.getByTestId('on-call').getByText('(now)').waitFor();
     await shot(page, '12b-schedule');
 

@@ -10,3 +10,6 @@ export function setPermissions(p: Record<string, 'all' | 'own'> | undefined): vo
 }
 
 export const can = (action: string): boolean => granted[action] !== undefined;
+
+/** Whether the grant covers every row (`all`) or only the person's own (`own`); null when not granted. */
+export const grantFor = (action: string): 'all' | 'own' | null => granted[action] ?? null;

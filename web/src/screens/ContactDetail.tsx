@@ -1,9 +1,15 @@
-import { useState } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router';
-import { post, when, type Page } from '../api.ts';
+import { post, qs, when, type Page } from '../api.ts';
 import { useApi, useLiveEvents } from '../hooks.ts';
+import { dateTimeLabel } from '../lib/business-time.ts';
+import { can } from '../permissions.ts';
 import { Card, ErrorNote, Load } from '../ui.tsx';
-import { ConsentBadge, type Contact } from './Contacts.tsx';
+import { ContactForm, type EditableContact } from './ContactForm.tsx';
+import { ConsentBadge } from './Contacts.tsx';
+import { Field, issueFor, useMe, useTeam } from './fields.tsx';
+import { JobEditor, serviceLabel, type Job, type Service } from './JobEditor.tsx';
+import { TaskForm, TaskList, type Task } from './Tasks.tsx';
 
 interface TimelineItem { type: string; id: string; at: string; summary: string; data: Record<string, unknown> }
 interface Explained {
@@ -14,10 +20,12 @@ interface Score { model: string; probability: number; reasons: Array<string | { 
 
 export function ContactDetail() {
   const { id = '' } = useParams();
-  const contact = useApi<Contact>(`/contacts/${id}`);
+  const contact = useApi<EditableContact>(`/contacts/${id}`);
+  const [editing, setEditing] = useState(false);
   const timeline = useApi<Page<TimelineItem>>(`/contacts/${id}/timeline?limit=100`);
-  const automations = useApi<{ data: Explained[] }>(`/contacts/${id}/automations`);
-  const scores = useApi<{ data: Score[] }>(`/contacts/${id}/scores`);
+  // Read only by roles that may see them (a technician sees neither).
+  const automations = useApi<{ data: Explained[] }>(can('automations.read') ? `/contacts/${id}/automations` : null);
+  const scores = useApi<{ data: Score[] }>(can('intelligence.read') ? `/contacts/${id}/scores` : null);
   useLiveEvents((e) => {
     if (e.contactId === id) {
       timeline.reload();
@@ -31,17 +39,30 @@ export function ContactDetail() {
       <Load state={contact} what="Contact">
         {(c) => (
           <>
-            <h1>{c.name}</h1>
-            <p>
-              {c.phone ?? 'no phone'} · {c.email ?? 'no email'} · {c.lifecycleStage} · source {c.source ?? '–'}
-              {c.tags.length > 0 && <> · {c.tags.map((t) => <span key={t} className="tag">{t}</span>)}</>}
-            </p>
-            <p><Link className="button" to={`/inbox/${c.id}`}>Open conversation</Link></p>
+            <div className="page-head">
+              <h1>{c.name}</h1>
+              {can('contacts.update') && !editing && <button onClick={() => setEditing(true)}>Edit</button>}
+            </div>
+            {editing ? (
+              <Card title="Edit contact">
+                <ContactForm key={c.updatedAt} contact={c} onCancel={() => setEditing(false)} onSaved={() => { setEditing(false); contact.reload(); timeline.reload(); }} />
+              </Card>
+            ) : (
+              <p data-testid="contact-summary">
+                {c.phones.length ? c.phones.map((p) => `${p.number}${p.label ? ` (${p.label})` : ''}`).join(', ') : 'no phone'} · {c.email ?? 'no email'} · {c.lifecycleStage} · source {c.source ?? '–'}
+                {c.timeZone && <> · {c.timeZone}</>}
+                {[c.address.line1, c.address.city, c.address.region].some(Boolean) && <> · {[c.address.line1, c.address.city, [c.address.region, c.address.postalCode].filter(Boolean).join(' ')].filter(Boolean).join(', ')}</>}
+                {c.tags.length > 0 && <> · {c.tags.map((t) => <span key={t} className="tag">{t}</span>)}</>}
+                <OwnerName id={c.ownerUserId} />
+              </p>
+            )}
+            {can('messages.send') && <p><Link className="button" to={`/inbox/${c.id}`}>Open conversation</Link></p>}
+            <ContactWork contact={c} onNote={timeline.reload} />
             <Consent contact={c} onChange={contact.reload} />
           </>
         )}
       </Load>
-      <Card title="Scores">
+      {can('intelligence.read') && <Card title="Scores">
         <Load state={scores} what="Scores">
           {(s) =>
             s.data.length === 0 ? <p className="muted">No scores yet.</p> : (
@@ -58,8 +79,8 @@ export function ContactDetail() {
             )
           }
         </Load>
-      </Card>
-      <Card title="Automations: what ran and why">
+      </Card>}
+      {can('automations.read') && <Card title="Automations: what ran and why">
         <Load state={automations} what="Automation history">
           {(a) =>
             a.data.length === 0 ? <p className="muted">No automation has run for this contact.</p> : (
@@ -81,7 +102,7 @@ export function ContactDetail() {
             )
           }
         </Load>
-      </Card>
+      </Card>}
       <Card title="Timeline">
         <Load state={timeline} what="Timeline">
           {(t) =>
@@ -102,7 +123,134 @@ export function ContactDetail() {
   );
 }
 
-function Consent({ contact, onChange }: { contact: Contact; onChange: () => void }) {
+function OwnerName({ id }: { id: string | null }) {
+  const { nameOf } = useTeam();
+  return id ? <> · owner {nameOf(id)}</> : null;
+}
+
+/** The contact's jobs, tasks and notes: what the office does with them today. */
+function ContactWork({ contact, onNote }: { contact: EditableContact; onNote: () => void }) {
+  const me = useMe();
+  const zone = me.data?.business.timeZone ?? 'UTC';
+  return (
+    <>
+      {can('jobs.read') && me.data && <ContactJobs contact={contact} zone={zone} />}
+      {can('tasks.read') && me.data && <ContactTasks contact={contact} zone={zone} me={me.data.user?.id ?? null} />}
+      {can('interactions.create') && <AddNote contact={contact} onAdded={onNote} />}
+    </>
+  );
+}
+
+function ContactJobs({ contact, zone }: { contact: EditableContact; zone: string }) {
+  const jobs = useApi<Page<Job>>(`/jobs${qs({ contactId: contact.id, limit: 50 })}`);
+  const business = useApi<{ services: Service[] }>('/business');
+  const { nameOf } = useTeam();
+  const [open, setOpen] = useState<Job | 'new' | null>(null);
+  useLiveEvents((e) => {
+    if (e.contactId === contact.id) jobs.reload();
+  }, ['job.scheduled', 'job.updated', 'job.cancelled', 'job.completed', 'job.no_show', 'job.deleted']);
+  const services = business.data?.services ?? [];
+  const sorted = [...(jobs.data?.data ?? [])].sort((a, b) => (b.scheduledStart ?? '').localeCompare(a.scheduledStart ?? ''));
+  return (
+    <Card title="Jobs" actions={can('jobs.create') && open !== 'new' ? <button onClick={() => setOpen('new')}>New job</button> : undefined}>
+      {open !== null && business.data && (
+        <JobEditor
+          key={open === 'new' ? 'new' : open.id}
+          job={open === 'new' ? null : open}
+          draft={{ contactId: contact.id, contactName: contact.name }}
+          contactName={contact.name}
+          zone={zone}
+          services={services}
+          onCancel={() => setOpen(null)}
+          onSaved={() => { setOpen(null); jobs.reload(); }}
+        />
+      )}
+      <Load state={jobs} what="Jobs">
+        {() =>
+          sorted.length === 0 ? <p className="muted">No jobs yet.</p> : (
+            <ul className="list" data-testid="contact-jobs">
+              {sorted.map((j) => (
+                <li key={j.id} className="item">
+                  <div className="grow">
+                    <strong>{serviceLabel(services, j.serviceType)}</strong> · {j.scheduledStart ? dateTimeLabel(j.scheduledStart, zone) : 'not scheduled'} · {nameOf(j.technicianUserId)} · <span className={`tag status-${j.status}`}>{j.status.replace('_', '-')}</span>
+                  </div>
+                  {can('jobs.update') && <button className="secondary small" onClick={() => setOpen(j)} aria-label={`Edit job ${serviceLabel(services, j.serviceType)}`}>Edit</button>}
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </Load>
+    </Card>
+  );
+}
+
+function ContactTasks({ contact, zone, me }: { contact: EditableContact; zone: string; me: string | null }) {
+  const tasks = useApi<Page<Task>>(`/tasks${qs({ contactId: contact.id, limit: 100 })}`);
+  const { nameOf } = useTeam();
+  const [adding, setAdding] = useState(false);
+  useLiveEvents((e) => {
+    if (e.contactId === contact.id) tasks.reload();
+  }, ['task.created', 'task.updated', 'task.completed', 'task.deleted']);
+  const all = tasks.data?.data ?? [];
+  const open = all.filter((t) => t.status === 'open').sort((a, b) => (a.dueAt ?? '9999').localeCompare(b.dueAt ?? '9999'));
+  const done = all.filter((t) => t.status === 'done');
+  return (
+    <Card title="Tasks" actions={can('tasks.create') && !adding ? <button onClick={() => setAdding(true)}>New task</button> : undefined}>
+      {adding && <TaskForm task={null} contactId={contact.id} zone={zone} defaultAssignee={contact.ownerUserId ?? me} onCancel={() => setAdding(false)} onDone={() => { setAdding(false); tasks.reload(); }} />}
+      <Load state={tasks} what="Tasks">
+        {() => (
+          <>
+            <TaskList tasks={open} zone={zone} nameOf={nameOf} onChange={tasks.reload} empty="No open tasks." />
+            {done.length > 0 && (
+              <details>
+                <summary>{done.length} done</summary>
+                <TaskList tasks={done} zone={zone} nameOf={nameOf} onChange={tasks.reload} empty="" />
+              </details>
+            )}
+          </>
+        )}
+      </Load>
+    </Card>
+  );
+}
+
+function AddNote({ contact, onAdded }: { contact: EditableContact; onAdded: () => void }) {
+  const [body, setBody] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState('');
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    setSaved('');
+    setBusy(true);
+    try {
+      await post('/interactions', { contactId: contact.id, kind: 'note', body });
+      setBody('');
+      setSaved('Note added.');
+      onAdded();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Card title="Add a note">
+      <form onSubmit={submit} aria-label="Add a note" noValidate>
+        <Field id="note-body" label="Note (the team sees it on the timeline)" error={issueFor(error, 'body')}>
+          {(a) => <textarea {...a} rows={3} value={body} onChange={(e) => setBody(e.target.value)} />}
+        </Field>
+        {!issueFor(error, 'body') && <ErrorNote error={error} />}
+        {saved && <p role="status" className="ok">{saved}</p>}
+        <div className="actions"><button type="submit" disabled={busy || body.trim() === ''}>Add note</button></div>
+      </form>
+    </Card>
+  );
+}
+
+function Consent({ contact, onChange }: { contact: EditableContact; onChange: () => void }) {
   const [error, setError] = useState<unknown>(null);
   const record = async (channel: string, status: 'granted' | 'revoked') => {
     setError(null);

@@ -1,9 +1,10 @@
 import { can } from '../permissions.ts';
 import { useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { post, qs, when, type Page } from '../api.ts';
 import { useApi, useLiveEvents } from '../hooks.ts';
 import { Card, ErrorNote, Load, Pager } from '../ui.tsx';
+import { ContactForm } from './ContactForm.tsx';
 import { ImportPanel } from './ImportPanel.tsx';
 
 export interface Contact {
@@ -20,9 +21,19 @@ export function Contacts() {
   const [cursor, setCursor] = useState<string | undefined>();
   const list = useApi<Page<Contact>>(`/contacts${qs({ q, lifecycleStage: stage, tag, limit: 25, cursor })}`);
   useLiveEvents(() => list.reload(), ['lead.created', 'contact.created', 'contacts.merged', 'contact.deleted']);
+  const [creating, setCreating] = useState(false);
+  const navigate = useNavigate();
   return (
     <>
-      <h1>Contacts</h1>
+      <div className="page-head">
+        <h1>Contacts</h1>
+        {can('contacts.create') && !creating && <button onClick={() => setCreating(true)}>New contact</button>}
+      </div>
+      {creating && (
+        <Card title="New contact">
+          <ContactForm contact={null} onCancel={() => setCreating(false)} onSaved={(c) => navigate(`/contacts/${c.id}`)} />
+        </Card>
+      )}
       <Card title="Find contacts">
         <form className="filters" role="search" onSubmit={(e) => e.preventDefault()}>
           <div>
