@@ -93,7 +93,7 @@ async function run(dialect: Dialect, file: string): Promise<Run> {
     const scope: Scope = { businessId: business.id, actor: { type: 'cli', id: null } };
     const cpu = process.cpuUsage();
     let peakRss = process.memoryUsage().rss;
-    const report = await importCsv(ctx, scope, { entity: 'contacts', input: createReadStream(file), onProgress: () => (peakRss = Math.max(peakRss, process.memoryUsage().rss)) });
+    const report = await importCsv(ctx, scope, { entity: 'contacts', input: createReadStream(file), onProgress: () => void (peakRss = Math.max(peakRss, process.memoryUsage().rss)) });
     const used = process.cpuUsage(cpu);
     const result: Run = { report, cpuMs: (used.user + used.system) / 1000, peakRssMb: peakRss / 1e6 };
     if (dialect === 'sqlite') result.floorRowsPerSecond = await sqliteFloor(ctx);

@@ -30,6 +30,7 @@ export const envSchema = z.object({
   KINETIC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   KINETIC_SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(24 * 14),
   KINETIC_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
+  KINETIC_IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 ** 3).default(200 * 1024 * 1024),
   KINETIC_DORMANT_AFTER_MONTHS: z.coerce.number().int().min(1).max(120).default(18),
   KINETIC_WORKER_INTERVAL_SECONDS: z.coerce.number().positive().max(86400).default(60),
   KINETIC_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
@@ -66,6 +67,7 @@ const fileKeys: Record<string, keyof z.input<typeof envSchema>> = {
   logLevel: 'KINETIC_LOG_LEVEL',
   sessionTtlHours: 'KINETIC_SESSION_TTL_HOURS',
   bodyLimitBytes: 'KINETIC_BODY_LIMIT_BYTES',
+  importMaxBytes: 'KINETIC_IMPORT_MAX_BYTES',
   dormantAfterMonths: 'KINETIC_DORMANT_AFTER_MONTHS',
   workerIntervalSeconds: 'KINETIC_WORKER_INTERVAL_SECONDS',
   secret: 'KINETIC_SECRET',
@@ -98,6 +100,8 @@ export interface Config {
   logLevel: z.infer<typeof envSchema>['KINETIC_LOG_LEVEL'];
   sessionTtlHours: number;
   bodyLimitBytes: number;
+  /** Largest CSV file a streamed upload (POST /imports) may be; kept on disk under dataDir/imports while it is imported. */
+  importMaxBytes: number;
   dormantAfterMonths: number;
   workerIntervalSeconds: number;
   /** Signs links (unsubscribe, booking) and webhook payloads; generated into the data dir when not given. */
@@ -192,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logLevel: c.KINETIC_LOG_LEVEL,
     sessionTtlHours: c.KINETIC_SESSION_TTL_HOURS,
     bodyLimitBytes: c.KINETIC_BODY_LIMIT_BYTES,
+    importMaxBytes: c.KINETIC_IMPORT_MAX_BYTES,
     dormantAfterMonths: c.KINETIC_DORMANT_AFTER_MONTHS,
     workerIntervalSeconds: c.KINETIC_WORKER_INTERVAL_SECONDS,
     secret: c.KINETIC_SECRET ?? null,

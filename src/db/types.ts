@@ -543,6 +543,35 @@ export interface ExceptionDismissalTable {
   dismissed_at: string;
 }
 
+/** A CSV import run as a background job (status queued | running | done | failed | cancelled); options and report are JSON. */
+export interface ImportJobTable {
+  id: string;
+  business_id: string;
+  kind: string; // contacts | jobs | interactions
+  status: string;
+  options: string;
+  file_name: string | null;
+  file_path: string;
+  file_bytes: number;
+  bytes_done: Generated<number>;
+  rows_done: Generated<number>;
+  rows_total: number | null;
+  created: Generated<number>;
+  merged: Generated<number>;
+  warnings: Generated<number>;
+  rejected: Generated<number>;
+  report: string | null;
+  errors_path: string | null;
+  error: string | null;
+  created_by_type: string;
+  created_by_id: string | null;
+  created_at: string;
+  started_at: string | null;
+  heartbeat_at: string | null;
+  cancel_requested_at: string | null;
+  finished_at: string | null;
+}
+
 export interface ModelVersionTable {
   id: string;
   business_id: string;
@@ -643,4 +672,5 @@ export interface Database {
   alert_rules: AlertRuleTable;
   alert_events: AlertEventTable;
   exception_dismissals: ExceptionDismissalTable;
+  import_jobs: ImportJobTable;
 }

@@ -6,6 +6,17 @@ import { z } from 'zod';
  * execution engine reads them to start automations.
  */
 const contactRef = { contactId: z.string() };
+/** Where an import job stands: rows read (of about how many), and what became of them. */
+const importCounts = {
+  importId: z.string(),
+  entity: z.string(),
+  rowsDone: z.number(),
+  rowsTotal: z.number().nullable(),
+  created: z.number(),
+  merged: z.number(),
+  rejected: z.number(),
+  warnings: z.number(),
+};
 
 export const eventCatalog = {
   'contact.created': z.object({ ...contactRef, lifecycleStage: z.string(), source: z.string().nullable() }),
@@ -86,6 +97,14 @@ export const eventCatalog = {
   'exception.dismissed': z.object({ exceptionId: z.string(), kind: z.string(), occurrence: z.string(), until: z.string().nullable() }),
   /** A dismissal was undone: the item is back on the list. */
   'exception.restored': z.object({ exceptionId: z.string(), kind: z.string() }),
+  /** A CSV import job read more of its file (sent about once a second while it runs). */
+  'import.progress': z.object({ ...importCounts, bytesDone: z.number(), bytesTotal: z.number() }),
+  /** A CSV import job finished: every row was read. */
+  'import.completed': z.object(importCounts),
+  /** A CSV import job stopped on a problem (or was interrupted): rows before it stay imported. */
+  'import.failed': z.object({ ...importCounts, error: z.string() }),
+  /** A CSV import job was cancelled: rows before it stay imported. */
+  'import.cancelled': z.object(importCounts),
 } as const;
 
 export type EventType = keyof typeof eventCatalog;
@@ -98,6 +117,7 @@ export function eventSubject(type: EventType, payload: Record<string, unknown>):
     ['classificationId', 'classification'],
     ['draftId', 'draft'],
     ['exceptionId', 'exception'],
+    ['importId', 'import'],
     ['interactionId', 'interaction'],
     ['jobId', 'job'],
     ['dealId', 'deal'],

@@ -9,6 +9,7 @@ import { evaluateDueAlerts } from '../insights/alerts/evaluate.ts';
 import { startIntakeLoop } from '../intelligence/intake/loop.ts';
 import { verifyAllPendingNumbers } from '../channels/number-check.ts';
 import { claimInstallDefaultsForFirstBusiness } from '../crm/businesses/channels.ts';
+import { startImportLoop } from './imports.ts';
 
 export interface Worker {
   readonly engine: EngineWorker;
@@ -20,8 +21,9 @@ export interface Worker {
 
 /**
  * The background side of Kinetic: the execution engine (automations, outbox,
- * webhooks), the inbound SMTP receiver when configured, and periodic
- * housekeeping of the record (dormancy, expired sessions).
+ * webhooks), CSV imports queued through the API, the inbound SMTP receiver
+ * when configured, and periodic housekeeping of the record (dormancy,
+ * expired sessions).
  */
 export async function startWorker(ctx: AppContext, opts: { providers?: Providers } = {}): Promise<Worker> {
   const providers = opts.providers ?? createProviders(ctx.config);
@@ -29,6 +31,7 @@ export async function startWorker(ctx: AppContext, opts: { providers?: Providers
   await claimInstallDefaultsForFirstBusiness(ctx);
   const engine = await startEngineWorker(ctx, providers);
   const intake = startIntakeLoop(ctx);
+  const imports = startImportLoop(ctx);
   let receiver: SmtpReceiver | null = null;
   if (ctx.config.smtpReceiverPort !== null) {
     const hostname = messageIdHostname(ctx.config.publicUrl);
@@ -65,12 +68,14 @@ export async function startWorker(ctx: AppContext, opts: { providers?: Providers
     async tick() {
       await housekeeping();
       await intake.tick();
+      await imports.tick();
       await engine.tick();
     },
     async stop() {
       clearInterval(timer);
       await running;
       await intake.stop();
+      await imports.stop();
       await engine.stop();
       await receiver?.close();
       await providers.close();

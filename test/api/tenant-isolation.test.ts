@@ -6,6 +6,7 @@ import { client, makeTenant, type ApiTenant } from '../helpers/api.ts';
 import { forEachDialect } from '../helpers/db.ts';
 import { runDueEnrollments } from '../../src/engine/runner.ts';
 import { processInboundMessages } from '../../src/intelligence/intake/inbound.ts';
+import { claimNextImport, runImportJob } from '../../src/crm/csv/import-job-run.ts';
 
 /**
  * A key (or a logged-in user) of business A cannot read, list, change or delete
@@ -32,7 +33,7 @@ const publicOrSelf = (url: string): boolean =>
   url === '/playbooks/:name/install';
 
 /** Actions whose success depends on the row's state: on A's own row, 409 (found, wrong state) proves the tenant check as well as 2xx. */
-const stateful = new Set(['POST /enrollments/:id/retry', 'POST /enrollments/:id/cancel', 'POST /enrollments/:id/ack', 'POST /approvals/:id/decide', 'POST /outbox/:id/retry', 'POST /outbox/:id/cancel', 'PATCH /drafts/:id', 'POST /drafts/:id/approve', 'POST /drafts/:id/discard', 'POST /contacts/:id/bookings', 'POST /exceptions/:kind/:id/dismiss']);
+const stateful = new Set(['POST /imports/:id/cancel', 'POST /enrollments/:id/retry', 'POST /enrollments/:id/cancel', 'POST /enrollments/:id/ack', 'POST /approvals/:id/decide', 'POST /outbox/:id/retry', 'POST /outbox/:id/cancel', 'PATCH /drafts/:id', 'POST /drafts/:id/approve', 'POST /drafts/:id/discard', 'POST /contacts/:id/bookings', 'POST /exceptions/:kind/:id/dismiss']);
 
 /** An automation that leaves one of everything behind for a new lead: an outbox message, a waiting enrolment, a pending approval. */
 const automationDoc = (name: string) => ({
@@ -59,6 +60,7 @@ const validBodies: Record<string, unknown> = {
   'POST /contacts/:id/consent': { channel: 'sms', status: 'revoked' },
   // Email: the consent route above has just opted A's contact out of texts, which a reply must respect.
   'POST /contacts/:id/replies': { channel: 'email', subject: 'Your visit', body: 'Hello from the inbox' },
+  'POST /imports/:id/cancel': {},
   'PUT /contacts/:id/companies/:companyId': { title: 'Hijacked' },
   'PUT /automations/:id': { definition: automationDoc('Hijacked') },
   'POST /automations/:id/enable': {},
@@ -200,6 +202,8 @@ forEachDialect('tenant isolation', (world) => {
       '/alert-rules',
       `/alert-rules/${bIds['alert-rules']}`,
       '/exceptions',
+      '/imports',
+      `/imports/${bIds.imports}`,
     ];
     const out: Record<string, unknown> = {};
     for (const url of urls) {
@@ -350,6 +354,18 @@ forEachDialect('tenant isolation', (world) => {
     aIds['alert-rules'] = (await created(apiA.post('/alert-rules', { metric: 'answerRate', comparator: 'below', threshold: 0.8 }))).id;
     aIds.numbers = (await created(apiA.post('/numbers', { number: A_NUMBER }))).number;
     bIds.numbers = B_NUMBER;
+    // Imports: A's has run (its one row rejected, so it has an error file and adds no contact); B's waits in the queue.
+    const uploadAs = async (key: string, csv: string) => {
+      const res = await app.inject({ method: 'POST', url: '/imports?fileName=list.csv', headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' }, payload: csv });
+      assert.equal(res.statusCode, 202, res.body);
+      return res.json().id as string;
+    };
+    aIds.imports = await uploadAs(a.key, 'Name,Phone\n,not a phone\n');
+    const aImport = await claimNextImport(ctx);
+    assert.equal(aImport?.id, aIds.imports);
+    assert.equal((await runImportJob(ctx, aImport!)).status, 'done');
+    bIds.imports = await uploadAs(b.key, 'Name,Phone\nBravo Secret Uploaded,512-555-0111\n');
+    bSecrets.push(bIds.imports);
 
     const login = await client(app, null).post('/auth/login', { email: a.ownerEmail, password: a.password });
     assert.equal(login.statusCode, 200, login.body);
@@ -438,6 +454,7 @@ forEachDialect('tenant isolation', (world) => {
     '/business/channels': [''],
     '/setup': [''],
     '/pipeline/totals': ['closedAfter=2000-01-01T00:00:00Z'],
+    '/imports': ['', 'status=queued', 'limit=500'],
     '/summary': [''],
     '/me': [''],
     '/events/catalog': [''],
@@ -626,6 +643,11 @@ forEachDialect('tenant isolation', (world) => {
     assert.equal(preview.statusCode, 200, preview.body);
     assert.deepEqual([preview.json().merged, preview.json().created], [1, 1], preview.body);
     assertNoSecretsOfB(preview, 'POST /imports/contacts (preview)');
+    exercised.add('POST /imports');
+    const streamed = await app.inject({ method: 'POST', url: '/imports?dryRun=true', headers: { ...who.headers, 'content-type': 'text/csv' }, cookies: who.cookies, payload: csv });
+    assert.equal(streamed.statusCode, 200, streamed.body);
+    assert.deepEqual([streamed.json().merged, streamed.json().created], [1, 1], streamed.body);
+    assertNoSecretsOfB(streamed, 'POST /imports (preview)');
     const imported = await asA(who, 'POST', '/imports/contacts', {}, { csv });
     assert.equal(imported.statusCode, 200, imported.body);
     assertNoSecretsOfB(imported, 'POST /imports/contacts');

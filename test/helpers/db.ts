@@ -1,5 +1,7 @@
 import { after, before, describe } from 'node:test';
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { silentLogger, type AppContext, type Scope } from '../../src/context.ts';
 import { dropSchema, openDatabase, type Db, type Dialect } from '../../src/db/database.ts';
@@ -21,7 +23,13 @@ export interface TestWorld {
   clock: VirtualClock;
 }
 
-export const testConfig = (overrides: Partial<Config> = {}): Config => ({ ...loadConfig({ KINETIC_DEMO: '0' }), secret: 'test-secret-0123456789abcdef0123456789abcdef', ...overrides });
+// Uploads (CSV imports) go to a temporary data directory, never the working copy's ./data.
+export const testConfig = (overrides: Partial<Config> = {}): Config => ({
+  ...loadConfig({ KINETIC_DEMO: '0' }),
+  dataDir: path.join(os.tmpdir(), `kinetic-test-data-${process.pid}`),
+  secret: 'test-secret-0123456789abcdef0123456789abcdef',
+  ...overrides,
+});
 
 /** Opens a fresh, migrated database of the given dialect: a private in-memory SQLite or a private PostgreSQL schema. */
 export async function openTestDb(dialect: Dialect, migrate: { upTo?: string } = {}): Promise<{ db: Db; cleanup: () => Promise<void> }> {

@@ -31,14 +31,28 @@ export interface ImportOptions {
   dryRun?: boolean;
   /** Rejected rows as CSV: the original columns + `_row` (line number) + `_error` (reason). Not ended by the import. */
   errors?: NodeJS.WritableStream;
-  /** Called after each batch; `bytes` is how far into the input the import has read. */
-  onProgress?: (p: { rows: number; bytes: number }) => void;
+  /** Called after each batch is written; `bytes` is how far into the input the import has read. */
+  onProgress?: (p: ImportProgress) => void | Promise<void>;
+  /** Read only the first rows (a preview of a large file): the report's `truncated` says whether the file goes on. */
+  maxRows?: number;
+  /** Stops the import between rows: batches already written stay, the report says `cancelled`. */
+  signal?: AbortSignal;
   /** Rows per transaction (default 5,000; at most 10,000). */
   batchSize?: number;
   /** Contacts: a matched contact's non-empty values are replaced by the file's (default: only empty ones are filled). */
   updateExisting?: boolean;
   /** Read the file as this vendor's export (default: recognised from the header row). */
   format?: ImportFormat;
+}
+
+/** How far an import has got: rows read and written, bytes of the input read, and the counts so far. */
+export interface ImportProgress {
+  rows: number;
+  bytes: number;
+  created: number;
+  merged: number;
+  rejected: number;
+  warnings: number;
 }
 
 export interface ImportReport {
@@ -71,6 +85,10 @@ export interface ImportReport {
   durationMs: number;
   rowsPerSecond: number;
   errorsSample: Array<{ row: number; error: string }>;
+  /** With maxRows: the file has more rows than were read. */
+  truncated: boolean;
+  /** Stopped by its signal before the end of the file: `rows` counts what was written before. */
+  cancelled: boolean;
 }
 
 /**
@@ -166,6 +184,7 @@ async function importRows(ctx: AppContext, scope: Scope, opts: ImportOptions, bu
   const possibleDuplicates: DuplicateNote[] = [];
   const rejects = new RejectedRows(opts.errors, source.headers);
   const counts = { rows: 0, created: 0, merged: 0 };
+  const stop = { truncated: false, cancelled: false };
   const width = source.headers.length;
 
   // One batch is written while the next is read and validated. Writes stay in file order: each starts after the previous one ends.
@@ -202,7 +221,7 @@ async function importRows(ctx: AppContext, scope: Scope, opts: ImportOptions, bu
           if ('warnings' in r) await rejects.warn(r.row, r.warnings);
           else await rejects.add(r.row, r.error);
         }
-        opts.onProgress?.({ rows: rowsSoFar, bytes: source.bytesRead() });
+        await opts.onProgress?.(progress(rowsSoFar));
       } catch (error) {
         writeFailure.failed = true;
         writeFailure.error = error;
@@ -214,6 +233,7 @@ async function importRows(ctx: AppContext, scope: Scope, opts: ImportOptions, bu
     if (writeFailure.failed) throw writeFailure.error;
   };
 
+  const progress = (rows: number): ImportProgress => ({ rows, bytes: source.bytesRead(), created: counts.created, merged: counts.merged, rejected: rejects.count, warnings: rejects.warnedRows });
   const report = (): ImportReport => {
     const durationMs = Math.round(performance.now() - started);
     return {
@@ -237,35 +257,52 @@ async function importRows(ctx: AppContext, scope: Scope, opts: ImportOptions, bu
       durationMs,
       rowsPerSecond: durationMs > 0 ? Math.round((counts.rows * 1000) / durationMs) : counts.rows,
       errorsSample: rejects.sample,
+      truncated: stop.truncated,
+      cancelled: stop.cancelled,
     };
   };
 
   const breathe = yieldEvery(250);
+  const maxRows = opts.maxRows ?? Infinity;
   try {
     for await (const row of source.rows) {
       await breathe();
+      if (opts.signal?.aborted) {
+        stop.cancelled = true;
+        break;
+      }
       if (row.values.every((v) => v.trim() === '')) continue; // a line of bare delimiters, as spreadsheets leave behind
+      if (counts.rows >= maxRows) {
+        stop.truncated = true;
+        break;
+      }
       counts.rows++;
       const problem = shapeProblem(row, width);
       if (problem) misshapen.push({ row, error: problem });
       else batch.push(row);
       if (batch.length + misshapen.length >= batchSize) await startBatch();
     }
+    if (stop.cancelled) {
+      // Rows read but not yet written are not imported: the report counts only what was.
+      counts.rows -= batch.length + misshapen.length;
+      batch = [];
+      misshapen = [];
+    }
     if (batch.length + misshapen.length > 0) await startBatch();
     await settle();
-    opts.onProgress?.({ rows: counts.rows, bytes: source.bytesRead() });
+    await opts.onProgress?.(progress(counts.rows));
   } catch (err) {
     // A write may still be running: let it finish so the report says exactly what was committed.
     await writing;
     throw await stopped(ctx, scope, writeFailure.failed ? writeFailure.error : err, report(), dryRun);
   }
   const done = report();
-  if (!dryRun) await audit(ctx, scope, done, 'completed');
+  if (!dryRun) await audit(ctx, scope, done, done.cancelled ? 'cancelled' : 'completed');
   return done;
 }
 
 /** One audit row per import: the counts, the mapping, and whether it finished. */
-async function audit(ctx: AppContext, scope: Scope, report: ImportReport, status: 'completed' | 'stopped', reason?: string): Promise<void> {
+async function audit(ctx: AppContext, scope: Scope, report: ImportReport, status: 'completed' | 'cancelled' | 'stopped', reason?: string): Promise<void> {
   const { entity, importId, rows, created, merged, rejected, warnings, contactsCreated, mapping, shape } = report;
   await ctx.db.kysely
     .insertInto('audit_log')
