@@ -59,8 +59,14 @@ describe('step editor: branching on AI scores, in Chromium', { timeout: 180_000 
     await page.getByTestId('step-0-if-range').filter({ hasText: 'Scores run from 0 to 1' }).waitFor();
     await value.fill('0.6');
     await page.getByTestId('step-0-if-range').waitFor({ state: 'detached' });
-    await page.getByLabel('Step 1: steps when the condition holds (JSON list)').fill(JSON.stringify([{ type: 'send_sms', body: 'Hi {{ contact.firstName | default: "there" }}, when suits you for a visit?' }]));
-    await page.getByLabel('Step 1: steps otherwise (JSON list, may be empty)').fill(JSON.stringify([{ type: 'wait', duration: 'PT1H' }]));
+    // Each outcome's steps are a nested step list with the same inputs as the automation's own.
+    await page.getByLabel('Step 1: add a step if it holds', { exact: true }).selectOption('send_sms');
+    await page.getByRole('button', { name: 'Step 1: add a step if it holds: add' }).click();
+    await page.getByLabel('Step 1 › yes 1 text message', { exact: true }).fill('Hi {{ contact.firstName | default: "there" }}, when suits you for a visit?');
+    await page.getByLabel('Step 1: add a step otherwise', { exact: true }).selectOption('wait');
+    await page.getByRole('button', { name: 'Step 1: add a step otherwise: add' }).click();
+    await page.getByLabel('Step 1 › no 1 wait for', { exact: true }).fill('1');
+    await page.getByLabel('Step 1 › no 1 wait for unit', { exact: true }).selectOption('hours');
     // The trigger filter takes the same inputs: a list for "is one of".
     await page.getByRole('checkbox', { name: 'Only contacts where a condition holds' }).check();
     await page.getByLabel('Trigger filter field', { exact: true }).fill('contact.source');

@@ -3,7 +3,7 @@ import { Link } from 'react-router';
 import { post, put, type Page } from '../api.ts';
 import { useApi } from '../hooks.ts';
 import { Card, ErrorNote, issuesOf, Load } from '../ui.tsx';
-import { emptyStep, StepEditor, type Definition, type Step } from './StepEditor.tsx';
+import { cleanDefinition, emptyStep, StepEditor, type Definition } from './StepEditor.tsx';
 import { SimulationView } from './Simulation.tsx';
 
 interface Automation {
@@ -119,7 +119,7 @@ function Editor({ automation, onClose, onSaved }: { automation: Automation | nul
     top.current?.scrollIntoView({ block: 'start' });
     top.current?.querySelector('input')?.focus();
   }, []);
-  const clean = (d: Definition): Definition => ({ ...d, steps: d.steps.map(stripEmpty) });
+  const clean = cleanDefinition;
   const validate = async () => {
     setError(null);
     setValid('');
@@ -156,11 +156,4 @@ function Editor({ automation, onClose, onSaved }: { automation: Automation | nul
       </div>
     </Card>
   );
-}
-
-/** Drops empty optional fields so the API validates what the person actually filled in. */
-function stripEmpty(step: Step): Step {
-  const out: Step = { type: step.type };
-  for (const [k, v] of Object.entries(step)) if (v !== '' && v !== undefined) out[k] = v;
-  return out;
 }
