@@ -34,7 +34,11 @@ export async function endSessions(trx: Executor, userId: string, now: string, ke
  * someone above them); the link goes only to the person's own address and is
  * not shown to the sender, so no one can take over another's account with it.
  */
-export async function sendPasswordReset(ctx: AppContext, scope: Scope, userId: string, reason: 'reset' | 'invite' = 'reset', trx?: Executor): Promise<{ sent: true; to: string; expiresAt: string }> {
+/** How a set-password link travels: email, or a text to the person's own phone (a technician who reads texts, not email). */
+export const linkChannelSchema = z.enum(['email', 'sms']);
+export type LinkChannel = z.infer<typeof linkChannelSchema>;
+
+export async function sendPasswordReset(ctx: AppContext, scope: Scope, userId: string, reason: 'reset' | 'invite' = 'reset', trx?: Executor, by: LinkChannel = 'email'): Promise<{ sent: true; to: string; channel: LinkChannel; expiresAt: string }> {
   const run = async (t: Executor) => {
     const target = await getUser(ctx, scope, userId, t);
     const role = await actorRole(t, scope);
@@ -43,6 +47,7 @@ export async function sendPasswordReset(ctx: AppContext, scope: Scope, userId: s
       throw new AppError('FORBIDDEN', target.role === 'owner' ? 'only an owner can send an owner a reset link' : `a ${role} can send reset links only to people below them`);
     }
     if (target.disabled) throw new AppError('CONFLICT', `${target.name} is disabled; enable them first`);
+    if (by === 'sms' && !target.phone) throw new AppError('VALIDATION_FAILED', `${target.name} has no phone number: add one, or send the link by email`, { issues: [{ field: 'phone', message: 'needed to send the link by text' }] });
     const token = randomToken(32);
     const now = ctx.clock.now();
     const nowIso = now.toISOString();
@@ -51,9 +56,11 @@ export async function sendPasswordReset(ctx: AppContext, scope: Scope, userId: s
     // One live link per person: a new one replaces any earlier.
     await t.updateTable('password_resets').set({ used_at: nowIso }).where('user_id', '=', target.id).where('used_at', 'is', null).execute();
     await t.insertInto('password_resets').values({ id, token_hash: sha256(token), user_id: target.id, business_id: scope.businessId, created_by: actorId, created_at: nowIso, expires_at: expiresAt, used_at: null }).execute();
-    await enqueueResetEmail(ctx, t, target, resetLinkUrl(ctx.config.publicUrl, token), reason, id, nowIso);
-    await recordChange(t, scope, nowIso, { entityType: 'user', entityId: target.id, action: 'update', after: { passwordResetSent: true, expiresAt } });
-    return { sent: true as const, to: target.email, expiresAt };
+    const link = resetLinkUrl(ctx.config.publicUrl, token);
+    if (by === 'sms') await enqueueResetText(t, target, link, reason, id, nowIso);
+    else await enqueueResetEmail(ctx, t, target, link, reason, id, nowIso);
+    await recordChange(t, scope, nowIso, { entityType: 'user', entityId: target.id, action: 'update', after: { passwordResetSent: true, channel: by, expiresAt } });
+    return { sent: true as const, to: by === 'sms' ? target.phone! : target.email, channel: by, expiresAt };
   };
   return trx ? run(trx) : ctx.db.transaction(run);
 }
@@ -73,6 +80,17 @@ async function enqueueResetEmail(ctx: AppContext, trx: Executor, user: User, lin
     trx,
     // The key marks the row as carrying a credential: the outbox API hides its body (engine/manage.ts).
     { businessId: user.businessId, channel: 'email', purpose: 'transactional', to: user.email, subject, body, idempotencyKey: `password-reset:${resetId}`, notBefore: now },
+    now,
+  );
+}
+
+async function enqueueResetText(trx: Executor, user: User, link: string, reason: 'reset' | 'invite', resetId: string, now: string): Promise<void> {
+  const business = await trx.selectFrom('businesses').select('name').where('id', '=', user.businessId).executeTakeFirstOrThrow();
+  const body = `${reason === 'invite' ? `${business.name} added you to Kinetic (log in as ${user.email}).` : `${business.name}: reset your Kinetic password.`} Choose your password (works once, ${RESET_LINK_HOURS} h): ${link}`;
+  await enqueueMessage(
+    trx,
+    // The same key prefix as the email: the outbox API hides the link (engine/manage.ts).
+    { businessId: user.businessId, channel: 'sms', purpose: 'transactional', to: user.phone!, body, userId: user.id, idempotencyKey: `password-reset:${resetId}`, notBefore: now },
     now,
   );
 }
@@ -118,10 +136,10 @@ export async function changeOwnPassword(ctx: AppContext, scope: Scope, sessionId
 }
 
 /** Adds a team member through the API: created without a password, and sent a link to choose one (one transaction). */
-export async function inviteUser(ctx: AppContext, scope: Scope, input: unknown, create: (trx: Executor) => Promise<User>): Promise<User & { invitationSentTo: string }> {
+export async function inviteUser(ctx: AppContext, scope: Scope, input: unknown, create: (trx: Executor) => Promise<User>, by: LinkChannel = 'email'): Promise<User & { invitationSentTo: string; invitationChannel: LinkChannel }> {
   return ctx.db.transaction(async (trx) => {
     const user = await create(trx);
-    const sent = await sendPasswordReset(ctx, scope, user.id, 'invite', trx);
-    return { ...user, invitationSentTo: sent.to };
+    const sent = await sendPasswordReset(ctx, scope, user.id, 'invite', trx, by);
+    return { ...user, invitationSentTo: sent.to, invitationChannel: sent.channel };
   });
 }

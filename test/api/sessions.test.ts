@@ -150,6 +150,36 @@ forEachDialect('logins, sessions and streams', (world) => {
     assert.equal((await login(agent.email, 'chosen by the agent')).statusCode, 200);
   });
 
+  test('an invitation or reset link can go by text to the person\'s own phone, hidden in the outbox like the email', async () => {
+    const api = client(app, t.key);
+    const invited = await api.post('/users', { name: 'Tex Tech', email: `tex-${t.scope.businessId.slice(-8)}@sessions.example`, role: 'technician', phone: '(512) 555-0177', inviteBy: 'sms' });
+    assert.equal(invited.statusCode, 201, invited.body);
+    assert.deepEqual([invited.json().invitationChannel, invited.json().invitationSentTo, invited.json().phone], ['sms', '+15125550177', '+15125550177']);
+    const text = await world().db.kysely.selectFrom('outbox').select(['body', 'channel', 'user_id']).where('to_address', '=', '+15125550177').executeTakeFirstOrThrow();
+    assert.equal(text.channel, 'sms');
+    assert.equal(text.user_id, invited.json().id);
+    assert.match(text.body, /added you to Kinetic \(log in as tex-.*\)\. Choose your password .*\/app\/reset-password#token=[\w-]+$/);
+    const listed = (await api.get('/outbox?channel=sms')).json().data as Array<{ to: string; body: string }>;
+    assert.doesNotMatch(listed.find((m) => m.to === '+15125550177')!.body, /token=/, 'the outbox API does not show the link');
+    // The link from the text sets the password.
+    const token = /#token=([\w-]+)/.exec(text.body)![1];
+    const set = await app.inject({ method: 'POST', url: '/auth/password-reset', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ token, password: 'chosen from a text' }) });
+    assert.equal(set.statusCode, 204, set.body);
+    assert.equal((await login(invited.json().email, 'chosen from a text')).statusCode, 200);
+    // A reset by text; without a phone it is refused with a reason, and nothing is sent.
+    const again = await api.post(`/users/${invited.json().id}/password-reset`, { by: 'sms' });
+    assert.equal(again.statusCode, 202, again.body);
+    assert.deepEqual([again.json().channel, again.json().to], ['sms', '+15125550177']);
+    const noPhone = await person('agent');
+    const refused = await api.post(`/users/${noPhone.id}/password-reset`, { by: 'sms' });
+    assert.equal(refused.statusCode, 400, refused.body);
+    assert.match(refused.json().error.message, /has no phone number/);
+    assert.equal((await api.post(`/users/${noPhone.id}/password-reset`, { by: 'pigeon' })).statusCode, 400);
+    const badInvite = await api.post('/users', { name: 'No Phone', email: `nophone-${t.scope.businessId.slice(-8)}@sessions.example`, inviteBy: 'sms' });
+    assert.equal(badInvite.statusCode, 400, badInvite.body);
+    assert.equal((await api.get('/users')).json().data.some((u: { name: string }) => u.name === 'No Phone'), false, 'the invitation and the user are one transaction');
+  });
+
   test('revoking an API key closes its open event stream within seconds', async () => {
     const key = (await client(app, t.key).post('/api-keys', { name: 'stream key' })).json();
     const stream = await streamUntilEnd(`${base}/events/stream`, { headers: { authorization: `Bearer ${key.key}` } });

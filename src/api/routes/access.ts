@@ -6,7 +6,7 @@ import { createUser, getUser, listUsers, roles, updateUser, userInputSchema, use
 import { getBusiness, updateBusiness } from '../../crm/businesses/businesses.ts';
 import { businessPatchSchema } from '../../crm/businesses/schema.ts';
 import { parseInput } from '../../crm/shared/validate.ts';
-import { changeOwnPassword, inviteUser, resetPassword, sendPasswordReset } from '../../access/password-reset.ts';
+import { changeOwnPassword, inviteUser, linkChannelSchema, resetPassword, sendPasswordReset } from '../../access/password-reset.ts';
 import { permissionsOf } from '../../access/permissions.ts';
 import { scopeOf, SESSION_COOKIE } from '../auth.ts';
 import { idParams } from './resources.ts';
@@ -60,18 +60,22 @@ export function registerAccessRoutes(app: FastifyInstance, ctx: AppContext): voi
   app.get('/users', { schema: { tags: ['Users'], summary: 'Team members', querystring: z.object({ role: z.enum(roles).optional() }).strict() } }, async (req) => ({
     data: await listUsers(ctx, scopeOf(req), parseInput(z.object({ role: z.enum(roles).optional() }).strict(), req.query)),
   }));
-  app.post('/users', { schema: { tags: ['Users'], summary: 'Add a team member; they get an email with a link to choose their password', body: userInputSchema.omit({ password: true }) } }, async (req, reply) => {
+  const inviteBody = userInputSchema.omit({ password: true }).extend({ inviteBy: linkChannelSchema.optional() });
+  app.post('/users', { schema: { tags: ['Users'], summary: 'Add a team member; they get a link to choose their password, by email or (inviteBy: "sms", with a phone) by text', body: inviteBody } }, async (req, reply) => {
     const scope = scopeOf(req);
-    return reply.code(201).send(await inviteUser(ctx, scope, req.body, (trx) => createUser(ctx, scope, req.body, trx)));
+    const { inviteBy, ...person } = parseInput(z.object({ inviteBy: linkChannelSchema.optional() }).passthrough(), req.body);
+    return reply.code(201).send(await inviteUser(ctx, scope, person, (trx) => createUser(ctx, scope, person, trx), inviteBy));
   });
   app.get('/users/:id', { schema: { tags: ['Users'], params: idParams } }, (req) => getUser(ctx, scopeOf(req), (req.params as { id: string }).id));
   app.patch('/users/:id', { schema: { tags: ['Users'], params: idParams, body: userPatchSchema } }, (req) =>
     updateUser(ctx, scopeOf(req), (req.params as { id: string }).id, req.body),
   );
 
-  app.post('/users/:id/password-reset', { schema: { tags: ['Users'], summary: 'Email a person a one-time link to set a new password (nobody sets another person\'s password)', params: idParams } }, async (req, reply) =>
-    reply.code(202).send(await sendPasswordReset(ctx, scopeOf(req), (req.params as { id: string }).id)),
-  );
+  const resetBody = z.object({ by: linkChannelSchema.default('email') }).strict();
+  app.post('/users/:id/password-reset', { schema: { tags: ['Users'], summary: 'Send a person a one-time link to set a new password, by email or ({ by: "sms" }) text to their phone (nobody sets another person\'s password)', params: idParams } }, async (req, reply) => {
+    const { by } = parseInput(resetBody, req.body ?? {});
+    return reply.code(202).send(await sendPasswordReset(ctx, scopeOf(req), (req.params as { id: string }).id, 'reset', undefined, by));
+  });
 
   app.get('/api-keys', { schema: { tags: ['API keys'], summary: 'API keys of this business (secrets are never shown again)' } }, async (req) => ({
     data: await listApiKeys(ctx, scopeOf(req)),

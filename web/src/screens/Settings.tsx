@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { del, patch, post, when } from '../api.ts';
 import type { Me } from '../App.tsx';
 import { useApi } from '../hooks.ts';
@@ -13,7 +13,7 @@ interface Business {
   onCall: { rotation: string[]; anchor: string; shiftHours: number; escalationMinutes: number; overrides: unknown[] };
   settings: { compliance?: Compliance; [k: string]: unknown };
 }
-interface User { id: string; name: string; email: string; role: string; disabled: boolean }
+interface User { id: string; name: string; email: string; phone: string | null; role: string; disabled: boolean }
 const days = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const roles = ['owner', 'manager', 'agent', 'technician'];
 
@@ -227,31 +227,46 @@ function AiCard() {
 
 function UsersCard({ users }: { users: { data?: { data: User[] }; error?: Error; loading: boolean; reload: () => void } }) {
   const { save, feedback } = useSave();
-  const [form, setForm] = useState({ name: '', email: '', role: 'agent' });
+  const empty = { name: '', email: '', phone: '', role: 'agent', inviteBy: 'email' };
+  const [form, setForm] = useState(empty);
   const add = (e: FormEvent) => {
     e.preventDefault();
-    void save(async () => { await post('/users', form); setForm({ name: '', email: '', role: 'agent' }); users.reload(); }, 'User added.');
+    const body = { name: form.name, email: form.email, role: form.role, ...(form.phone.trim() && { phone: form.phone.trim() }), inviteBy: form.phone.trim() ? form.inviteBy : 'email' };
+    void save(async () => {
+      const r = await post<{ invitationSentTo: string; invitationChannel: string }>('/users', body);
+      setForm(empty);
+      users.reload();
+      return r;
+    }, `User added. A link to choose a password went by ${body.inviteBy === 'sms' ? 'text' : 'email'} to ${body.inviteBy === 'sms' ? body.phone : body.email}.`);
   };
   return (
     <Card title="Users and roles">
+      <p className="muted">Nobody sets another person's password: each person gets a one-time link to choose their own, by email or by text to their phone. The phone is also where on-call pages go.</p>
       <Load state={users} what="Users">
         {(u) => (
           <div className="table-wrap">
-            <table>
-              <thead><tr><th>Name</th><th>Email</th><th>Role</th><th>Active</th><th>Password</th></tr></thead>
+            <table className="cards" data-testid="users-table">
+              <thead><tr><th>Name</th><th>Email</th><th>Phone (on-call pages)</th><th>Role</th><th>Active</th><th>Password</th></tr></thead>
               <tbody>
                 {u.data.map((x) => (
                   <tr key={x.id}>
-                    <td>{x.name}</td><td>{x.email}</td>
-                    <td>
+                    <td data-label="Name">{x.name}</td>
+                    <td data-label="Email">{x.email}</td>
+                    <td data-label="Phone"><PhoneCell user={x} onSave={(phone) => save(async () => { await patch(`/users/${x.id}`, { phone }); users.reload(); }, phone ? `${x.name}'s phone is saved.` : `${x.name}'s phone is removed.`)} /></td>
+                    <td data-label="Role">
                       <label className="sr-only" htmlFor={`role-${x.id}`}>Role of {x.name}</label>
                       <select id={`role-${x.id}`} value={x.role} onChange={(e) => save(async () => { await patch(`/users/${x.id}`, { role: e.target.value }); users.reload(); })}>
                         {roles.map((r) => <option key={r}>{r}</option>)}
                       </select>
                     </td>
-                    <td><input type="checkbox" aria-label={`${x.name} active`} checked={!x.disabled} onChange={(e) => save(async () => { await patch(`/users/${x.id}`, { disabled: !e.target.checked }); users.reload(); })} /></td>
-                    {/* Nobody sets another person's password: they get an emailed link to choose one. */}
-                    <td><button className="secondary" aria-label={`Send ${x.name} a password reset link`} onClick={() => save(async () => { await post(`/users/${x.id}/password-reset`, {}); }, `A reset link was emailed to ${x.email}.`)}>Send reset link</button></td>
+                    <td data-label="Active"><input type="checkbox" aria-label={`${x.name} active`} checked={!x.disabled} onChange={(e) => save(async () => { await patch(`/users/${x.id}`, { disabled: !e.target.checked }); users.reload(); })} /></td>
+                    {/* Nobody sets another person's password: they get a link to choose one. */}
+                    <td data-label="Password">
+                      <div className="actions">
+                        <button className="secondary small" aria-label={`Email ${x.name} a password reset link`} onClick={() => save(async () => { await post(`/users/${x.id}/password-reset`, { by: 'email' }); }, `A reset link was emailed to ${x.email}.`)}>Email link</button>
+                        {x.phone && <button className="secondary small" aria-label={`Text ${x.name} a password reset link`} onClick={() => save(async () => { await post(`/users/${x.id}/password-reset`, { by: 'sms' }); }, `A reset link was texted to ${x.phone}.`)}>Text link</button>}
+                      </div>
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -261,12 +276,35 @@ function UsersCard({ users }: { users: { data?: { data: User[] }; error?: Error;
       </Load>
       <form className="filters" onSubmit={add} aria-label="Add a user">
         <div><label htmlFor="new-user-name">Name</label><input id="new-user-name" required value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} /></div>
-        <div><label htmlFor="new-user-email">Email</label><input id="new-user-email" type="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} /></div>
+        <div><label htmlFor="new-user-email">Email (their login)</label><input id="new-user-email" type="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} /></div>
+        <div><label htmlFor="new-user-phone">Mobile phone (optional)</label><input id="new-user-phone" type="tel" autoComplete="off" value={form.phone} onChange={(e) => setForm({ ...form, phone: e.target.value, inviteBy: e.target.value.trim() ? form.inviteBy : 'email' })} /></div>
         <div><label htmlFor="new-user-role">Role</label><select id="new-user-role" value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value })}>{roles.map((r) => <option key={r}>{r}</option>)}</select></div>
+        <div>
+          <label htmlFor="new-user-invite">Send the password link by</label>
+          <select id="new-user-invite" value={form.phone.trim() ? form.inviteBy : 'email'} disabled={!form.phone.trim()} onChange={(e) => setForm({ ...form, inviteBy: e.target.value })}>
+            <option value="email">email</option>
+            <option value="sms">text to their phone</option>
+          </select>
+        </div>
         <div><button type="submit">Add user</button></div>
       </form>
       {feedback}
     </Card>
+  );
+}
+
+/** A person's phone, edited in place: where on-call pages and texted links go. */
+function PhoneCell({ user, onSave }: { user: User; onSave: (phone: string | null) => void }) {
+  const [value, setValue] = useState(user.phone ?? '');
+  // Saved numbers come back normalised (+15125550177): show what is stored.
+  useEffect(() => setValue(user.phone ?? ''), [user.phone]);
+  const changed = value.trim() !== (user.phone ?? '');
+  return (
+    <form className="inline-edit" onSubmit={(e) => { e.preventDefault(); onSave(value.trim() || null); }}>
+      <label className="sr-only" htmlFor={`phone-${user.id}`}>Phone of {user.name}</label>
+      <input id={`phone-${user.id}`} type="tel" size={14} value={value} placeholder="none" onChange={(e) => setValue(e.target.value)} />
+      {changed && <button type="submit" className="small" aria-label={`Save ${user.name}'s phone`}>Save</button>}
+    </form>
   );
 }
 
