@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { api, patch, post, qs, type Page } from '../api.ts';
 import { useApi, useLiveEvents } from '../hooks.ts';
@@ -58,7 +58,9 @@ export function Tasks() {
   const [creating, setCreating] = useState(false);
   const zone = me.data?.business.timeZone ?? 'UTC';
   const assigneeUserId = onlyOwn || assignee === 'me' ? me.data?.user?.id : assignee === 'anyone' ? undefined : assignee;
-  const path = me.data ? `/tasks${qs({ status, assigneeUserId, ...dueRange(due, zone), limit: 500 })}` : null;
+  // Fixed when the filter is chosen: "overdue" means due before the moment it was asked for, so the request stays the same between renders.
+  const range = useMemo(() => dueRange(due, zone), [due, zone]);
+  const path = me.data ? `/tasks${qs({ status, assigneeUserId, ...range, limit: 500 })}` : null;
   const tasks = useApi<Page<Task>>(path);
   useLiveEvents(() => tasks.reload(), taskEvents);
   const names = useContactNames(tasks.data?.data.map((t) => t.contactId) ?? []);
