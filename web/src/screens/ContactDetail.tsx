@@ -22,6 +22,8 @@ export function ContactDetail() {
   const { id = '' } = useParams();
   const contact = useApi<EditableContact>(`/contacts/${id}`);
   const [editing, setEditing] = useState(false);
+  // The contact as the save returned it, shown until the reload brings the same or a newer version.
+  const [saved, setSaved] = useState<EditableContact | null>(null);
   const timeline = useApi<Page<TimelineItem>>(`/contacts/${id}/timeline?limit=100`);
   // Read only by roles that may see them (a technician sees neither).
   const automations = useApi<{ data: Explained[] }>(can('automations.read') ? `/contacts/${id}/automations` : null);
@@ -37,7 +39,9 @@ export function ContactDetail() {
     <>
       <p><Link to="/contacts">← Contacts</Link></p>
       <Load state={contact} what="Contact">
-        {(c) => (
+        {(loaded) => {
+          const c = saved && saved.id === loaded.id && saved.updatedAt >= loaded.updatedAt ? saved : loaded;
+          return (
           <>
             <div className="page-head">
               <h1>{c.name}</h1>
@@ -45,7 +49,7 @@ export function ContactDetail() {
             </div>
             {editing ? (
               <Card title="Edit contact">
-                <ContactForm key={c.updatedAt} contact={c} onCancel={() => setEditing(false)} onSaved={() => { setEditing(false); contact.reload(); timeline.reload(); }} />
+                <ContactForm key={c.updatedAt} contact={c} onCancel={() => setEditing(false)} onSaved={(updated) => { setSaved(updated as EditableContact); setEditing(false); contact.reload(); timeline.reload(); }} />
               </Card>
             ) : (
               <p data-testid="contact-summary">
@@ -60,7 +64,8 @@ export function ContactDetail() {
             <ContactWork contact={c} onNote={timeline.reload} />
             <Consent contact={c} onChange={contact.reload} />
           </>
-        )}
+          );
+        }}
       </Load>
       {can('intelligence.read') && <Card title="Scores">
         <Load state={scores} what="Scores">
