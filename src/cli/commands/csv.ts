@@ -28,6 +28,42 @@ function parseMapping(pairs: string[]): Record<string, string> {
   return mapping;
 }
 
+/** How often a non-interactive run (a log, a pipe, CI) says how far the import is: a line at most this often. */
+const plainProgressMs = 10_000;
+
+/**
+ * Progress for a terminal: a bar with rows, rows/s and the time left. Without
+ * one (output to a file or a pipe), a plain line on stderr every ten seconds
+ * instead, so a log shows that a long import is alive without filling up.
+ * Nothing with --json: its output is the report alone.
+ */
+function importProgress(io: CliIo, totalBytes: number, quiet: boolean) {
+  const started = performance.now();
+  const rate = (rows: number) => Math.round((rows * 1000) / Math.max(1, performance.now() - started));
+  const rowsPerSecond = (rows: number) => rate(rows).toLocaleString('en-US');
+  if (quiet) return { update: (_rows: number, _bytes: number) => undefined, stop: () => undefined };
+  if (io.interactive) {
+    const bar = new cliProgress.SingleBar({ format: ' {bar} {percentage}% | {rows} rows | {speed} rows/s | ETA {eta_formatted}', hideCursor: true, etaBuffer: 20 }, cliProgress.Presets.shades_classic);
+    bar.start(totalBytes, 0, { rows: 0, speed: 0 });
+    return {
+      update: (rows: number, bytes: number) => bar.update(Math.min(bytes, totalBytes), { rows: rows.toLocaleString('en-US'), speed: rowsPerSecond(rows) }),
+      stop: () => bar.stop(),
+    };
+  }
+  let lastLine = started;
+  return {
+    update: (rows: number, bytes: number) => {
+      const now = performance.now();
+      if (now - lastLine < plainProgressMs || bytes >= totalBytes) return;
+      lastLine = now;
+      const fraction = totalBytes > 0 ? Math.min(1, bytes / totalBytes) : 0;
+      const left = fraction > 0 ? Math.round(((now - started) / 1000) * ((1 - fraction) / fraction)) : null;
+      io.err(`import: ${rows.toLocaleString('en-US')} rows, ${Math.floor(fraction * 100)}% of the file, ${rowsPerSecond(rows)} rows/s${left === null ? '' : `, about ${left} s left`}\n`);
+    },
+    stop: () => undefined,
+  };
+}
+
 function printReport(io: CliIo, entity: ImportEntity, report: ImportReport, errorsPath: string): void {
   const warned = report.warnings ? `, ${report.warnings} imported without some values` : '';
   io.out(`${report.dryRun ? 'Dry run: would import' : 'Imported'} ${report.rows} rows of ${entity}: ${report.created} created, ${report.merged} merged, ${report.rejected} rejected${warned} (${Math.round(report.rowsPerSecond)} rows/s).\n`);
@@ -65,10 +101,7 @@ export function registerCsvCommands(program: Command, config: () => Config, io: 
         const total = statSync(file).size;
         const errorsPath = opts.errors ?? `${file}.errors.csv`;
         const errorsOut = createWriteStream(errorsPath);
-        const bar = io.interactive && !opts.json ? new cliProgress.SingleBar({ format: ' {bar} {percentage}% | {rows} rows | {speed} rows/s | ETA {eta}s', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
-        const barStarted = performance.now();
-        const speed = (rows: number) => Math.round((rows * 1000) / Math.max(1, performance.now() - barStarted)).toLocaleString('en-US');
-        bar?.start(total, 0, { rows: 0, speed: 0 });
+        const progress = importProgress(io, total, Boolean(opts.json));
         try {
           const report = await importCsv(ctx, scope, {
             entity,
@@ -78,10 +111,10 @@ export function registerCsvCommands(program: Command, config: () => Config, io: 
             updateExisting: opts.updateExisting,
             format: opts.format as ImportFormat | undefined,
             errors: errorsOut,
-            onProgress: (p) => bar?.update(Math.min(p.bytes, total), { rows: p.rows, speed: speed(p.rows) }),
+            onProgress: (p) => progress.update(p.rows, p.bytes),
           });
-          bar?.update(total, { rows: report.rows, speed: speed(report.rows) });
-          bar?.stop();
+          progress.update(report.rows, total);
+          progress.stop();
           errorsOut.end();
           await finished(errorsOut);
           const errorRows = report.rejected + report.warnings;
@@ -92,7 +125,7 @@ export function registerCsvCommands(program: Command, config: () => Config, io: 
           if (opts.json) return printJson(io, { ...report, errorsFile: errorRows ? errorsPath : null });
           printReport(io, entity, report, errorsPath);
         } catch (err) {
-          bar?.stop();
+          progress.stop();
           errorsOut.end();
           throw err;
         }
