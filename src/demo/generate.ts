@@ -23,10 +23,18 @@ export function generateDemo(seed: number, now: Date): DemoData {
   const users = generateUsers(rng);
   const business = demoBusiness(w);
   const onCall = { ...business.onCall, overrides: [] };
+  const calendar = new TechnicianCalendar();
+  const onCallTech = (at: number) => onCallAt(onCall, new Date(at))[0];
   const staff: Staff = {
     csr: () => rng.weighted([['agent1', 45], ['agent2', 40], ['manager', 15]]),
-    // After hours the on-call technician takes the call and the job.
-    techFor: (at) => (isBusinessHours(at) ? rng.pick(TECH_KEYS) : onCallAt(onCall, new Date(at))[0]),
+    onCall: onCallTech,
+    // After hours the on-call technician takes the job when free; in the day whoever is free.
+    bookTech: (start, end) => {
+      const order = isBusinessHours(start) ? rng.sampleWeighted(TECH_KEYS, () => 1, TECH_KEYS.length) : [onCallTech(start), ...TECH_KEYS.filter((k) => k !== onCallTech(start))];
+      const free = order.find((k) => calendar.isFree(k, start, end)) ?? null;
+      if (free) calendar.book(free, start, end);
+      return free;
+    },
   };
 
   const { contacts, slots } = assignContacts(rng, w, generateInquiries(rng, w, staff));
@@ -137,6 +145,21 @@ export function generateDemo(seed: number, now: Date): DemoData {
       newContact: s.isNew,
     })),
   };
+}
+
+/** Every technician's booked visits (cancelled ones included: they held the time while they were booked). */
+class TechnicianCalendar {
+  private readonly visits = new Map<string, Array<[number, number]>>();
+
+  isFree(tech: string, start: number, end: number): boolean {
+    return !(this.visits.get(tech) ?? []).some(([a, b]) => a < end && b > start);
+  }
+
+  book(tech: string, start: number, end: number): void {
+    const list = this.visits.get(tech) ?? [];
+    list.push([start, end]);
+    this.visits.set(tech, list);
+  }
 }
 
 function demoBusiness(w: HistoryWindow): DemoBusiness {

@@ -72,7 +72,13 @@ export interface InquirySlot {
 
 export interface Staff {
   csr(): string;
-  techFor(at: number): string;
+  /** Who is on call at that moment (answers the phone after hours). */
+  onCall(at: number): string;
+  /**
+   * Books a technician for [start, end): one free for the whole time (the
+   * on-call one first after hours), or null when all four are busy then.
+   */
+  bookTech(start: number, end: number): string | null;
 }
 
 const inquiryServices = Object.keys(SERVICE_SEASONALITY) as Array<Exclude<ServiceKey, 'installation'>>;
@@ -119,9 +125,16 @@ export function ticketCents(rng: DemoRandom, service: ServiceKey): number {
 /** A job booked at `createdAt` for `start`; risky jobs can end cancelled or as a no-show. */
 export function planJob(rng: DemoRandom, staff: Staff, w: HistoryWindow, service: ServiceKey, start: number, createdAt: number, risky: boolean): JobDraft {
   const minutes = serviceByKey.get(service)!.durationMinutes;
-  const end = start + roundTo(minutes * rng.between(0.75, 1.35), 5) * 60_000;
+  const length = roundTo(minutes * rng.between(0.75, 1.35), 5) * 60_000;
+  // A technician is in one place at a time: when everyone is out then, the visit moves half an hour at a time.
+  let techKey: string | null = null;
+  for (let tries = 0; tries < 96 && techKey === null; tries++) {
+    techKey = staff.bookTech(start, start + length);
+    if (techKey === null) start += 30 * 60_000;
+  }
+  if (techKey === null) throw new Error('no technician free for two days');
+  const end = start + length;
   const status = jobStatusAt(rng, end, w.nowMs, risky);
-  const techKey = staff.techFor(start);
   const updatedAt = status === 'completed' ? end : status === 'cancelled' ? Math.floor(rng.between(createdAt, start)) : status === 'no_show' ? start + HOUR : createdAt;
   return {
     contact: -1,
@@ -168,7 +181,7 @@ export function generateInquiries(rng: DemoRandom, w: HistoryWindow, staff: Staf
         if (slot.answered) {
           slot.outcome = 'answered';
           slot.durationSeconds = Math.round(rng.between(70, 540));
-          slot.handledBy = afterHours ? staff.techFor(at) : staff.csr();
+          slot.handledBy = afterHours ? staff.onCall(at) : staff.csr();
         } else {
           slot.outcome = rng.chance(0.45) ? 'voicemail' : 'missed';
           slot.durationSeconds = slot.outcome === 'voicemail' ? Math.round(rng.between(15, 75)) : null;
