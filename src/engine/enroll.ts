@@ -190,17 +190,19 @@ export async function onEvents(trx: Executor, events: StoredEvent[]): Promise<vo
       .where('trigger_type', '=', 'event')
       .where((eb) => eb.or([eb('trigger_event', '=', e.type), eb('trigger_event', 'is', null)]))
       .execute();
-    if (candidates.length === 0) continue;
+    // Automations started by several events have no indexed trigger: keep those this event starts before reading any facts.
+    const matching = candidates
+      .map((a) => ({ ...a, def: JSON.parse(a.definition) as AutomationDefinition }))
+      .filter((a) => !(e.actor.type === 'automation' && e.actor.id === a.id) && a.def.trigger.type === 'event' && (a.def.trigger.event === e.type || Boolean(a.def.trigger.alsoOn?.includes(e.type))));
+    if (matching.length === 0) continue;
     const contactExists = await trx.selectFrom('contacts').select('id').where('id', '=', e.contactId).executeTakeFirst();
     if (!contactExists) continue;
     const business = await loadBusiness(trx, e.businessId);
     const facts = await loadFacts(trx, e.businessId, e.contactId, e.payload, {}, business);
-    for (const a of candidates) {
+    for (const a of matching) {
       // An automation's own changes never re-trigger it (no loops).
-      if (e.actor.type === 'automation' && e.actor.id === a.id) continue;
-      const def = JSON.parse(a.definition) as AutomationDefinition;
+      const def = a.def;
       if (def.trigger.type !== 'event') continue;
-      if (def.trigger.event !== e.type && !def.trigger.alsoOn?.includes(e.type)) continue;
       const filter = def.trigger.filter;
       if (filter && !evaluate(filter, await withSignals(trx, facts, { fields: signalFieldsIn(filter), now: new Date(e.occurredAt) }))) continue;
       const id = await enroll(trx, {
