@@ -1,5 +1,14 @@
 import { v7 as uuidv7 } from 'uuid';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, randomBytes, randomFillSync } from 'node:crypto';
+
+/**
+ * Work that must be reproducible (the demo business, generated from a seed)
+ * can make its own ids: within `withIdSource`, and only in the async work it
+ * starts, newId() asks that source instead of the random generator.
+ */
+const idSource = new AsyncLocalStorage<() => string>();
+export const withIdSource = <T>(next: () => string, fn: () => Promise<T>): Promise<T> => idSource.run(next, fn);
 
 /** Random bytes drawn 4 KB at a time: one call into the CSPRNG per 256 ids instead of one per id. */
 const pool = new Uint8Array(4096);
@@ -23,6 +32,8 @@ const state = { msecs: -Infinity, seq: 0 };
  * uuid package does), so they sort in the order they were made.
  */
 export function newId(): string {
+  const scoped = idSource.getStore();
+  if (scoped) return scoped();
   const random = random16();
   const now = Date.now();
   if (now > state.msecs) {
