@@ -3,3 +3,5 @@ export { DEMO_LOGIN, DEMO_SLUG } from './catalog.ts';
 export { DEFAULT_DEMO_SEED, generateDemo } from './generate.ts';
 export { loadDemo, type DemoResult } from './load-demo.ts';
 export type * from './types.ts';
+export { demoDigest } from './digest.ts';
+export { demoCalendar, LIVE_MONTHS } from './go-live.ts';

@@ -1,25 +1,30 @@
 import type { Insertable, Transaction } from 'kysely';
 import { createUser } from '../access/users.ts';
-import type { AppContext, Scope } from '../context.ts';
+import type { AppContext, Logger, Scope } from '../context.ts';
 import { systemActor } from '../context.ts';
 import { createBusiness } from '../crm/businesses/businesses.ts';
 import { onCallSchema, type Business } from '../crm/businesses/schema.ts';
 import { prepareNewContact } from '../crm/contacts/prepare.ts';
 import type { Executor } from '../db/database.ts';
 import type { ConsentTable, ContactIdentityTable, ContactTable, Database } from '../db/types.ts';
-import { isoNow } from '../lib/clock.ts';
+import { VirtualClock } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
-import { newId } from '../lib/ids.ts';
+import { newId, withIdSource } from '../lib/ids.ts';
 import { installDemoPlaybooks } from '../playbooks/install.ts';
 import { DEMO_LOGIN } from './catalog.ts';
 import { DEFAULT_DEMO_SEED, generateDemo } from './generate.ts';
+import { demoCalendar, splitAtGoLive, type Imported } from './go-live.ts';
+import { replayHistory, type ReplayIds } from './replay.ts';
 import type { DemoData } from './types.ts';
+import { demoWorld, seededIds } from './world.ts';
 
 export interface DemoResult {
   businessId: string;
   slug: string;
   login: { email: string; password: string };
   counts: Record<string, number>;
+  /** How long loading took, in milliseconds. */
+  loadMs: number;
 }
 
 // SQLite allows 32,766 bound parameters per statement (PostgreSQL 65,535): stay under both.
@@ -32,37 +37,64 @@ async function inChunks<R extends object>(rows: R[], write: (chunk: R[]) => Prom
 }
 
 /**
- * Loads the demo business "Comfort Pro HVAC" with three years of history
- * ending at `opts.now` (default: the context's clock), in one transaction.
- * Historical rows are written directly: no domain events, one audit entry
- * for the import. Fails with CONFLICT when the demo owner already exists.
+ * Loads the demo business "Comfort Pro HVAC": three years of history ending
+ * at `opts.now` (the anchor; default: the context's clock), in one
+ * transaction, the same for a given seed and anchor whatever day it is loaded.
+ * The two years before go-live are an import of the old records (no events,
+ * one audit entry); the last year is lived through the product on a virtual
+ * clock (go-live.ts, replay.ts): events, enrolments, the dev outbox, replies,
+ * reviews, deals won and lost. Fails with CONFLICT when the demo owner exists.
  */
 export async function loadDemo(ctx: AppContext, opts: { seed?: number; now?: Date } = {}): Promise<DemoResult> {
   const seed = opts.seed ?? DEFAULT_DEMO_SEED;
+  const started = performance.now();
   // Checked before generating (fast failure) and again inside the transaction (races).
   await assertNotLoaded(ctx.db.kysely);
   const data = generateDemo(seed, opts.now ?? ctx.clock.now());
-  return ctx.db.transaction(async (trx) => {
-    await assertNotLoaded(trx);
-    const { business, userIds } = await writeBusinessAndUsers(ctx, trx, data);
-    const counts = await writeHistory(trx, business, userIds, data);
-    // The playbooks come installed: those that react to new activity on, campaigns over old data for the owner to start.
-    counts.automations = (await installDemoPlaybooks(ctx, trx, { businessId: business.id, actor: systemActor })).length;
-    await trx
-      .insertInto('audit_log')
-      .values({
-        business_id: business.id,
-        actor_type: 'system',
-        actor_id: null,
-        action: 'import',
-        entity_type: 'business',
-        entity_id: business.id,
-        changes: JSON.stringify({ demo: { seed, now: data.now, startedAt: data.startedAt, counts } }),
-        at: isoNow(ctx.clock),
-      })
-      .execute();
-    return { businessId: business.id, slug: business.slug, login: { ...DEMO_LOGIN }, counts };
-  });
+  const calendar = demoCalendar(data.now);
+  const { imported, acts } = splitAtGoLive(data, calendar);
+  const clock = new VirtualClock(data.startedAt);
+  const failures: string[] = [];
+  const log: Logger = {
+    ...ctx.log,
+    warn: (obj, msg) => {
+      failures.push(`${msg ?? ''} ${JSON.stringify(obj, (_k, v: unknown) => (v instanceof Error ? v.message : v))}`.trim());
+      ctx.log.warn(obj, msg);
+    },
+  };
+  const result = await withIdSource(seededIds(seed, clock), () =>
+    ctx.db.transaction(async (trx) => {
+      await assertNotLoaded(trx);
+      const w = demoWorld(ctx, trx, clock, log);
+      const { business, users } = await writeBusinessAndUsers(w, trx, data);
+      clock.set(calendar.goLive);
+      const ids = await writeImport(trx, business, users, imported);
+      const scope = { businessId: business.id, actor: systemActor };
+      // Go-live: the playbooks that react to new activity on; the campaigns are started (and stopped) by the owner later.
+      const automations = await installDemoPlaybooks(w, trx, scope);
+      const importCounts = { ...ids.counts, automations: automations.length };
+      await trx
+        .insertInto('audit_log')
+        .values({ business_id: business.id, actor_type: 'system', actor_id: null, action: 'import', entity_type: 'business', entity_id: business.id, changes: JSON.stringify({ demo: { seed, now: data.now, startedAt: data.startedAt, goLive: calendar.goLive, counts: importCounts } }), at: calendar.goLive })
+        .execute();
+      const replayIds: ReplayIds = { ...ids.maps, users, automations: new Map(automations.map((a) => [a.playbook!, a.id])) };
+      const stats = await replayHistory(w, clock, business, data, acts, replayIds, seed);
+      if (failures.length) throw new AppError('INTERNAL', `the demo history could not be replayed: ${failures.slice(0, 3).join('; ')}`);
+      return { businessId: business.id, slug: business.slug, login: { ...DEMO_LOGIN }, counts: { ...(await countRecords(trx, business.id)), ...stats } };
+    }),
+  );
+  return { ...result, loadMs: Math.round(performance.now() - started) };
+}
+
+/** What the demo business holds once loaded, table by table. */
+async function countRecords(trx: Transaction<Database>, businessId: string): Promise<Record<string, number>> {
+  const tables = ['users', 'contacts', 'companies', 'contact_companies', 'consents', 'interactions', 'jobs', 'deals', 'reviews', 'tasks', 'automations', 'events', 'enrollments', 'outbox'] as const;
+  const counts: Record<string, number> = {};
+  for (const t of tables) {
+    const row = await trx.selectFrom(t).select((eb) => eb.fn.countAll<number>().as('n')).where('business_id', '=', businessId).executeTakeFirstOrThrow();
+    counts[t === 'contact_companies' ? 'companyLinks' : t] = Number(row.n);
+  }
+  return counts;
 }
 
 async function assertNotLoaded(db: Executor): Promise<void> {
@@ -70,42 +102,48 @@ async function assertNotLoaded(db: Executor): Promise<void> {
   if (clash) throw new AppError('CONFLICT', `the demo business is already loaded (business ${clash.business_id}); log in as ${DEMO_LOGIN.email}`);
 }
 
-async function writeBusinessAndUsers(ctx: AppContext, trx: Transaction<Database>, data: DemoData): Promise<{ business: Business; userIds: Map<string, string> }> {
+async function writeBusinessAndUsers(w: AppContext, trx: Transaction<Database>, data: DemoData): Promise<{ business: Business; users: ReplayIds['users'] }> {
   const b = data.business;
   const business = await createBusiness(
-    ctx,
+    w,
     { name: b.name, slug: b.slug, timeZone: b.timeZone, phone: b.phone, email: b.email, address: b.address, businessHours: b.businessHours, services: b.services, reviewLink: b.reviewLink },
     trx,
   );
   const scope: Scope = { businessId: business.id, actor: systemActor };
-  const userIds = new Map<string, string>();
+  const users: ReplayIds['users'] = new Map();
   for (const u of data.users) {
     if (u.password) {
       // createUser hashes the password (and audits the account's creation).
-      const user = await createUser(ctx, scope, { email: u.email, name: u.name, role: u.role, phone: u.phone, password: u.password }, trx);
-      userIds.set(u.key, user.id);
+      const user = await createUser(w, scope, { email: u.email, name: u.name, role: u.role, phone: u.phone, password: u.password }, trx);
+      users.set(u.key, { id: user.id, phone: u.phone, name: u.name });
     } else {
       const id = newId();
       await trx
         .insertInto('users')
         .values({ id, business_id: business.id, email: u.email, name: u.name, role: u.role, phone: u.phone, password_hash: null, disabled_at: null, created_at: data.startedAt, updated_at: data.startedAt })
         .execute();
-      userIds.set(u.key, id);
+      users.set(u.key, { id, phone: u.phone, name: u.name });
     }
   }
   await trx.updateTable('users').set({ created_at: data.startedAt, updated_at: data.startedAt }).where('business_id', '=', business.id).execute();
-  const onCall = onCallSchema.parse({ ...b.onCall, rotation: b.onCall.rotation.map((k) => userIds.get(k)!) });
+  const onCall = onCallSchema.parse({ ...b.onCall, rotation: b.onCall.rotation.map((k) => users.get(k)!.id) });
   await trx
     .updateTable('businesses')
-    .set({ on_call: JSON.stringify(onCall), created_at: data.startedAt, updated_at: data.now })
+    .set({ on_call: JSON.stringify(onCall), created_at: data.startedAt, updated_at: data.startedAt })
     .where('id', '=', business.id)
     .execute();
-  return { business: { ...business, onCall, createdAt: data.startedAt, updatedAt: data.now }, userIds };
+  return { business: { ...business, onCall, createdAt: data.startedAt, updatedAt: data.startedAt }, users };
 }
 
-async function writeHistory(trx: Transaction<Database>, business: Business, userIds: Map<string, string>, data: DemoData): Promise<Record<string, number>> {
+/** The records as they stood at go-live, written directly (an import: no domain events). */
+async function writeImport(
+  trx: Transaction<Database>,
+  business: Business,
+  users: ReplayIds['users'],
+  data: Imported,
+): Promise<{ counts: Record<string, number>; maps: Omit<ReplayIds, 'users' | 'automations'> }> {
   const businessId = business.id;
-  const user = (key: string | null): string | null => (key === null ? null : userIds.get(key)!);
+  const user = (key: string | null): string | null => (key === null ? null : users.get(key)!.id);
 
   const contactIds = new Map<string, string>();
   const contacts: Array<Insertable<ContactTable>> = [];
@@ -162,9 +200,7 @@ async function writeHistory(trx: Transaction<Database>, business: Business, user
     created_at: c.createdAt,
     updated_at: c.updatedAt,
   }));
-  const companyLinks = data.companies.flatMap((c) =>
-    c.contacts.map((l) => ({ business_id: businessId, contact_id: contact(l.contactKey)!, company_id: companyIds.get(c.key)!, title: l.title, created_at: l.since })),
-  );
+  const companyLinks = data.links.map((l) => ({ business_id: businessId, contact_id: contact(l.contactKey)!, company_id: companyIds.get(l.companyKey)!, title: l.title, created_at: l.since }));
   await inChunks(companies, (rows) => trx.insertInto('companies').values(rows).execute());
   await inChunks(companyLinks, (rows) => trx.insertInto('contact_companies').values(rows).execute());
 
@@ -231,7 +267,7 @@ async function writeHistory(trx: Transaction<Database>, business: Business, user
     id: newId(),
     business_id: businessId,
     contact_id: contact(r.contactKey),
-    job_id: jobIds.get(r.jobKey)!,
+    job_id: jobIds.get(r.jobKey) ?? null,
     platform: r.platform,
     status: r.status,
     rating: r.rating,
@@ -244,12 +280,13 @@ async function writeHistory(trx: Transaction<Database>, business: Business, user
   }));
   await inChunks(reviews, (rows) => trx.insertInto('reviews').values(rows).execute());
 
+  const taskIds = new Map(data.tasks.map((t) => [t.key, newId()]));
   const tasks = data.tasks.map((t) => ({
-    id: newId(),
+    id: taskIds.get(t.key)!,
     business_id: businessId,
     contact_id: contact(t.contactKey),
-    deal_id: t.dealKey === null ? null : dealIds.get(t.dealKey)!,
-    job_id: t.jobKey === null ? null : jobIds.get(t.jobKey)!,
+    deal_id: t.dealKey === null ? null : (dealIds.get(t.dealKey) ?? null),
+    job_id: t.jobKey === null ? null : (jobIds.get(t.jobKey) ?? null),
     title: t.title,
     description: t.description,
     assignee_user_id: user(t.assigneeKey),
@@ -264,17 +301,7 @@ async function writeHistory(trx: Transaction<Database>, business: Business, user
   await inChunks(tasks, (rows) => trx.insertInto('tasks').values(rows).execute());
 
   return {
-    users: data.users.length,
-    contacts: contacts.length,
-    companies: companies.length,
-    companyLinks: companyLinks.length,
-    consents: consents.length,
-    tags: tags.length,
-    interactions: interactions.length,
-    inquiries: data.inquiries.length,
-    jobs: jobs.length,
-    deals: deals.length,
-    reviews: reviews.length,
-    tasks: tasks.length,
+    counts: { contacts: contacts.length, companies: companies.length, interactions: interactions.length, jobs: jobs.length, deals: deals.length, reviews: reviews.length, tasks: tasks.length },
+    maps: { contacts: contactIds, companies: companyIds, jobs: jobIds, deals: dealIds, tasks: taskIds },
   };
 }
