@@ -21,15 +21,18 @@ export function registerDataCommands(program: Command, config: () => Config, io:
   program
     .command('demo')
     .description('Load the demo business "Comfort Pro HVAC" (3 years of history)')
-    .option('--seed <n>', 'random seed (same seed, same data)', String(DEFAULT_DEMO_SEED))
-    .action((opts: { seed: string }) =>
+    .option('--seed <n>', 'random seed (same seed and anchor, same data)', String(DEFAULT_DEMO_SEED))
+    .option('--anchor <instant>', 'the moment the history ends, e.g. 2026-03-02T15:00:00Z (default: now)')
+    .action((opts: { seed: string; anchor?: string }) =>
       withContext(config, async (ctx) => {
         const seed = Number(opts.seed);
         if (!Number.isInteger(seed)) throw new AppError('BAD_REQUEST', '--seed must be an integer');
+        const anchor = opts.anchor === undefined ? undefined : new Date(opts.anchor);
+        if (anchor && Number.isNaN(anchor.getTime())) throw new AppError('BAD_REQUEST', '--anchor must be an ISO-8601 instant, e.g. 2026-03-02T15:00:00Z');
         const existing = (await listBusinesses(ctx)).find((b) => b.slug === DEMO_SLUG);
         if (existing) throw new AppError('CONFLICT', `the demo business already exists (id ${existing.id})`);
-        const result = await loadDemo(ctx, { seed });
-        io.out(`Loaded demo business ${result.slug} (${result.businessId}).\n`);
+        const result = await loadDemo(ctx, { seed, now: anchor });
+        io.out(`Loaded demo business ${result.slug} (${result.businessId}) in ${(result.loadMs / 1000).toFixed(1)} s.\n`);
         for (const [k, v] of Object.entries(result.counts)) io.out(`  ${k}: ${v}\n`);
         io.out(`Log in: ${result.login.email} / ${result.login.password}\n`);
       }),

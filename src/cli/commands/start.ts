@@ -25,7 +25,8 @@ export function registerStartCommand(program: Command, config: () => Config, io:
         io.out('Empty database: loading the demo business "Comfort Pro HVAC"…\n');
         // The demo generator (and faker) loads only for an empty database.
         const { loadDemo } = await import('../../demo/index.ts');
-        await loadDemo(ctx);
+        const demo = await loadDemo(ctx);
+        io.out(`Demo business loaded in ${(demo.loadMs / 1000).toFixed(1)} s.\n`);
         demoLoaded = true;
         businesses = await listBusinesses(ctx);
       }
