@@ -96,6 +96,8 @@ export interface Config {
   port: number;
   host: string;
   publicUrl: string;
+  /** Whether KINETIC_PUBLIC_URL was set (rather than the localhost default): a CLI without it uses the address the server recorded. */
+  publicUrlConfigured?: boolean;
   demo: boolean;
   logLevel: z.infer<typeof envSchema>['KINETIC_LOG_LEVEL'];
   sessionTtlHours: number;
@@ -192,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     port: c.PORT,
     host: c.KINETIC_HOST,
     publicUrl: (c.KINETIC_PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, ''),
+    publicUrlConfigured: c.KINETIC_PUBLIC_URL !== undefined,
     demo: c.KINETIC_DEMO,
     logLevel: c.KINETIC_LOG_LEVEL,
     sessionTtlHours: c.KINETIC_SESSION_TTL_HOURS,

@@ -18,6 +18,7 @@ import { companyIndexes } from './migrations/0014_company_indexes.ts';
 import { accessControl } from './migrations/0016_access_control.ts';
 import { messagingIdentity } from './migrations/0015_messaging_identity.ts';
 import { outboundOnRecord } from './migrations/0025_outbound_on_record.ts';
+import { installSettings } from './migrations/0035_install_settings.ts';
 import { importJobs } from './migrations/0026_import_jobs.ts';
 
 /** Numbered migrations, in order. Never edit one that has shipped; add the next number. */
@@ -40,6 +41,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0016_access_control': accessControl(db.dialect),
     '0015_messaging_identity': messagingIdentity(db.dialect),
     '0025_outbound_on_record': outboundOnRecord(),
+    '0035_install_settings': installSettings(),
     '0026_import_jobs': importJobs(db.dialect),
   };
 }

@@ -6,6 +6,7 @@ import { after, describe, test } from 'node:test';
 import { createContext } from '../../src/app.ts';
 import { verifyBookingToken } from '../../src/booking/links.ts';
 import { loadConfig } from '../../src/config.ts';
+import { recordPublicUrl } from '../../src/db/install-settings.ts';
 import { silentLogger } from '../../src/context.ts';
 import { cliTargets, runCli } from '../helpers/cli.ts';
 import { makeCustomer, makeShop, makeTechnician } from './helpers.ts';
@@ -53,6 +54,49 @@ for (const target of targets) {
       const noContact = await runCli(env, cwd, ['booking', 'link', 'nobody']);
       assert.equal(noContact.code, 2);
       assert.match(noContact.err, /contact nobody was not found/);
+    });
+  });
+}
+
+for (const target of cliTargets({ KINETIC_SECRET: SECRET, KINETIC_LOG_LEVEL: 'silent' })) {
+  describe(`kinetic booking link without KINETIC_PUBLIC_URL [${target.name}]`, () => {
+    const cwd = mkdtempSync(path.join(os.tmpdir(), 'kinetic-booking-url-'));
+    after(() => target.cleanup());
+
+    test('prints the address the running server recorded, not localhost; says so when there is none', async () => {
+      const env = await target.env();
+      assert.equal(env.KINETIC_PUBLIC_URL, undefined, 'this shell has no public address configured');
+      const ctx = await createContext(loadConfig(env, cwd), { log: silentLogger });
+      let contactId: string;
+      try {
+        const scope = await makeShop(ctx);
+        await makeTechnician(ctx, scope);
+        contactId = await makeCustomer(ctx, scope);
+      } finally {
+        await ctx.db.close();
+      }
+
+      // No server has started on this database yet: a localhost link, with a note on stderr naming the variable.
+      const before = await runCli(env, cwd, ['booking', 'link', contactId, '--json']);
+      assert.equal(before.code, 0, before.err);
+      assert.match(JSON.parse(before.out).url as string, /^http:\/\/localhost:3000\/book\//);
+      assert.match(before.err, /no public address is configured.*Set KINETIC_PUBLIC_URL/);
+
+      // `kinetic start` elsewhere, with its own environment, records the address it serves links at.
+      const server = await createContext(loadConfig({ ...env, KINETIC_PUBLIC_URL: 'https://book.comfortpro.example/' }, cwd), { log: silentLogger });
+      try {
+        assert.equal(server.config.publicUrlConfigured, true);
+        await recordPublicUrl(server.db.kysely, server.config.publicUrl, new Date().toISOString());
+      } finally {
+        await server.db.close();
+      }
+      const after = await runCli(env, cwd, ['booking', 'link', contactId]);
+      assert.equal(after.code, 0, after.err);
+      assert.match(after.out, /^https:\/\/book\.comfortpro\.example\/book\/\S+\n$/);
+      assert.equal(after.err, '');
+      // A public address configured for the command itself still wins.
+      const own = await runCli({ ...env, KINETIC_PUBLIC_URL: 'https://crm.example.com' }, cwd, ['booking', 'link', contactId, '--json']);
+      assert.match(JSON.parse(own.out).url as string, /^https:\/\/crm\.example\.com\/book\//);
     });
   });
 }

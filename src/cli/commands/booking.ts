@@ -4,6 +4,7 @@ import { findAvailability } from '../../booking/find-slots.ts';
 import { bookingUrl } from '../../booking/links.ts';
 import { getBusiness } from '../../crm/businesses/businesses.ts';
 import { getContact } from '../../crm/contacts/contacts.ts';
+import { recordedPublicUrl } from '../../db/install-settings.ts';
 import { formatWhen } from '../../booking/confirm.ts';
 import { resolveBusiness, withContext } from '../context.ts';
 import { printJson, type CliIo } from '../io.ts';
@@ -19,6 +20,12 @@ export function registerBookingCommands(program: Command, config: () => Config, 
       withContext(config, async (ctx) => {
         const scope = await resolveBusiness(ctx, opts.business);
         const contact = await getContact(ctx, scope, contactId);
+        // Without KINETIC_PUBLIC_URL here, the address the server recorded when it started; else localhost, said so.
+        if (!ctx.config.publicUrlConfigured) {
+          const recorded = await recordedPublicUrl(ctx.db.kysely);
+          if (recorded) ctx.config.publicUrl = recorded;
+          else io.err(`Note: no public address is configured and no server has recorded one; the link points at ${ctx.config.publicUrl}. Set KINETIC_PUBLIC_URL to the address customers reach.\n`);
+        }
         const url = bookingUrl(ctx, scope.businessId, contact.id);
         if (opts.json) return printJson(io, { url });
         io.out(`${url}\n`);

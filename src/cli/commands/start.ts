@@ -8,6 +8,7 @@ import { DEMO_LOGIN, DEMO_SLUG } from '../../demo/catalog.ts';
 import { AppError } from '../../lib/errors.ts';
 import { startWorker, type Worker } from '../../worker/worker.ts';
 import type { CliIo } from '../io.ts';
+import { recordPublicUrl } from '../../db/install-settings.ts';
 
 export function registerStartCommand(program: Command, config: () => Config, io: CliIo): void {
   program
@@ -41,6 +42,8 @@ export function registerStartCommand(program: Command, config: () => Config, io:
         const address = app.server.address();
         const port = typeof address === 'object' && address ? address.port : cfg.port;
         if (port !== cfg.port && cfg.publicUrl.includes(`:${cfg.port}`)) ctx.config.publicUrl = cfg.publicUrl.replace(`:${cfg.port}`, `:${port}`);
+        // Commands run from another shell print the links this server sends (kinetic booking link).
+        await recordPublicUrl(ctx.db.kysely, ctx.config.publicUrl, ctx.clock.now().toISOString());
       }
       const worker: Worker | null = opts.apiOnly ? null : await startWorker(ctx);
       const where = cfg.database.kind === 'sqlite' ? `SQLite ${cfg.database.file}` : 'PostgreSQL';
