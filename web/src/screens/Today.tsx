@@ -426,7 +426,7 @@ function CallFirst({ me }: { me: Me }) {
                   <div className="grow">
                     <Link to={`/contacts/${x.contactId}`}><strong>{x.name}</strong></Link> <span className="tag">{x.kind}</span>{' '}
                     <span className="muted">worth about {money(x.expectedValueCents)} · {Math.round(x.probability * 100)}% likely</span>
-                    <div className="muted">{x.reasons.slice(0, 3).join('; ')}</div>
+                    <div className="muted" data-testid="queue-reasons">{x.reasons.filter((r) => !/% likely to /.test(r)).slice(0, 4).join('; ')}</div>
                   </div>
                   <Link className="button" to={`/inbox/${x.contactId}`}>Open</Link>
                 </li>
