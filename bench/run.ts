@@ -2,16 +2,18 @@
 import os from 'node:os';
 import { benchContactList } from './contact-list.ts';
 import { benchCsvImport } from './csv-import.ts';
+import { benchImportJobs } from './import-jobs.ts';
 import { benchDueSteps, benchLeadRates } from './engine.ts';
 import { benchModelTraining } from './models.ts';
 import { benchVoiceWebhooks } from './voice.ts';
 import { benchMetrics } from './metrics.ts';
 import { benchStartup } from './startup.ts';
 
-const only = (process.env.BENCH_ONLY ?? 'startup,import,list,engine,voice,metrics').split(',');
+const only = (process.env.BENCH_ONLY ?? 'startup,import,importjobs,list,engine,voice,metrics').split(',');
 console.log(`Kinetic benchmarks — ${new Date().toISOString()} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);
 if (only.includes('startup')) for (const line of await benchStartup()) console.log(line);
 if (only.includes('import')) for (const line of await benchCsvImport()) console.log(line);
+if (only.includes('importjobs')) for (const line of await benchImportJobs()) console.log(line);
 if (only.includes('list')) for (const d of ['sqlite', 'postgres'] as const) for (const line of await benchContactList(d)) console.log(line);
 if (only.includes('engine')) {
   await benchLeadRates();

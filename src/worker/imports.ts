@@ -20,7 +20,7 @@ const recoverMs = 10_000;
  * a running import ends after its current batch and is marked failed with
  * what it had imported.
  */
-export function startImportLoop(ctx: AppContext): ImportLoop {
+export function startImportLoop(ctx: AppContext, opts: { batchSize?: number } = {}): ImportLoop {
   const shutdown = new AbortController();
   let running: Promise<void> | null = null;
   let again = false;
@@ -30,7 +30,7 @@ export function startImportLoop(ctx: AppContext): ImportLoop {
       const job = await claimNextImport(ctx);
       if (!job) return;
       ctx.log.info({ importId: job.id, businessId: job.business_id, entity: job.kind, bytes: job.file_bytes }, 'import started');
-      const done = await runImportJob(ctx, job, { shutdown: shutdown.signal });
+      const done = await runImportJob(ctx, job, { shutdown: shutdown.signal, batchSize: opts.batchSize });
       ctx.log.info({ importId: done.id, status: done.status, rows: done.rowsDone, created: done.created, merged: done.merged, rejected: done.rejected }, 'import finished');
     }
   };

@@ -86,6 +86,8 @@ export async function failInterruptedImports(ctx: AppContext): Promise<number> {
 export interface RunOptions {
   /** Aborted when the worker stops: the import ends after its current batch and is marked failed with a message saying so. */
   shutdown?: AbortSignal;
+  /** Rows per transaction (default: the importer's own). */
+  batchSize?: number;
 }
 
 /**
@@ -152,7 +154,7 @@ export async function runImportJob(ctx: AppContext, job: ImportJobRow, opts: Run
     if (!existsSync(job.file_path)) {
       throw new Error(`the uploaded file is not on this machine (${job.file_path}): a worker imports files from the KINETIC_DATA_DIR the API stored them in, so run workers where that directory is (or share it)`);
     }
-    report = await importCsv(ctx, scope, { entity: job.kind as ImportEntity, input: createReadStream(job.file_path), errors: errorsOut, signal: cancel.signal, onProgress, ...options });
+    report = await importCsv(ctx, scope, { entity: job.kind as ImportEntity, input: createReadStream(job.file_path), errors: errorsOut, signal: cancel.signal, onProgress, batchSize: opts.batchSize, ...options });
   } catch (err) {
     failure = err instanceof Error ? err.message : String(err);
     if (!(err instanceof AppError)) ctx.log.error({ err, importId: job.id }, 'import failed');
