@@ -5,6 +5,7 @@ import { benchCsvImport } from './csv-import.ts';
 import { benchImportJobs } from './import-jobs.ts';
 import { benchDueSteps, benchLeadRates } from './engine.ts';
 import { benchModelTraining } from './models.ts';
+import { benchReferenceModels } from './reference-models.ts';
 import { benchVoiceWebhooks } from './voice.ts';
 import { benchMetrics } from './metrics.ts';
 import { benchStartup } from './startup.ts';
@@ -22,6 +23,7 @@ if (only.includes('engine')) {
   console.log(await benchDueSteps('postgres', 4));
 }
 if (only.includes('models')) for (const line of benchModelTraining()) console.log(line);
+if (only.includes('models') || only.includes('references')) for (const line of await benchReferenceModels()) console.log(line);
 if (only.includes('voice')) for (const d of ['sqlite', 'postgres'] as const) console.log(await benchVoiceWebhooks(d));
 if (only.includes('metrics')) for (const d of ['sqlite', 'postgres'] as const) for (const line of await benchMetrics(d)) console.log(line);
 process.exit(0);

@@ -48,7 +48,8 @@ export async function retrainModel(ctx: AppContext, scope: Scope, name: BuiltinM
   const neg = ex.labels.length - pos;
   let saved: SavedModel | null = null;
   if (ex.labels.length >= minTrainingRows && pos >= minRowsPerClass && neg >= minRowsPerClass) {
-    saved = trainModel(examplesTable(ex), { label: 'label', timeColumn: 'as_of', seed: 7 });
+    // GBDT and logistic regression only: a forest's file is large to keep per version and retrain every week.
+    saved = trainModel(examplesTable(ex), { label: 'label', timeColumn: 'as_of', seed: 7, algorithms: ['gbdt', 'logistic'] });
     if (saved.metrics.test.auc === null) saved = null;
   }
   let metrics: Record<string, unknown>;

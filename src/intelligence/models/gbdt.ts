@@ -274,7 +274,7 @@ export function trainGbdt(train: BinnedData, valid: BinnedData | null, binner: B
 }
 
 /** The leaf a raw feature row reaches in one tree, and the path's per-feature changes (for explanations). */
-function walk(tree: Tree, x: ArrayLike<number>, contrib?: Float64Array): number {
+export function treeLeaf(tree: Tree, x: ArrayLike<number>, contrib?: Float64Array): number {
   let node = 0;
   while (tree.feature[node] >= 0) {
     const f = tree.feature[node];
@@ -291,7 +291,7 @@ function walk(tree: Tree, x: ArrayLike<number>, contrib?: Float64Array): number 
 /** Raw score (log-odds) of one row. */
 export function gbdtRaw(model: GbdtModel, x: ArrayLike<number>): number {
   let s = model.baseScore;
-  for (const t of model.trees) s += t.value[walk(t, x)];
+  for (const t of model.trees) s += t.value[treeLeaf(t, x)];
   return s;
 }
 
@@ -301,7 +301,7 @@ export function gbdtContributions(model: GbdtModel, x: ArrayLike<number>, F: num
   let base = model.baseScore;
   for (const t of model.trees) {
     base += t.value[0];
-    walk(t, x, contributions);
+    treeLeaf(t, x, contributions);
   }
   return { base, contributions };
 }

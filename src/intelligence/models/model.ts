@@ -1,9 +1,7 @@
 import { applyPlatt, type CalibrationBin, type Metrics, type Platt } from './metrics.ts';
-import { gbdtContributions, gbdtRaw, type GbdtModel } from './gbdt.ts';
-import { logisticContributions, logisticRaw, type LogisticModel } from './logistic.ts';
 import { encodeTable, type ColumnReport, type FeatureSpec, type Table } from './schema.ts';
 import { reasonsText, topReasons, type Reason } from './explain.ts';
-import { blendContributions, blendRaw, type BlendModel } from './blend.ts';
+import { blendContributions, blendRaw, partContributions, partRaw, type BlendModel, type PartModel } from './blend.ts';
 import type { CandidateName } from './select.ts';
 
 /** One candidate's cross-validated figures, as printed in the training report. */
@@ -23,6 +21,8 @@ export interface CvRow {
 export interface Selection {
   method: 'cross-validation';
   folds: number;
+  /** Small tables: how many times the folds were cut (each cut differently); absent when once. */
+  repeats?: number;
   foldKind: 'time' | 'stratified';
   /** Training rows the folds were cut from (a sample of them on very large tables). */
   rows: number;
@@ -43,11 +43,15 @@ export interface SavedModel {
   idColumn: string | null;
   features: FeatureSpec[];
   columns: ColumnReport[];
-  algorithm: 'gbdt' | 'logistic' | 'blend';
-  model: GbdtModel | LogisticModel | BlendModel;
+  algorithm: 'gbdt' | 'logistic' | 'forest' | 'blend';
+  model: PartModel | BlendModel;
   calibration: Platt;
-  /** `train`: the rows the final model was refit on (every labelled row outside the test split); `valid` is 0 since selection moved to cross-validation (older models held out 15%). */
-  split: { kind: 'time' | 'stratified'; column: string | null; train: number; valid: number; test: number };
+  /**
+   * `train`: the rows cross-validation chose on and the held-out figures were fitted on; `test`: the held-out rows; `refit`: every
+   * labelled row, which the saved model learned from once the figures were taken (absent in older models, which learned from `train`).
+   * `valid` is 0 since selection moved to cross-validation (older models held out 15%).
+   */
+  split: { kind: 'time' | 'stratified'; column: string | null; train: number; valid: number; test: number; refit?: number };
   /** `test`: the chosen model on the held-out test rows. `candidates`: each candidate's cross-validated metrics (held-out test figures in models saved before cross-validation). */
   metrics: { test: Metrics; candidates: Partial<Record<CandidateName, Metrics>> };
   /** Absent in models saved before cross-validation. */
@@ -63,15 +67,14 @@ export interface Prediction {
   text: string;
 }
 
-export function rawScore(model: GbdtModel | LogisticModel | BlendModel, x: ArrayLike<number>): number {
-  return model.kind === 'gbdt' ? gbdtRaw(model, x) : model.kind === 'logistic' ? logisticRaw(model, x) : blendRaw(model, x);
+export function rawScore(model: PartModel | BlendModel, x: ArrayLike<number>): number {
+  return model.kind === 'blend' ? blendRaw(model, x) : partRaw(model, x);
 }
 
 /** Probability and reasons for one encoded row. */
 export function predictEncoded(m: SavedModel, x: ArrayLike<number>, reasonLimit = 3): Prediction {
   const probability = applyPlatt(m.calibration, rawScore(m.model, x));
-  const { contributions } =
-    m.model.kind === 'gbdt' ? gbdtContributions(m.model, x, m.features.length) : m.model.kind === 'logistic' ? logisticContributions(m.model, x) : blendContributions(m.model, x, m.features.length);
+  const { contributions } = m.model.kind === 'blend' ? blendContributions(m.model, x, m.features.length) : partContributions(m.model, x, m.features.length);
   // Calibration rescales log-odds by `a`: the reasons are stated on the calibrated scale.
   for (let i = 0; i < contributions.length; i++) contributions[i] *= m.calibration.a;
   const reasons = topReasons(m.features, x, contributions, reasonLimit);

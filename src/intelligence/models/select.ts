@@ -1,4 +1,5 @@
 import { applyBinner, fitBinner } from './binning.ts';
+import { forestRaw, trainForest, type ForestParams } from './forest.ts';
 import { defaultGbdtParams, gbdtRaw, trainGbdt, type GbdtModel, type GbdtParams, type GbdtTrace } from './gbdt.ts';
 import { logisticRaw, trainLogistic, type LogisticModel } from './logistic.ts';
 import { applyPlatt, fitPlatt, logLoss, metricsOf, type Metrics, type Platt } from './metrics.ts';
@@ -9,7 +10,7 @@ import type { Fold } from './split.ts';
  * validation rows it never saw; the pooled out-of-fold predictions are Platt-calibrated once and scored. The candidate with the
  * lowest cross-validated log loss is chosen — the same figure the report prints.
  */
-export type CandidateName = 'gbdt' | 'logistic' | 'blend';
+export type CandidateName = 'gbdt' | 'logistic' | 'forest' | 'blend';
 
 export interface EncodedRows {
   X: Float64Array[];
@@ -37,6 +38,10 @@ export interface CvResult {
   foldTrainRows: number;
   /** Calibrated out-of-fold probability per validated position (see `covered`). */
   oofP: Float64Array;
+  /** Logistic only: the L2 penalty cross-validated (default when absent). */
+  l2?: number;
+  /** Blend only: the two single candidates it averages. */
+  parts?: CvResult[];
 }
 
 export interface CvPlan {
@@ -128,30 +133,45 @@ export function cvGbdt(data: EncodedRows, plan: CvPlan, shape: FeatureShape, par
   return { ...pooled('gbdt', data, plan, raw, { rounds, foldTrainRows: meanTrainRows(plan) }), params };
 }
 
-export function cvLogistic(data: EncodedRows, plan: CvPlan, shape: FeatureShape, seed?: number): CvResult {
+export function cvLogistic(data: EncodedRows, plan: CvPlan, shape: FeatureShape, seed?: number, l2?: number): CvResult {
   const raw = new Float64Array(plan.covered.length);
   let at = 0;
   for (const fold of plan.folds) {
-    const model: LogisticModel = trainLogistic(columnsAt(data.X, fold.train), shape.categorical, shape.catCounts, Uint8Array.from(fold.train, (i) => data.y[i]), { seed });
+    const model: LogisticModel = trainLogistic(columnsAt(data.X, fold.train), shape.categorical, shape.catCounts, Uint8Array.from(fold.train, (i) => data.y[i]), { seed, l2 });
     for (const i of fold.valid) raw[at++] = logisticRaw(model, rowAt(data.X, i));
   }
-  return pooled('logistic', data, plan, raw, { foldTrainRows: meanTrainRows(plan) });
+  return { ...pooled('logistic', data, plan, raw, { foldTrainRows: meanTrainRows(plan) }), ...(l2 === undefined ? {} : { l2 }) };
 }
 
-/** The average of the two calibrated probabilities, scored on the same out-of-fold rows (no extra training). */
-export function cvBlend(data: EncodedRows, plan: CvPlan, a: CvResult, b: CvResult): CvResult {
-  const oofP = a.oofP.map((p, i) => (p + b.oofP[i]) / 2);
-  return { name: 'blend', ...scored(data, plan, oofP), calibration: { a: 1, b: 0 }, oofP, foldTrainRows: a.foldTrainRows };
+/** Random forest across folds: a forest per fold's training rows, scored on its validation rows. */
+export function cvForest(data: EncodedRows, plan: CvPlan, shape: FeatureShape, params: Partial<ForestParams> = {}): CvResult {
+  const raw = new Float64Array(plan.covered.length);
+  let at = 0;
+  for (const fold of plan.folds) {
+    const trX = columnsAt(data.X, fold.train);
+    const trY = Uint8Array.from(fold.train, (i) => data.y[i]);
+    const binner = fitBinner(trX, shape.categorical, shape.catCounts);
+    const model = trainForest({ bins: applyBinner(binner, trX, trY.length), n: trY.length, y: trY }, binner, shape.categorical, params);
+    for (const i of fold.valid) raw[at++] = forestRaw(model, rowAt(data.X, i));
+  }
+  return pooled('forest', data, plan, raw, { foldTrainRows: meanTrainRows(plan) });
+}
+
+/** The average of the parts' calibrated probabilities, scored on the same out-of-fold rows (no extra training). */
+export function cvBlend(data: EncodedRows, plan: CvPlan, parts: CvResult[]): CvResult {
+  const oofP = parts[0].oofP.map((_, i) => parts.reduce((s, p) => s + p.oofP[i], 0) / parts.length);
+  return { name: 'blend', ...scored(data, plan, oofP), calibration: { a: 1, b: 0 }, oofP, foldTrainRows: parts[0].foldTrainRows, parts };
 }
 
 /** A blend must beat the better single model by at least this much CV log loss to be worth its extra parts. */
 export const blendMinGain = 0.001;
 
-/** The lowest CV log loss wins; the blend only when it beats the best single model by `blendMinGain`. */
+/** The lowest CV log loss wins; a blend (the better one, when there are two) only when it beats the best single model by `blendMinGain`. */
 export function chooseCandidate(results: CvResult[]): CvResult {
   const singles = results.filter((r) => r.name !== 'blend');
   let best = singles[0];
   for (const r of singles) if (r.metrics.logLoss < best.metrics.logLoss) best = r;
-  const blend = results.find((r) => r.name === 'blend');
+  let blend: CvResult | undefined;
+  for (const r of results) if (r.name === 'blend' && (!blend || r.metrics.logLoss < blend.metrics.logLoss)) blend = r;
   return blend && blend.metrics.logLoss < best.metrics.logLoss - blendMinGain ? blend : best;
 }

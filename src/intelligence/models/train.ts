@@ -1,12 +1,13 @@
 import { AppError, validationError } from '../../lib/errors.ts';
 import { applyBinner, fitBinner } from './binning.ts';
-import { blendImportance, type BlendModel } from './blend.ts';
-import { defaultGbdtParams, gbdtImportance, trainGbdt, type GbdtModel, type GbdtParams } from './gbdt.ts';
-import { logisticImportance, trainLogistic, type LogisticModel } from './logistic.ts';
+import { blendImportance, partImportance, type BlendModel, type PartModel } from './blend.ts';
+import { trainForest } from './forest.ts';
+import { defaultGbdtParams, trainGbdt, type GbdtParams } from './gbdt.ts';
+import { trainLogistic } from './logistic.ts';
 import { applyPlatt, calibrationTable, metricsOf } from './metrics.ts';
 import { rawScore, type SavedModel } from './model.ts';
 import { encodeTable, inferFeatures, type Table } from './schema.ts';
-import { chooseCandidate, cvBlend, cvGbdt, cvLogistic, minChildFor, planCv, type CvResult, type EncodedRows } from './select.ts';
+import { chooseCandidate, cvBlend, cvForest, cvGbdt, cvLogistic, minChildFor, planCv, type CvResult, type EncodedRows } from './select.ts';
 import { cvFolds, holdOut } from './split.ts';
 import { labelClasses, labelValue, parseDate } from './values.ts';
 
@@ -17,14 +18,15 @@ export interface TrainOptions {
   exclude?: string[];
   /** Rows are ordered by this date column for a time-based split; by default the first date column found. */
   timeColumn?: string | null;
-  algorithms?: Array<'gbdt' | 'logistic'>;
+  /** Candidates to cross-validate; default GBDT and logistic regression, and a random forest on tables up to `forestMaxRows` training rows. */
+  algorithms?: Array<'gbdt' | 'logistic' | 'forest'>;
   gbdt?: Partial<GbdtParams>;
   seed?: number;
   /** Cross-validation folds (default 5; 3 on tables with more than `cvMaxRows` training rows). */
   folds?: number;
   /** Training rows above which cross-validation runs 3 folds on a sample of about this many (default 20,000). */
   cvMaxRows?: number;
-  /** Consider the averaged GBDT + logistic blend (default true; chosen only when cross-validation shows a gain). */
+  /** Consider blends (averages of the best single models; default true; chosen only when cross-validation shows a gain). */
   blend?: boolean;
   /** Injected for the training-time figure (domain code gets no clock of its own here). */
   now?: () => number;
@@ -35,6 +37,13 @@ const defaultFolds = 5;
 /** Above this many training rows, cross-validation runs 3 folds on a sample of this size (the refit still uses every row). */
 const cvMaxRows = 20_000;
 const largeFolds = 3;
+/** Tables up to this many training rows get their stratified folds cut `smallRepeats` times. */
+const repeatMaxRows = 2_000;
+const smallRepeats = 3;
+/** L2 penalties cross-validated for logistic regression (the default, and two stronger ones for small, wide tables). */
+const logisticL2Grid: Array<number | undefined> = [undefined, 0.01, 0.1];
+/** Training rows up to which a random forest is a default candidate (above, the GBDT does as well and the forest's file grows large). */
+export const forestMaxRows = 5_000;
 /** The refit learns from more rows than each fold did; its rounds grow with that ratio, but by at most this factor. */
 const maxRoundScale = 1.25;
 /** GBDT settings cross-validated on tables up to `cvMaxRows` training rows: the defaults, and small slow trees that suit mostly additive data. */
@@ -56,8 +65,8 @@ function checkColumns(table: Table, o: TrainOptions): void {
 
 /**
  * Learns a calibrated binary model from a table: types inferred, the newest (or a stratified) 15% held out as the test set, GBDT, logistic
- * regression and their blend compared by k-fold cross-validation on the rest, the lowest CV log loss refit on every training row and
- * reported on the test rows.
+ * regression, a random forest (small tables) and their blends compared by k-fold cross-validation on the rest, the lowest CV log loss
+ * reported on the test rows from a fit on the training rows, then refit on every labelled row.
  */
 export function trainModel(table: Table, o: TrainOptions): SavedModel {
   const now = o.now ?? (() => performance.now());
@@ -95,50 +104,59 @@ export function trainModel(table: Table, o: TrainOptions): SavedModel {
   const tr = part(split.train);
   const te = part(split.test);
   const shape = { categorical: features.map((f) => f.kind === 'categorical'), catCounts: features.map((f) => (f.kind === 'categorical' ? f.categories.length : 0)) };
-  const algorithms = o.algorithms ?? ['gbdt', 'logistic'];
-  if (algorithms.length === 0) throw new AppError('BAD_REQUEST', 'no algorithm to train');
-
   // Cross-validation on the training rows (a time-ordered or stratified sample of them on very large tables).
   const positions = Array.from({ length: split.train.length }, (_, i) => i);
   const maxRows = o.cvMaxRows ?? cvMaxRows;
   const large = positions.length > maxRows;
+  const algorithms = o.algorithms ?? (!large && split.train.length <= forestMaxRows ? ['gbdt', 'logistic', 'forest'] : ['gbdt', 'logistic']);
+  if (algorithms.length === 0) throw new AppError('BAD_REQUEST', 'no algorithm to train');
   const cvPositions = large ? sampleRows(positions, maxRows, byTime ? null : (i) => tr.y[i], o.seed) : positions;
   const k = large ? largeFolds : o.folds ?? defaultFolds;
-  const plan = planCv(cvFolds(cvPositions, k, byTime ? { time: true } : { label: (i) => tr.y[i], seed: o.seed }));
+  // Small tables are cut into folds several times over (each time differently), so the choice does not hang on one lucky cut.
+  const repeats = !large && !byTime && cvPositions.length <= repeatMaxRows ? smallRepeats : 1;
+  const plan = planCv(
+    Array.from({ length: repeats }, (_, r) => cvFolds(cvPositions, k, byTime ? { time: true } : { label: (i) => tr.y[i], seed: (o.seed ?? 42) + r })).flat(),
+  );
   const results: CvResult[] = [];
   // A small grid (default trees, and shallow slow ones) unless parameters were given or the table is large.
   const grid = o.gbdt ? [o.gbdt] : large ? [{}] : gbdtGrid;
   const gbdts = algorithms.includes('gbdt') ? grid.map((params) => cvGbdt(tr, plan, shape, params)) : [];
   results.push(...gbdts);
-  if (algorithms.includes('logistic')) results.push(cvLogistic(tr, plan, shape, o.seed));
+  const logistics = algorithms.includes('logistic') ? (large ? [undefined] : logisticL2Grid).map((l2) => cvLogistic(tr, plan, shape, o.seed, l2)) : [];
+  const lr = logistics.length ? logistics.reduce((a, b) => (b.metrics.logLoss < a.metrics.logLoss ? b : a)) : undefined;
+  results.push(...logistics);
+  if (algorithms.includes('forest')) results.push(cvForest(tr, plan, shape, { seed: o.seed ?? 7 }));
   const gb = gbdts.length ? gbdts.reduce((a, b) => (b.metrics.logLoss < a.metrics.logLoss ? b : a)) : undefined;
-  const lr = results.find((r) => r.name === 'logistic');
-  if (gb && lr && o.blend !== false) results.push(cvBlend(tr, plan, gb, lr));
+  // Blends average the two best single models of different kinds, and all of them (the best GBDT and logistic settings stand for their kind).
+  const singles = [gb, lr, ...results.filter((r) => r.name === 'forest')].filter((r): r is CvResult => r !== undefined).sort((a, b) => a.metrics.logLoss - b.metrics.logLoss);
+  if (singles.length >= 2 && o.blend !== false) results.push(cvBlend(tr, plan, singles.slice(0, 2)));
+  if (singles.length >= 3 && o.blend !== false) results.push(cvBlend(tr, plan, singles));
   const chosen = chooseCandidate(results);
 
-  // Refit on every training row; GBDT boosts the rounds cross-validation chose, scaled up a little for the larger refit set.
-  const refitGbdt = (): GbdtModel => {
-    const binner = fitBinner(tr.X, shape.categorical, shape.catCounts);
-    const scale = Math.min(maxRoundScale, Math.max(1, tr.y.length / gb!.foldTrainRows));
-    const params = { ...defaultGbdtParams, minChildSamples: minChildFor(tr.y.length), ...gb!.params, maxTrees: Math.max(1, Math.round(gb!.rounds! * scale)) };
-    return trainGbdt({ bins: applyBinner(binner, tr.X, tr.y.length), n: tr.y.length, y: tr.y }, null, binner, shape.categorical, params);
+  // Refit: GBDT boosts the rounds cross-validation chose, scaled up a little for the larger refit set.
+  const refitPart = (c: CvResult, d: EncodedRows): PartModel => {
+    if (c.name === 'logistic') return trainLogistic(d.X, shape.categorical, shape.catCounts, d.y, { seed: o.seed, l2: c.l2 });
+    const binner = fitBinner(d.X, shape.categorical, shape.catCounts);
+    const binned = { bins: applyBinner(binner, d.X, d.y.length), n: d.y.length, y: d.y };
+    if (c.name === 'forest') return trainForest(binned, binner, shape.categorical, { seed: o.seed ?? 7 });
+    const scale = Math.min(maxRoundScale, Math.max(1, d.y.length / c.foldTrainRows));
+    const params = { ...defaultGbdtParams, minChildSamples: minChildFor(d.y.length), ...c.params, maxTrees: Math.max(1, Math.round(c.rounds! * scale)) };
+    return trainGbdt(binned, null, binner, shape.categorical, params);
   };
-  const refitLogistic = (): LogisticModel => trainLogistic(tr.X, shape.categorical, shape.catCounts, tr.y, { seed: o.seed });
-  let model: SavedModel['model'];
-  let calibration = chosen.calibration;
-  if (chosen.name === 'gbdt') model = refitGbdt();
-  else if (chosen.name === 'logistic') model = refitLogistic();
-  else {
-    const blend: BlendModel = { kind: 'blend', parts: [{ model: refitGbdt(), calibration: gb!.calibration }, { model: refitLogistic(), calibration: lr!.calibration }] };
-    model = blend;
-    calibration = { a: 1, b: 0 };
-  }
-
-  const testP = Array.from({ length: te.y.length }, (_, i) => applyPlatt(calibration, rawScore(model, te.X.map((c) => c[i]))));
+  const refit = (d: EncodedRows): SavedModel['model'] =>
+    chosen.name === 'blend' ? ({ kind: 'blend', parts: chosen.parts!.map((c) => ({ model: refitPart(c, d), calibration: c.calibration })) } satisfies BlendModel) : refitPart(chosen, d);
+  const calibration = chosen.name === 'blend' ? { a: 1, b: 0 } : chosen.calibration;
+  // The held-out figures come from a fit on the training rows alone; the saved model then learns from every labelled row.
+  const heldOut = refit(tr);
+  const testP = Array.from({ length: te.y.length }, (_, i) => applyPlatt(calibration, rawScore(heldOut, te.X.map((c) => c[i]))));
+  const all = part([...split.train, ...split.test]);
+  const model = split.test.length > 0 ? refit(all) : heldOut;
   const F = features.length;
-  const imp = model.kind === 'gbdt' ? gbdtImportance(model, F) : model.kind === 'logistic' ? logisticImportance(model) : blendImportance(model, F);
+  const imp = model.kind === 'blend' ? blendImportance(model, F) : partImportance(model, F);
   const candidates: SavedModel['metrics']['candidates'] = {};
-  for (const r of results) if (r.name !== 'gbdt' || r === gb) candidates[r.name] = r.metrics;
+  const blends = results.filter((r) => r.name === 'blend');
+  const bestBlend = blends.length ? blends.reduce((a, b) => (b.metrics.logLoss < a.metrics.logLoss ? b : a)) : undefined;
+  for (const r of results) if ([gb, lr, bestBlend].includes(r) || r.name === 'forest') candidates[r.name] = r.metrics;
   const round4 = (v: number) => Number(v.toFixed(4));
   return {
     format: 'kinetic-model',
@@ -151,11 +169,12 @@ export function trainModel(table: Table, o: TrainOptions): SavedModel {
     algorithm: chosen.name,
     model,
     calibration,
-    split: { kind: split.kind, column: split.kind === 'time' ? timeCol : null, train: split.train.length, valid: 0, test: split.test.length },
+    split: { kind: split.kind, column: split.kind === 'time' ? timeCol : null, train: split.train.length, valid: 0, test: split.test.length, refit: split.train.length + split.test.length },
     metrics: { test: metricsOf(te.y, testP), candidates },
     selection: {
       method: 'cross-validation',
-      folds: plan.folds.length,
+      folds: k,
+      ...(repeats > 1 ? { repeats } : {}),
       foldKind: byTime ? 'time' : 'stratified',
       rows: cvPositions.length,
       metric: 'logLoss',
@@ -163,7 +182,7 @@ export function trainModel(table: Table, o: TrainOptions): SavedModel {
       chosenRow: results.indexOf(chosen),
       table: results.map((r) => ({
         candidate: r.name,
-        ...(r.name === 'gbdt' ? { params: gbdtLabel(r.params ?? {}) } : {}),
+        ...(r.name === 'gbdt' ? { params: gbdtLabel(r.params ?? {}) } : r.name === 'logistic' && logistics.length > 1 ? { params: `L2 ${r.l2 ?? 0.001}` } : r.parts ? { params: r.parts.map((q) => q.name).join(' + ') } : {}),
         logLoss: round4(r.metrics.logLoss),
         logLossSd: round4(r.foldLogLoss.sd),
         auc: r.metrics.auc === null ? null : round4(r.metrics.auc),

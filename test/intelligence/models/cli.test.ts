@@ -43,11 +43,11 @@ test('model train on a messy CSV prints held-out metrics, calibration and import
   for (const needle of [/AUC\s+0\.\d{3}/, /Log loss\s+0\.\d{3}/, /Brier\s+0\.\d{3}/, /Calibration/, /Feature importance/, /monthly_spend\s+numeric/, /autopay\s+boolean/, /plan\s+categorical/, /by time on "signed_up"/]) {
     assert.match(trained.out, needle);
   }
-  // The metric that chose is printed with the candidates it compared; the final model learned from every training row.
+  // The metric that chose is printed with the candidates it compared; the final model learned from every labelled row.
   assert.match(trained.out, /5-fold cross-validation, time-ordered .* chosen on CV log loss/);
   assert.match(trained.out, /← chosen/);
   assert.match(trained.out, /train 1020, test 180/);
-  assert.match(trained.out, /refit on all 1020 training rows/);
+  assert.match(trained.out, /refit on all 1200 labelled rows after the test figures were taken/);
   const auc = Number(/AUC\s+(0\.\d+)/.exec(trained.out.split('Held-out test')[1])![1]);
   assert.ok(auc > 0.7, `held-out AUC ${auc}`);
   const saved = JSON.parse(readFileSync(path.join(dir, 'churn.json'), 'utf8'));

@@ -58,7 +58,7 @@ test('the report names the metric that chose and shows it: the chosen candidate 
     const blend = sel.table.find((r) => r.candidate === 'blend');
     assert.equal(m.algorithm, blend && blend.logLoss < single.logLoss - 0.001 ? 'blend' : single.candidate);
     const report = formatTrainingReport(m);
-    assert.match(report, /5-fold cross-validation, stratified/);
+    assert.match(report, /5-fold cross-validation repeated 3 times, stratified/, 'small tables are cut into folds three times');
     assert.match(report, /chosen on CV log loss/);
     const chosenLine = report.split('\n').find((l) => l.includes('← chosen'))!;
     assert.ok(chosenLine.trimStart().startsWith(m.algorithm), chosenLine);
@@ -77,19 +77,31 @@ test('a small GBDT grid is cross-validated on modest tables: each setting is a r
   assert.equal(m.metrics.candidates.gbdt!.logLoss.toFixed(4), Math.min(...gbdtRows.map((r) => r.logLoss)).toFixed(4));
 });
 
-test('the final model is refit on every labelled row outside the held-out test split', () => {
+test('the held-out figures come from a fit on the training rows; the saved model then learns from every labelled row', () => {
   const t = xorTable(1000);
   t.rows[3][3] = ''; // an unlabelled row is neither trained on nor tested
   const m = trainModel(t, { label: 'label', algorithms: ['gbdt'] });
   assert.equal(m.split.train + m.split.test, 999);
+  assert.equal(m.split.refit, 999);
   assert.equal(m.split.valid, 0);
   assert.equal(m.split.test, Math.round(499 * 0.15) + Math.round(500 * 0.15) || m.split.test);
-  assert.equal(m.selection!.rows, m.split.train, 'cross-validation ran on exactly the refit rows');
-  assert.match(formatTrainingReport(m), new RegExp(`refit on all ${m.split.train} training rows`));
-  // The refit boosts the CV-chosen rounds scaled by (refit rows / fold training rows), at most 1.5×.
+  assert.equal(m.selection!.rows, m.split.train, 'cross-validation ran on exactly the training rows');
+  assert.match(formatTrainingReport(m), /refit on all 999 labelled rows after the test figures were taken/);
+  // The refit boosts the CV-chosen rounds scaled by (refit rows / fold training rows), at most 1.25×.
   const rounds = m.selection!.table[m.selection!.chosenRow].rounds!;
   assert.equal(m.model.kind, 'gbdt');
   if (m.model.kind === 'gbdt') assert.ok(m.model.trees.length <= Math.round(rounds * 1.25) && m.model.trees.length >= Math.min(rounds, 1), `${m.model.trees.length} trees, CV ${rounds}`);
+
+  // Logistic regression standardises each number by the rows it learns from: its mean is that of all 999 labelled rows, test rows included.
+  const lin = trainModel(t, { label: 'label', algorithms: ['logistic'] });
+  assert.equal(lin.model.kind, 'logistic');
+  const labelled = t.rows.filter((r) => r[3] !== '');
+  const mean = (rows: typeof labelled) => rows.reduce((s, r) => s + Number(r[0]), 0) / rows.length;
+  if (lin.model.kind === 'logistic') {
+    const input = lin.model.inputs[lin.features.findIndex((f) => f.column === 'a')];
+    assert.equal(input.kind, 'numeric');
+    if (input.kind === 'numeric') assert.ok(Math.abs(input.mean - mean(labelled)) < 1e-9, `mean ${input.mean} vs all rows ${mean(labelled)}`);
+  }
 });
 
 test('dated rows: time-ordered folds never validate on rows older than they train on, and the newest rows stay the test set', () => {
@@ -158,7 +170,8 @@ test('large tables: cross-validation runs 3 folds on a sample, the default GBDT 
     assert.equal(m.split.train, 2040);
     assert.deepEqual(sel.table.filter((r) => r.candidate === 'gbdt').map((r) => r.params), ['31 leaves, lr 0.1']);
     assert.match(formatTrainingReport(m), new RegExp(`a sample of ${sel.rows} of the 2040 training rows`));
-    assert.match(formatTrainingReport(m), /refit on all 2040 training rows/);
+    assert.equal(m.split.refit, 2400);
+    assert.match(formatTrainingReport(m), /refit on all 2400 labelled rows/);
     assert.equal(m.algorithm, 'gbdt');
     assert.ok(m.metrics.test.auc! > 0.85, `auc ${m.metrics.test.auc}`);
   }
