@@ -12,6 +12,7 @@ import { DEFAULT_DEMO_SEED, loadDemo } from '../src/demo/index.ts';
 import { builtinModels, builtinNames, retrainModel, type ModelInfo } from '../src/intelligence/models/builtin.ts';
 import { loadHistory } from '../src/intelligence/models/builtin-history.ts';
 import { VirtualClock } from '../src/lib/clock.ts';
+import { referenceResults } from '../bench/reference-models.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NOW = '2026-03-02T15:00:00Z';
@@ -83,6 +84,21 @@ if (existsSync(intakePath)) {
     }
   }
 } else lines.push('## Intake classifier', '', 'Not present in this build.', '');
+
+// The model engine on public data: the same train/test rows as R's reference models (bench/reference/README.md).
+const refs = await referenceResults();
+lines.push('## Model engine on public data sets', '');
+lines.push(
+  'Six public UCI data sets (rows in `bench/reference/data/`). Kinetic trains on the train rows as `kinetic model train` does and is scored on the test rows; ' +
+    "the references are R's glm, ranger (500 trees) and gbm (depth 3, rounds by CV) fitted on the same train rows. The best reference is picked on the test rows themselves.",
+  '',
+);
+lines.push('| Data set | Rows | Features | glm | ranger | gbm | Kinetic | vs best | Chosen | Train seconds |', '|---|---|---|---|---|---|---|---|---|---|');
+for (const r of refs) {
+  const d = r.kinetic - r.best.auc;
+  lines.push(`| ${r.name} | ${r.rows} | ${r.features} | ${f3(r.references.glm)} | ${f3(r.references.ranger)} | ${f3(r.references.gbm)} | ${f3(r.kinetic)} | ${d >= 0 ? '+' : ''}${d.toFixed(3)} | ${r.chosen} | ${r.seconds.toFixed(1)} |`);
+}
+lines.push('');
 
 const text = `${lines.join('\n')}\n`;
 writeFileSync(path.join(root, 'docs/EVAL.md'), text);
