@@ -7,7 +7,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const only = process.argv.slice(2);
+const argv = process.argv.slice(2);
+// --fast: everything but the browser suites (test/e2e) and the SIGKILL crash suites, for a quick loop while working.
+const fast = argv.includes('--fast');
+const only = argv.filter((a) => a !== '--fast');
+const slow = (file) => file.includes(`${path.sep}e2e${path.sep}`) || /crash-[^/\\]*\.test\.ts$/.test(file);
 
 function collect(dir) {
   const out = [];
@@ -19,7 +23,7 @@ function collect(dir) {
   return out;
 }
 
-const files = (only.length ? only.map((f) => path.resolve(f)) : collect(path.join(root, 'test'))).sort();
+const files = (only.length ? only.map((f) => path.resolve(f)) : collect(path.join(root, 'test'))).filter((f) => !fast || !slow(f)).sort();
 const args = [
   '--import', 'tsx',
   '--test',

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import pg from 'pg';
 import { dropSchema, openDatabase, sql } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
-import { PG_URL } from '../helpers/db.ts';
+import { PG_URL, runsOn } from '../helpers/db.ts';
 
 const schemaName = (tag: string) => `kx_${tag}_${process.pid}_${randomBytes(3).toString('hex')}`;
 
@@ -38,7 +38,7 @@ describe('migrations [sqlite]', () => {
   });
 });
 
-describe('migrations [postgres]', () => {
+if (runsOn('postgres')) describe('migrations [postgres]', () => {
   test('introspection sees its own schema only', async () => {
     const mine = schemaName('m');
     const other = schemaName('o');

@@ -1,3 +1,4 @@
+import { runsOn } from '../helpers/db.ts';
 import { crashSuite } from './crash-suite.ts';
 
-crashSuite({ name: 'postgres', workers: 4 });
+if (runsOn('postgres')) crashSuite({ name: 'postgres', workers: 4 });

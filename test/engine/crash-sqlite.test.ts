@@ -1,3 +1,4 @@
+import { runsOn } from '../helpers/db.ts';
 import { crashSuite } from './crash-suite.ts';
 
-crashSuite({ name: 'sqlite', workers: 1 });
+if (runsOn('sqlite')) crashSuite({ name: 'sqlite', workers: 1 });

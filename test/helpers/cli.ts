@@ -6,7 +6,7 @@ import pg from 'pg';
 import type { CliIo } from '../../src/cli/io.ts';
 import { main } from '../../src/cli/main.ts';
 import { dropSchema } from '../../src/db/database.ts';
-import { PG_URL } from './db.ts';
+import { PG_URL, runsOn } from './db.ts';
 
 export interface CliResult {
   code: number;
@@ -49,7 +49,7 @@ export interface CliTarget {
 export function cliTargets(extra: NodeJS.ProcessEnv = {}): CliTarget[] {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kinetic-cli-db-'));
   const schema = `kcli_${process.pid}_${randomBytes(3).toString('hex')}`;
-  return [
+  const targets: CliTarget[] = [
     { name: 'sqlite', env: async () => ({ KINETIC_DATA_DIR: dir, KINETIC_DEMO: '0', ...extra }), cleanup: async () => {} },
     {
       name: 'postgres',
@@ -66,4 +66,5 @@ export function cliTargets(extra: NodeJS.ProcessEnv = {}): CliTarget[] {
       cleanup: () => dropSchema(PG_URL, schema),
     },
   ];
+  return targets.filter((t) => runsOn(t.name));
 }

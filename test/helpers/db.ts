@@ -14,7 +14,23 @@ import { installEngine } from '../../src/engine/index.ts';
 installEngine();
 
 export const PG_URL = process.env.KINETIC_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-export const DIALECTS: Dialect[] = ['sqlite', 'postgres'];
+const ALL_DIALECTS: Dialect[] = ['sqlite', 'postgres'];
+
+/**
+ * The databases the suite runs on: both by default; `DIALECTS=sqlite npm test` for a contributor without PostgreSQL
+ * (CI always runs both). Unknown names are refused so a typo cannot silently run nothing.
+ */
+function chosenDialects(value: string | undefined): Dialect[] {
+  if (!value) return ALL_DIALECTS;
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !ALL_DIALECTS.includes(n as Dialect));
+  if (unknown.length || names.length === 0) throw new Error(`DIALECTS=${value}: use sqlite, postgres or both (comma-separated)`);
+  return ALL_DIALECTS.filter((d) => names.includes(d));
+}
+
+export const DIALECTS: Dialect[] = chosenDialects(process.env.DIALECTS);
+/** True when this run includes `dialect` (see DIALECTS). */
+export const runsOn = (dialect: Dialect): boolean => DIALECTS.includes(dialect);
 
 export interface TestWorld {
   dialect: Dialect;

@@ -9,11 +9,11 @@ import { dropSchema, openDatabase, type Db } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { VirtualClock } from '../../src/lib/clock.ts';
 import { pgSchemaUrl, runCli } from '../helpers/cli.ts';
-import { makeBusiness, PG_URL, testConfig } from '../helpers/db.ts';
+import { makeBusiness, PG_URL, runsOn, testConfig } from '../helpers/db.ts';
 import { recorder, seedMetricsFixture } from './fixture.ts';
 
 interface Target {
-  name: string;
+  name: 'sqlite' | 'postgres';
   open(): Promise<{ db: Db; env: NodeJS.ProcessEnv }>;
   cleanup(): Promise<void>;
 }
@@ -36,7 +36,7 @@ const targets: Target[] = [
   },
 ];
 
-for (const target of targets) {
+for (const target of targets.filter((t) => runsOn(t.name))) {
   describe(`kinetic metrics and leak [${target.name}]`, () => {
     after(() => target.cleanup());
 
