@@ -10,8 +10,8 @@ interface Job { id: string; contactId: string; technicianUserId: string | null }
 
 const TECH_PASSWORD = 'wrench-and-gauges-42';
 
-/** Buttons a technician must never be offered: they belong to owners, managers and agents. */
-const FORBIDDEN = /^(delete|merge|import|export)\b/i;
+/** Buttons a technician must never be offered (deleting, merging, moving data, changing consent): they belong to owners, managers and agents. */
+const FORBIDDEN = /^(delete|merge|import|export|record consent|record opt-out)\b/i;
 
 /** Every page of a list, following nextCursor. */
 async function everything<T>(context: BrowserContext, base: string, url: string): Promise<T[]> {

@@ -8,7 +8,7 @@ import { predictPrior, priors } from './builtin-priors.ts';
 import { metricsOf } from './metrics.ts';
 import { predictRecords, type Prediction, type SavedModel } from './model.ts';
 import type { Table } from './schema.ts';
-import { trainModel } from './train.ts';
+import { trainModelOffThread } from './off-thread.ts';
 
 /** The models every business gets, trained on its own history. */
 export const builtinModels = {
@@ -48,8 +48,9 @@ export async function retrainModel(ctx: AppContext, scope: Scope, name: BuiltinM
   const neg = ex.labels.length - pos;
   let saved: SavedModel | null = null;
   if (ex.labels.length >= minTrainingRows && pos >= minRowsPerClass && neg >= minRowsPerClass) {
-    // GBDT and logistic regression only: a forest's file is large to keep per version and retrain every week.
-    saved = trainModel(examplesTable(ex), { label: 'label', timeColumn: 'as_of', seed: 7, algorithms: ['gbdt', 'logistic'] });
+    // In a worker thread, so the server keeps answering while it learns. GBDT and logistic regression only: a forest's file is
+    // large to keep per version and retrain every week.
+    saved = await trainModelOffThread(examplesTable(ex), { label: 'label', timeColumn: 'as_of', seed: 7, algorithms: ['gbdt', 'logistic'] });
     if (saved.metrics.test.auc === null) saved = null;
   }
   let metrics: Record<string, unknown>;

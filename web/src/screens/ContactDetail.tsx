@@ -269,17 +269,19 @@ function Consent({ contact, onChange }: { contact: EditableContact; onChange: ()
   return (
     <Card title="Consent">
       <table>
-        <thead><tr><th>Channel</th><th>Status</th><th>Since</th><th>Change</th></tr></thead>
+        <thead><tr><th>Channel</th><th>Status</th><th>Since</th>{can('contacts.update') && <th>Change</th>}</tr></thead>
         <tbody>
           {Object.entries(contact.consent ?? {}).map(([ch, c]) => (
             <tr key={ch}>
               <td>{ch}</td>
               <td><ConsentBadge status={c.status} /> {c.method && <span className="muted">({c.method})</span>}</td>
               <td>{when(c.at)}</td>
-              <td>
-                {c.status !== 'granted' && <button className="secondary" onClick={() => record(ch, 'granted')}>Record consent</button>}
-                {c.status !== 'revoked' && <button className="secondary" onClick={() => record(ch, 'revoked')}>Record opt-out</button>}
-              </td>
+              {can('contacts.update') && (
+                <td>
+                  {c.status !== 'granted' && <button className="secondary" onClick={() => record(ch, 'granted')}>Record consent</button>}
+                  {c.status !== 'revoked' && <button className="secondary" onClick={() => record(ch, 'revoked')}>Record opt-out</button>}
+                </td>
+              )}
             </tr>
           ))}
         </tbody>
