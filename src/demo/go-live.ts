@@ -3,14 +3,14 @@ import { DEMO_TIME_ZONE, TARGETS } from './catalog.ts';
 import type { DemoCompany, DemoConsent, DemoContact, DemoData, DemoDeal, DemoInteraction, DemoJob, DemoReview, DemoTask } from './types.ts';
 
 /**
- * Comfort Pro HVAC has run on Kinetic for the last six months of its history. What
+ * Comfort Pro HVAC has run on Kinetic for the last three months of its history. What
  * happened before went in as an import of the old records (an import writes
  * no events, as a CSV import does); from go-live on, every lead, call, job,
  * quote and review happens through the product on a virtual clock, with the
  * playbooks running. This file splits the generated history at go-live (pure):
  * the records as they stood that morning, and the dated acts that follow.
  */
-export const LIVE_MONTHS = 6;
+export const LIVE_MONTHS = 3;
 
 /** Go-live, the campaigns the owner ran, in the business's zone: each a fixed distance from the anchor. */
 export interface DemoCalendar {
@@ -29,8 +29,8 @@ export function demoCalendar(now: string): DemoCalendar {
   return {
     goLive: isoOf(goLive),
     campaigns: [
-      { playbook: 'maintenance-reminder', from: isoOf(tuesday(20)), to: isoOf(tuesday(16)) },
-      { playbook: 'dormant-reactivation', from: isoOf(tuesday(12)), to: isoOf(tuesday(8)) },
+      { playbook: 'maintenance-reminder', from: isoOf(tuesday(11)), to: isoOf(tuesday(8)) },
+      { playbook: 'dormant-reactivation', from: isoOf(tuesday(7)), to: isoOf(tuesday(4)) },
     ],
   };
 }

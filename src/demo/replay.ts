@@ -398,6 +398,8 @@ export async function replayHistory(w: AppContext, clock: VirtualClock, business
       lastPass = at;
     }
     if (!next) break;
+    // A pass may have planned a reaction earlier than `next`: take that first (and `next` stays for its turn).
+    if (agenda.peek() !== next) continue;
     agenda.pop();
     if (Date.parse(next.at) > anchorMs) continue;
     clock.set(next.at);
