@@ -134,8 +134,9 @@ forEachDialect('demo loader', (world) => {
     const db = world().db.kysely;
     const contacts = await db.selectFrom('contacts').select(['id', 'lifecycle_stage', 'phone', 'phones', 'time_zone', 'last_interaction_at']).where('business_id', '=', result.businessId).execute();
     assert.ok(contacts.length >= 550 && contacts.length <= 650);
+    // ~180 active at go-live; the campaigns run since then bring dormant customers back.
     const active = contacts.filter((c) => c.lifecycle_stage === 'customer').length;
-    assert.ok(active >= 160 && active <= 200, `active ${active}`);
+    assert.ok(active >= 160 && active <= 240, `active ${active}`);
     assert.ok(contacts.every((c) => c.time_zone === 'America/Chicago'));
 
     const inbound = await db.selectFrom('interactions').select(['kind', 'outcome', 'metadata']).where('business_id', '=', result.businessId).where('direction', '=', 'inbound').execute();
