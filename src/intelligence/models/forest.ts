@@ -1,5 +1,5 @@
 import { MISSING_BIN, type Binner } from './binning.ts';
-import { treeLeaf, type BinnedData, type Tree } from './gbdt.ts';
+import { addLeaf, categoryMask, emptyTree, partitionRows, treeLeaf, writeSplit, type BinnedData, type Split, type Tree } from './gbdt.ts';
 
 /**
  * A random forest of probability trees (Breiman; the defaults follow R's ranger for probability forests): every
@@ -42,14 +42,6 @@ function random(seed: number): () => number {
   };
 }
 
-interface Candidate {
-  gain: number;
-  feature: number;
-  bin: number;
-  catLeft: number[] | null;
-  missingLeft: boolean;
-}
-
 export function trainForest(data: BinnedData, binner: Binner, categorical: boolean[], params: Partial<ForestParams> = {}): ForestModel {
   const p = { ...defaultForestParams, ...params };
   const F = categorical.length;
@@ -65,25 +57,13 @@ export function trainForest(data: BinnedData, binner: Binner, categorical: boole
     // Bootstrap: n draws with replacement; a row drawn twice appears twice.
     const rows = new Uint32Array(n);
     for (let i = 0; i < n; i++) rows[i] = Math.floor(rnd() * n);
-    const tree: Tree = { feature: [], threshold: [], bin: [], catLeft: [], missingLeft: [], left: [], right: [], value: [], gain: [] };
-    const addNode = (value: number) => {
-      tree.feature.push(-1);
-      tree.threshold.push(0);
-      tree.bin.push(-1);
-      tree.catLeft.push(null);
-      tree.missingLeft.push(false);
-      tree.left.push(-1);
-      tree.right.push(-1);
-      tree.value.push(value);
-      tree.gain.push(0);
-      return tree.feature.length - 1;
-    };
+    const tree = emptyTree();
     const meanOf = (start: number, end: number) => {
       let s = 0;
       for (let k = start; k < end; k++) s += y[rows[k]];
       return s / (end - start);
     };
-    const stack: Array<{ node: number; start: number; end: number; depth: number }> = [{ node: addNode(meanOf(0, n)), start: 0, end: n, depth: 0 }];
+    const stack: Array<{ node: number; start: number; end: number; depth: number }> = [{ node: addLeaf(tree, meanOf(0, n)), start: 0, end: n, depth: 0 }];
     while (stack.length) {
       const { node, start, end, depth } = stack.pop()!;
       const count = end - start;
@@ -91,7 +71,7 @@ export function trainForest(data: BinnedData, binner: Binner, categorical: boole
       for (let k = start; k < end; k++) S += y[rows[k]];
       if (S === 0 || S === count || count < 2 * p.minLeaf || depth >= p.maxDepth) continue;
       const parent = (S * S) / count;
-      let best: Candidate | null = null;
+      let best: Split | null = null;
       // A partial Fisher–Yates shuffle picks this split's mtry features.
       for (let j = 0; j < mtry; j++) {
         const r = j + Math.floor(rnd() * (F - j));
@@ -141,33 +121,11 @@ export function trainForest(data: BinnedData, binner: Binner, categorical: boole
         }
       }
       if (!best) continue;
-      const s: Candidate = best;
-      const mask = s.catLeft ? new Uint8Array(256) : null;
-      if (mask) for (const c of s.catLeft!) mask[c] = 1;
-      let lo = start;
-      let hi = end - 1;
-      while (lo <= hi) {
-        const b = bins[rows[lo] * F + s.feature];
-        const left = b === MISSING_BIN ? s.missingLeft : mask ? mask[b] === 1 : b <= s.bin;
-        if (left) lo++;
-        else {
-          const tmp = rows[lo];
-          rows[lo] = rows[hi];
-          rows[hi] = tmp;
-          hi--;
-        }
-      }
-      const mid = lo;
-      tree.feature[node] = s.feature;
-      tree.bin[node] = s.bin;
-      tree.threshold[node] = s.catLeft ? 0 : (binner.cuts[s.feature]![s.bin] ?? Infinity);
-      tree.catLeft[node] = s.catLeft;
-      tree.missingLeft[node] = s.missingLeft;
-      tree.gain[node] = s.gain;
-      const l = addNode(meanOf(start, mid));
-      const r = addNode(meanOf(mid, end));
-      tree.left[node] = l;
-      tree.right[node] = r;
+      const s: Split = best;
+      const mid = partitionRows(rows, start, end, bins, F, s, categoryMask(s));
+      const l = addLeaf(tree, meanOf(start, mid));
+      const r = addLeaf(tree, meanOf(mid, end));
+      writeSplit(tree, node, s, binner, l, r);
       stack.push({ node: l, start, end: mid, depth: depth + 1 }, { node: r, start: mid, end, depth: depth + 1 });
     }
     trees.push(tree);

@@ -47,12 +47,70 @@ export interface BinnedData {
   y: Uint8Array;
 }
 
-interface Split {
+/** A split of a node on one feature's bins: numeric bins <= `bin` go left, or the categories in `catLeft`; missing values by `missingLeft`. */
+export interface Split {
   gain: number;
   feature: number;
   bin: number;
   catLeft: number[] | null;
   missingLeft: boolean;
+}
+
+/** A tree with no nodes yet (the GBDT and the random forest grow theirs the same way). */
+export const emptyTree = (): Tree => ({ feature: [], threshold: [], bin: [], catLeft: [], missingLeft: [], left: [], right: [], value: [], gain: [] });
+
+/** Appends a leaf holding `value`; returns its index. */
+export function addLeaf(tree: Tree, value: number): number {
+  tree.feature.push(-1);
+  tree.threshold.push(0);
+  tree.bin.push(-1);
+  tree.catLeft.push(null);
+  tree.missingLeft.push(false);
+  tree.left.push(-1);
+  tree.right.push(-1);
+  tree.value.push(value);
+  tree.gain.push(0);
+  return tree.feature.length - 1;
+}
+
+/** The category mask of a categorical split (null for a numeric one), so rows are sorted without searching `catLeft`. */
+export function categoryMask(s: Split): Uint8Array | null {
+  if (!s.catLeft) return null;
+  const mask = new Uint8Array(256);
+  for (const c of s.catLeft) mask[c] = 1;
+  return mask;
+}
+
+/** Whether a row with bin `b` goes left under split `s` (`mask` from categoryMask). */
+export const goesLeftBin = (s: Pick<Split, 'bin' | 'missingLeft'>, mask: Uint8Array | null, b: number): boolean =>
+  b === MISSING_BIN ? s.missingLeft : mask ? mask[b] === 1 : b <= s.bin;
+
+/** Reorders rows[start..end) in place so the rows going left come first; returns where the right ones begin. */
+export function partitionRows(rows: Uint32Array, start: number, end: number, bins: Uint8Array, F: number, s: Split, mask: Uint8Array | null): number {
+  let lo = start;
+  let hi = end - 1;
+  while (lo <= hi) {
+    if (goesLeftBin(s, mask, bins[rows[lo] * F + s.feature])) lo++;
+    else {
+      const tmp = rows[lo];
+      rows[lo] = rows[hi];
+      rows[hi] = tmp;
+      hi--;
+    }
+  }
+  return lo;
+}
+
+/** Turns leaf `node` into split `s` with children `left` and `right` (the threshold in raw units, for scoring unbinned rows). */
+export function writeSplit(tree: Tree, node: number, s: Split, binner: Binner, left: number, right: number): void {
+  tree.feature[node] = s.feature;
+  tree.bin[node] = s.bin;
+  tree.threshold[node] = s.catLeft ? 0 : (binner.cuts[s.feature]![s.bin] ?? Infinity);
+  tree.catLeft[node] = s.catLeft;
+  tree.missingLeft[node] = s.missingLeft;
+  tree.gain[node] = s.gain;
+  tree.left[node] = left;
+  tree.right[node] = right;
 }
 
 interface Leaf {
@@ -171,9 +229,6 @@ export function trainGbdt(train: BinnedData, valid: BinnedData | null, binner: B
   };
   const binnerBins = (f: number) => binner.numBins[f];
 
-  const goesLeftBin = (s: { feature: number; bin: number; catLeft: number[] | null; missingLeft: boolean }, catMask: Uint8Array | null, b: number) =>
-    b === MISSING_BIN ? s.missingLeft : catMask ? catMask[b] === 1 : b <= s.bin;
-
   for (let t = 0; t < p.maxTrees; t++) {
     for (let i = 0; i < n; i++) {
       const pr = sigmoid(raw[i]);
@@ -181,20 +236,11 @@ export function trainGbdt(train: BinnedData, valid: BinnedData | null, binner: B
       h[i] = Math.max(pr * (1 - pr), 1e-12);
       order[i] = i;
     }
-    const tree: Tree = { feature: [], threshold: [], bin: [], catLeft: [], missingLeft: [], left: [], right: [], value: [], gain: [] };
+    const tree = emptyTree();
     const catMasks: Array<Uint8Array | null> = [];
     const addNode = (G: number, H: number) => {
-      tree.feature.push(-1);
-      tree.threshold.push(0);
-      tree.bin.push(-1);
-      tree.catLeft.push(null);
-      tree.missingLeft.push(false);
-      tree.left.push(-1);
-      tree.right.push(-1);
-      tree.value.push((-G / (H + p.lambda)) * p.learningRate);
-      tree.gain.push(0);
       catMasks.push(null);
-      return tree.feature.length - 1;
+      return addLeaf(tree, (-G / (H + p.lambda)) * p.learningRate);
     };
     let G0 = 0;
     let H0 = 0;
@@ -209,36 +255,17 @@ export function trainGbdt(train: BinnedData, valid: BinnedData | null, binner: B
       if (bi < 0) break;
       const leaf = leaves[bi];
       const s = leaf.split!;
-      const mask = s.catLeft ? new Uint8Array(256) : null;
-      if (mask) for (const c of s.catLeft!) mask[c] = 1;
+      const mask = categoryMask(s);
       // Partition the leaf's rows in place: left ones first.
-      let lo = leaf.start;
-      let hi = leaf.end - 1;
-      while (lo <= hi) {
-        if (goesLeftBin(s, mask, bins[order[lo] * F + s.feature])) lo++;
-        else {
-          const tmp = order[lo];
-          order[lo] = order[hi];
-          order[hi] = tmp;
-          hi--;
-        }
-      }
-      const mid = lo;
+      const mid = partitionRows(order, leaf.start, leaf.end, bins, F, s, mask);
       let GL = 0;
       let HL = 0;
       for (let k = leaf.start; k < mid; k++) (GL += g[order[k]]), (HL += h[order[k]]);
       const nl = leaf.node;
-      tree.feature[nl] = s.feature;
-      tree.bin[nl] = s.bin;
-      tree.threshold[nl] = s.catLeft ? 0 : (binner.cuts[s.feature]![s.bin] ?? Infinity);
-      tree.catLeft[nl] = s.catLeft;
-      tree.missingLeft[nl] = s.missingLeft;
-      tree.gain[nl] = s.gain;
       catMasks[nl] = mask;
       const leftNode = addNode(GL, HL);
       const rightNode = addNode(leaf.G - GL, leaf.H - HL);
-      tree.left[nl] = leftNode;
-      tree.right[nl] = rightNode;
+      writeSplit(tree, nl, s, binner, leftNode, rightNode);
       const leftSmaller = mid - leaf.start <= leaf.end - mid;
       const small = leftSmaller ? buildHist(leaf.start, mid) : buildHist(mid, leaf.end);
       const large = leaf.hist;
@@ -258,7 +285,7 @@ export function trainGbdt(train: BinnedData, valid: BinnedData | null, binner: B
       const preds = new Float64Array(valid.n);
       for (let i = 0; i < valid.n; i++) {
         let node = 0;
-        while (tree.feature[node] >= 0) node = goesLeftBin({ feature: tree.feature[node], bin: tree.bin[node], catLeft: null, missingLeft: tree.missingLeft[node] }, catMasks[node], valid.bins[i * F + tree.feature[node]]) ? tree.left[node] : tree.right[node];
+        while (tree.feature[node] >= 0) node = goesLeftBin({ bin: tree.bin[node], missingLeft: tree.missingLeft[node] }, catMasks[node], valid.bins[i * F + tree.feature[node]]) ? tree.left[node] : tree.right[node];
         validRaw[i] += tree.value[node];
         preds[i] = sigmoid(validRaw[i]);
       }
