@@ -10,14 +10,13 @@ import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import SqliteDatabase from 'better-sqlite3';
 import { silentLogger, type AppContext, type Scope } from '../src/context.ts';
 import { loadConfig } from '../src/config.ts';
 import { createBusiness } from '../src/crm/businesses/businesses.ts';
 import { importCsv, type ImportReport } from '../src/crm/csv/import.ts';
-import { sql, type Dialect } from '../src/db/database.ts';
+import type { Dialect } from '../src/db/database.ts';
 import { systemClock } from '../src/lib/clock.ts';
-import { benchDb, fmt } from './util.ts';
+import { benchDb, fmt, rawSqliteBenchDb } from './util.ts';
 
 const ROWS = Number(process.env.BENCH_CSV_ROWS ?? 100_000);
 const DIALECTS = (process.env.BENCH_DIALECTS ?? 'sqlite,postgres').split(',') as Dialect[];
@@ -116,14 +115,8 @@ async function sqliteFloor(ctx: AppContext): Promise<number> {
   const identities = await ctx.db.kysely.selectFrom('contact_identities').selectAll().where('contact_id', '<=', last).execute();
   const tags = await ctx.db.kysely.selectFrom('contact_tags').selectAll().where('contact_id', '<=', last).execute();
   const businesses = await ctx.db.kysely.selectFrom('businesses').selectAll().execute();
-  const { db, cleanup } = await benchDb('sqlite');
-  const file = (await sql<{ file: string }>`select file from pragma_database_list where name = 'main'`.execute(db.kysely)).rows[0].file;
-  await db.close();
-  const raw = new SqliteDatabase(file);
+  const { raw, close } = await rawSqliteBenchDb();
   try {
-    raw.pragma('journal_mode = WAL');
-    raw.pragma('synchronous = NORMAL');
-    raw.pragma('foreign_keys = ON');
     // Positional parameters, built before the clock starts: only SQLite's own work is timed.
     const insert = (table: string, sample: object) => {
       const cols = Object.keys(sample);
@@ -158,8 +151,7 @@ async function sqliteFloor(ctx: AppContext): Promise<number> {
     }
     return Math.round((contacts.length * 1000) / (performance.now() - started));
   } finally {
-    raw.close();
-    await cleanup();
+    await close();
   }
 }
 

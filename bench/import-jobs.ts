@@ -18,7 +18,7 @@ import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import SqliteDatabase from 'better-sqlite3';
+import type SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { buildServer } from '../src/api/server.ts';
 import { createApiKey } from '../src/access/auth.ts';
@@ -27,12 +27,12 @@ import { loadConfig } from '../src/config.ts';
 import { silentLogger, type AppContext, type Scope } from '../src/context.ts';
 import { createBusiness } from '../src/crm/businesses/businesses.ts';
 import { importCsv } from '../src/crm/csv/import.ts';
-import { sql, type Dialect } from '../src/db/database.ts';
+import type { Dialect } from '../src/db/database.ts';
 import { installEngine } from '../src/engine/index.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { startImportLoop } from '../src/worker/imports.ts';
 import { writeContactsCsv } from './csv-import.ts';
-import { benchDb, fmt, percentile, PG_URL } from './util.ts';
+import { benchDb, fmt, percentile, PG_URL, rawSqliteBenchDb } from './util.ts';
 
 const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 100_000);
 const DIALECTS = (process.env.BENCH_DIALECTS ?? 'sqlite,postgres').split(',') as Dialect[];
@@ -83,14 +83,8 @@ function batches(rows: Awaited<ReturnType<typeof writtenRows>>): Array<Record<'c
 
 /** SQLite's limit: multi-row INSERTs of 100 rows through prepared statements, on a fresh file database with the same schema and pragmas. */
 async function sqliteRawLimit(rows: Awaited<ReturnType<typeof writtenRows>>): Promise<number> {
-  const { db, cleanup } = await benchDb('sqlite');
-  const file = (await sql<{ file: string }>`select file from pragma_database_list where name = 'main'`.execute(db.kysely)).rows[0].file;
-  await db.close();
-  const raw = new SqliteDatabase(file);
+  const { raw, close } = await rawSqliteBenchDb();
   try {
-    raw.pragma('journal_mode = WAL');
-    raw.pragma('synchronous = NORMAL');
-    raw.pragma('foreign_keys = ON');
     const perStatement = 100;
     const statements = new Map<string, SqliteDatabase.Statement>();
     const plan = (table: string, list: Row[]) => {
@@ -115,8 +109,7 @@ async function sqliteRawLimit(rows: Awaited<ReturnType<typeof writtenRows>>): Pr
     for (const batch of work) raw.transaction(() => batch.forEach((w) => w.stmt.run(w.params)))();
     return Math.round((rows.contacts.length * 1000) / (performance.now() - started));
   } finally {
-    raw.close();
-    await cleanup();
+    await close();
   }
 }
 

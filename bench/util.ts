@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { dropSchema, openDatabase, type Db, type Dialect } from '../src/db/database.ts';
+import SqliteDatabase from 'better-sqlite3';
+import { dropSchema, openDatabase, sql, type Db, type Dialect } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 
 export const PG_URL = process.env.KINETIC_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -19,6 +20,27 @@ export async function benchDb(dialect: Dialect): Promise<{ db: Db; cleanup: () =
   const db = await openDatabase({ kind: 'postgres', url: PG_URL }, { schema, poolSize: 8 });
   await migrateToLatest(db);
   return { db, cleanup: async () => { await db.close(); await dropSchema(PG_URL, schema); } };
+}
+
+/**
+ * A fresh, migrated SQLite file opened with better-sqlite3 directly and Kinetic's pragmas: the same schema with nothing of
+ * Kinetic's in the way, for measuring SQLite's own insert limit. `close` closes it and removes the file.
+ */
+export async function rawSqliteBenchDb(): Promise<{ raw: SqliteDatabase.Database; close: () => Promise<void> }> {
+  const { db, cleanup } = await benchDb('sqlite');
+  const file = (await sql<{ file: string }>`select file from pragma_database_list where name = 'main'`.execute(db.kysely)).rows[0].file;
+  await db.close();
+  const raw = new SqliteDatabase(file);
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = NORMAL');
+  raw.pragma('foreign_keys = ON');
+  return {
+    raw,
+    close: async () => {
+      raw.close();
+      await cleanup();
+    },
+  };
 }
 
 export function percentile(sorted: number[], p: number): number {
