@@ -50,6 +50,20 @@ export interface SourceQuery {
   limit: number;
 }
 
+/**
+ * An outbound interaction (alias `o`) that is the team answering the contact: a message a person sent
+ * (a reply from the inbox or an approved draft: user_id set), a drafted reply to their message sent
+ * (also when the business auto-sends that kind), or a call, text or email a person logged themselves
+ * (not from the outbox). Messages Kinetic sent by itself (automation steps, reminders, confirmations,
+ * campaigns) are on the record but answer nobody; nor does a message that failed or was cancelled.
+ */
+export const teamReply = (biz: string, o: string) => {
+  const t = sql.table(o);
+  return sql`(${t}.direction = 'outbound' and ${t}.kind <> 'note' and coalesce(${t}.outcome, '') not in ('failed', 'cancelled')
+    and (${t}.user_id is not null or ${t}.external_id is null or ${t}.external_id not like 'outbox:%'
+         or exists (select 1 from drafts d where d.business_id = ${biz} and ${t}.external_id = 'outbox:' || d.outbox_id)))`;
+};
+
 type Source = (db: Executor, businessId: string, now: string, q: SourceQuery) => Promise<ExceptionItem[]>;
 
 /** One query per kind: the rows of the business whose condition holds now, newest first. */
@@ -119,8 +133,9 @@ export const exceptionSources: Record<ExceptionKind, Source> = {
   },
 
   async reply_waiting(db, biz, now, q) {
-    // The contact's latest inbound text or email, with nothing sent back since. STOP, START and HELP
-    // texts are not waiting for anyone: the engine answers those keywords itself.
+    // The contact's latest inbound text or email, with no reply from the team since (see teamReply: a
+    // campaign or reminder Kinetic sent by itself is no answer). STOP, START and HELP texts are not
+    // waiting for anyone: the engine answers those keywords itself.
     const since = shiftIso(now, -EXCEPTION_WINDOWS.replyWaitingDays * DAY_MS);
     const only = q.id ? sql`and i.id = ${q.id}` : sql``;
     const rows = await sql<{ id: string; contact_id: string; kind: string; body: string | null; occurred_at: string; display_name: string }>`
@@ -132,9 +147,7 @@ export const exceptionSources: Record<ExceptionKind, Source> = {
                           and n.direction = 'inbound' and n.kind in ('sms', 'email')
                           and (n.occurred_at > i.occurred_at or (n.occurred_at = i.occurred_at and n.id > i.id)))
          and not exists (select 1 from interactions o where o.business_id = ${biz} and o.contact_id = i.contact_id
-                          and o.direction = 'outbound' and o.occurred_at >= i.occurred_at)
-         and not exists (select 1 from outbox x where x.business_id = ${biz} and x.contact_id = i.contact_id and x.user_id is null
-                          and x.created_at >= i.occurred_at and x.state not in ('failed', 'cancelled'))
+                          and o.occurred_at >= i.occurred_at and ${teamReply(biz, 'o')})
        order by i.occurred_at desc limit ${q.limit}`.execute(db);
     return rows.rows
       .filter((r) => !(r.kind === 'sms' && r.body && classifyKeyword(r.body)))
