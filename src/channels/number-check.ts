@@ -43,7 +43,14 @@ export async function verifyAllPendingNumbers(ctx: AppContext): Promise<number> 
     .execute();
   let verified = 0;
   for (const { business_id } of due) {
-    const check = await numberCheckFor(ctx.db.kysely, ctx.config, business_id);
+    let check: NumberCheck | null;
+    try {
+      check = await numberCheckFor(ctx.db.kysely, ctx.config, business_id);
+    } catch (err) {
+      // One business's unusable account (an unreadable token) must not stop the others' checks.
+      ctx.log.warn({ businessId: business_id, err: err instanceof Error ? err.message : String(err) }, 'numbers not checked');
+      continue;
+    }
     if (check) verified += await verifyPendingNumbers(ctx, business_id, check);
   }
   return verified;

@@ -34,7 +34,7 @@ forEachDialect('messaging identity: two businesses, two numbers, one install', (
   let apiB: ReturnType<typeof client>;
   let n = 0;
   const number = () => `+1737556${String(1000 + ++n * 13 + Math.floor(Math.random() * 9)).padStart(4, '0')}`;
-  const [NA, NB, NB2, CUSTOMER] = [number(), number(), number(), '+15125557788'];
+  const [NA, NB, NB2, NA2, CUSTOMER] = [number(), number(), number(), number(), '+15125557788'];
 
   before(async () => {
     standin = await startTwilioStandin({ accountSid: MAIN, authToken: MAIN_TOKEN, subaccounts: { [SUB]: SUB_TOKEN } });
@@ -52,6 +52,7 @@ forEachDialect('messaging identity: two businesses, two numbers, one install', (
     standin.addNumber(NA, MAIN);
     standin.addNumber(NB, SUB);
     standin.addNumber(NB2, SUB);
+    standin.addNumber(NA2, MAIN);
   });
   after(async () => {
     await app?.close();
@@ -211,5 +212,53 @@ forEachDialect('messaging identity: two businesses, two numbers, one install', (
     assert.equal(row.from_address, '"Bravo Plumbing Office" <office@bravo.example>');
     assert.equal(JSON.parse(row.headers)['Reply-To'], 'help@bravo.example');
     assert.equal(row.is_test, 1);
+  });
+
+  test("a number typed on another business's profile before its owner registers it is not theirs: the verified claim takes it", async () => {
+    // B lists A's second line on its profile first: accepted as text, unverified (it is not on B's account).
+    const squat = await apiB.patch('/business', { settings: { phoneNumbers: [NA2] } });
+    assert.equal(squat.statusCode, 200, squat.body);
+    assert.deepEqual(((await apiB.get('/numbers')).json() as Array<{ number: string; verified: boolean }>).filter((x) => x.number === NA2).map((x) => x.verified), [false]);
+    // A text to that line, signed by the account the number is really on, never reaches B.
+    const early = await inbound(NA2, 'Is anyone there? (sent to A)', MAIN_TOKEN, MAIN);
+    assert.equal(early.statusCode, 403, early.body);
+    assert.equal((await db().selectFrom('interactions').select('id').where('business_id', '=', b.scope.businessId).where('body', 'like', 'Is anyone there%').execute()).length, 0);
+    // A registers it: Twilio finds it on A's account, so A's claim wins over B's unproven one.
+    const claim = await apiA.post('/numbers', { number: NA2 });
+    assert.equal(claim.statusCode, 201, claim.body);
+    assert.equal(claim.json().verified, true);
+    assert.ok(!((await apiB.get('/numbers')).json() as Array<{ number: string }>).some((x) => x.number === NA2), 'B no longer holds it');
+    // B's other profile edits still save; adding it again (or another verified number) is a 409.
+    const rename = await apiB.patch('/business', { settings: { phoneNumbers: [NA2], defaultCountry: 'US' } });
+    assert.equal(rename.statusCode, 200, rename.body);
+    assert.equal((await apiB.patch('/business', { phone: NA })).statusCode, 409);
+    assert.equal((await apiB.post('/numbers', { number: NA2 })).statusCode, 409, 'a verified owner is never displaced');
+    // Texts to the line now land in A.
+    const later = await inbound(NA2, 'Second try, for A', MAIN_TOKEN, MAIN);
+    assert.equal(later.statusCode, 200, later.body);
+    assert.ok((await smsFrom(a.scope.businessId)).some((r) => r.body === 'Second try, for A'));
+    assert.ok(!(await smsFrom(b.scope.businessId)).some((r) => r.body === 'Second try, for A'));
+  });
+
+  test("a business whose own account token cannot be read never texts through the install's account", async () => {
+    // As if KINETIC_SECRET changed since B saved its token.
+    const saved = await db().selectFrom('business_channels').select('twilio_auth_token').where('business_id', '=', b.scope.businessId).executeTakeFirstOrThrow();
+    await db().updateTable('business_channels').set({ twilio_auth_token: 'v1.not-a-sealed-token' }).where('business_id', '=', b.scope.businessId).execute();
+    try {
+      const contactId = (await db().selectFrom('contacts').select('id').where('business_id', '=', b.scope.businessId).where('phone', '=', CUSTOMER).executeTakeFirstOrThrow()).id;
+      const sentBefore = standin.messages.length;
+      const queued = await sendStaffReply(ctx, b.scope, contactId, { channel: 'sms', body: 'Bravo: token check' });
+      await dispatch();
+      assert.equal(standin.messages.length, sentBefore, 'nothing leaves through any account');
+      const row = await db().selectFrom('outbox').select(['state', 'last_error']).where('id', '=', queued.id).executeTakeFirstOrThrow();
+      assert.equal(row.state, 'queued', 'kept for retry once the token is entered again');
+      assert.match(row.last_error ?? '', /cannot be read/);
+      // A webhook for B's number signed by the install's account is not accepted as B's either.
+      const forged = await inbound(NB, 'token check inbound', MAIN_TOKEN, MAIN);
+      assert.notEqual(forged.statusCode, 200, forged.body);
+      assert.equal((await db().selectFrom('interactions').select('id').where('body', '=', 'token check inbound').execute()).length, 0);
+    } finally {
+      await db().updateTable('business_channels').set({ twilio_auth_token: saved.twilio_auth_token }).where('business_id', '=', b.scope.businessId).execute();
+    }
   });
 });

@@ -9,7 +9,7 @@ import { assertUserInBusiness } from '../../access/users.ts';
 import { recordChange } from '../shared/audit.ts';
 import { parseJson } from '../shared/fields.ts';
 import { parseInput } from '../shared/validate.ts';
-import { syncProfileNumbers } from './numbers.ts';
+import { receivingNumbers, syncProfileNumbers } from './numbers.ts';
 import { claimInstallDefaults } from './channels.ts';
 import {
   businessInputSchema,
@@ -145,7 +145,7 @@ export async function updateBusiness(ctx: AppContext, scope: Scope, patch: unkno
       .where('id', '=', scope.businessId)
       .execute();
     const after = await getBusiness(ctx, scope.businessId, trx);
-    if (data.phone !== undefined || data.settings !== undefined) await syncProfileNumbers(trx, after, now);
+    if (data.phone !== undefined || data.settings !== undefined) await syncProfileNumbers(trx, after, now, receivingNumbers(before));
     await recordChange(trx, scope, now, { entityType: 'business', entityId: after.id, action: 'update', before: { ...before }, after: { ...after } });
     return after;
   });

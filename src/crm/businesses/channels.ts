@@ -49,9 +49,11 @@ export async function getChannels(trx: Executor, businessId: string): Promise<Bu
  */
 export async function twilioAccountFor(trx: Executor, config: Pick<Config, 'twilio' | 'secret'>, businessId: string): Promise<(TwilioAccount & { own: boolean }) | null> {
   const r = await trx.selectFrom('business_channels').select(['twilio_account_sid', 'twilio_auth_token']).where('business_id', '=', businessId).executeTakeFirst();
-  if (r?.twilio_account_sid && r.twilio_auth_token) {
-    const token = open(config.secret ?? '', TOKEN_PURPOSE, r.twilio_auth_token);
+  if (r?.twilio_account_sid) {
+    const token = r.twilio_auth_token ? open(config.secret ?? '', TOKEN_PURPOSE, r.twilio_auth_token) : null;
     if (token) return { accountSid: r.twilio_account_sid, authToken: token, own: true };
+    // Never fall back to the install's account: that would send this business's texts (and accept webhooks) as another's.
+    throw new AppError('CONFIG_INVALID', `the business's own Twilio account ${r.twilio_account_sid} has an auth token that cannot be read with this server's KINETIC_SECRET (was the secret changed?): enter the token again in Settings → Channels`, { field: 'twilioAuthToken' });
   }
   return config.twilio ? { accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, own: false } : null;
 }

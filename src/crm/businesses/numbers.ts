@@ -65,20 +65,29 @@ export async function ownerOfNumber(trx: Executor, number: string): Promise<{ bu
 }
 
 /**
- * Registers numbers to a business. A number another business holds is a 409;
- * one this business already holds keeps its row (and becomes verified when
- * this claim is). Concurrent claims of one number: the primary key lets one win.
+ * Registers numbers to a business. A number another business holds is a 409,
+ * except that a *verified* claim (the number was found on this business's
+ * Twilio account) takes a number another business only listed, unverified,
+ * on its profile: typing a number nobody has proven is not ownership, so a
+ * tenant cannot squat a number before its real owner registers it. One this
+ * business already holds keeps its row (and becomes verified when this claim
+ * is). Concurrent claims of one number: the primary key lets one win.
+ * Returns the numbers taken from unverified claims.
  */
 export async function registerNumbers(
   trx: Executor,
   businessId: string,
   entries: Array<{ number: string; source: NumberSource; verified: boolean; providerSid: string | null }>,
   now: string,
-): Promise<void> {
+): Promise<string[]> {
+  const taken: string[] = [];
   for (const e of entries) {
     const owner = await ownerOfNumber(trx, e.number);
-    if (owner && owner.businessId !== businessId) throw claimedElsewhere(e.number);
-    if (owner) {
+    if (owner && owner.businessId !== businessId) {
+      if (!e.verified || owner.verified) throw claimedElsewhere(e.number);
+      await releaseNumber(trx, owner.businessId, e.number);
+      taken.push(e.number);
+    } else if (owner) {
       if (e.verified && !owner.verified) {
         await trx.updateTable('business_numbers').set({ verified: 1, verified_at: now, provider_sid: e.providerSid, checked_at: now, check_error: null }).where('number', '=', e.number).execute();
       }
@@ -91,15 +100,33 @@ export async function registerNumbers(
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0 && (await ownerOfNumber(trx, e.number))?.businessId !== businessId) throw claimedElsewhere(e.number);
   }
+  return taken;
 }
 
-/** Keeps the profile's numbers (phone, settings.phoneNumbers) registered; a number another business holds is a 409. */
-export async function syncProfileNumbers(trx: Executor, business: Business, now: string): Promise<void> {
+/** Drops a business's hold on a number (and the customers it kept on it), so another may register it. */
+async function releaseNumber(trx: Executor, businessId: string, number: string): Promise<void> {
+  await trx.deleteFrom('business_numbers').where('business_id', '=', businessId).where('number', '=', number).execute();
+  await trx.deleteFrom('sms_senders').where('business_id', '=', businessId).where('number', '=', number).execute();
+}
+
+/**
+ * Keeps the profile's numbers (phone, settings.phoneNumbers) registered. A
+ * number this change adds that another business holds is a 409; one that was
+ * already on the profile and has since been registered by its verified owner
+ * stays on the profile as text only, so the business's other edits still save.
+ */
+export async function syncProfileNumbers(trx: Executor, business: Business, now: string, previous: string[] = []): Promise<void> {
   const wanted = receivingNumbers(business);
   const have = (await trx.selectFrom('business_numbers').select('number').where('business_id', '=', business.id).where('source', '=', 'profile').execute()).map((r) => r.number);
   const gone = have.filter((n) => !wanted.includes(n));
   if (gone.length) await trx.deleteFrom('business_numbers').where('business_id', '=', business.id).where('source', '=', 'profile').where('number', 'in', gone).execute();
-  await registerNumbers(trx, business.id, wanted.filter((n) => !have.includes(n)).map((number) => ({ number, source: 'profile', verified: false, providerSid: null })), now);
+  const entries: Array<{ number: string; source: NumberSource; verified: boolean; providerSid: string | null }> = [];
+  for (const number of wanted.filter((n) => !have.includes(n))) {
+    const owner = await ownerOfNumber(trx, number);
+    if (owner && owner.businessId !== business.id && previous.includes(number)) continue;
+    entries.push({ number, source: 'profile', verified: false, providerSid: null });
+  }
+  await registerNumbers(trx, business.id, entries, now);
 }
 
 const toNumber = (r: { number: string; source: string; verified: number; verified_at: string | null; provider_sid: string | null; checked_at: string | null; check_error: string | null; created_at: string; last_inbound_at: string | null }, lastOutbound: BusinessNumber['lastOutbound']): BusinessNumber => ({
@@ -161,7 +188,8 @@ export async function addNumber(ctx: AppContext, scope: Scope, input: unknown, c
   const { number: raw } = parseInput(addInput, input);
   const number = await parseBusinessNumber(ctx.db.kysely, scope.businessId, raw);
   const owner = await ownerOfNumber(ctx.db.kysely, number);
-  if (owner && owner.businessId !== scope.businessId) throw claimedElsewhere(number);
+  // Held by another business: a 409 unless that hold is unverified and Twilio is about to prove this claim.
+  if (owner && owner.businessId !== scope.businessId && (owner.verified || !check)) throw claimedElsewhere(number);
   let found: { sid: string } | null = null;
   if (check) {
     found = await check.directory.findNumber(check.account, number);
@@ -169,9 +197,9 @@ export async function addNumber(ctx: AppContext, scope: Scope, input: unknown, c
   }
   return ctx.db.transaction(async (trx) => {
     const now = isoNow(ctx.clock);
-    await registerNumbers(trx, scope.businessId, [{ number, source: 'api', verified: Boolean(found), providerSid: found?.sid ?? null }], now);
+    const taken = await registerNumbers(trx, scope.businessId, [{ number, source: 'api', verified: Boolean(found), providerSid: found?.sid ?? null }], now);
     if (owner && found) await trx.updateTable('business_numbers').set({ provider_sid: found.sid }).where('number', '=', number).execute();
-    await recordChange(trx, scope, now, { entityType: 'business', entityId: scope.businessId, action: 'update', before: {}, after: { numberAdded: number, verified: Boolean(found) } });
+    await recordChange(trx, scope, now, { entityType: 'business', entityId: scope.businessId, action: 'update', before: {}, after: { numberAdded: number, verified: Boolean(found), ...(taken.length ? { takenFromUnverifiedClaim: true } : {}) } });
     const row = await trx.selectFrom('business_numbers').selectAll().where('number', '=', number).executeTakeFirstOrThrow();
     return toNumber(row, null);
   });

@@ -131,7 +131,10 @@ export async function routeMessage(ctx: AppContext, providers: Providers, row: O
     const biz = await ctx.db.kysely.selectFrom('businesses').select('name').where('id', '=', row.business_id).executeTakeFirst();
     return { provider: providers.email, from: formatFrom(biz?.name ?? '', emailAddressOf(ctx.config.smtp?.from ?? 'no-reply@localhost')) };
   }
-  const account = await twilioAccountFor(ctx.db.kysely, ctx.config, row.business_id);
+  const account = await twilioAccountFor(ctx.db.kysely, ctx.config, row.business_id).catch((err: unknown) => {
+    // The business's own account cannot be used (its token is unreadable): the text waits for the fix, never goes another way.
+    throw new ProviderError({ code: 'SENDER_ACCOUNT_UNUSABLE', message: err instanceof Error ? err.message : String(err), permanent: false });
+  });
   const provider = account?.own && providers.smsFor ? providers.smsFor(account) : providers.sms;
   if (provider.name !== 'twilio') return { provider, from: row.from_address };
   const from = row.from_address;
