@@ -85,7 +85,8 @@ export const eventCatalog = {
     ...contactRef,
     interactionId: z.string(),
     classificationId: z.string(),
-    channel: z.enum(['sms', 'email']),
+    /** How it came in (a voicemail's safety message goes by text). */
+    channel: z.enum(['sms', 'email', 'voicemail']),
     hazard: z.string(),
     excerpt: z.string(),
     safetyOutboxId: z.string().nullable(),

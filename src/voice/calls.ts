@@ -51,6 +51,8 @@ export interface CallState {
   reason: 'after_hours' | 'unanswered' | 'no_team';
   recordingUrls: string[];
   voicemail: { url: string; seconds: number } | null;
+  /** What the caller said in their voicemail, as Twilio transcribed it (absent on calls from before transcription). */
+  voicemailTranscript?: string | null;
 }
 
 export interface VoiceCall {

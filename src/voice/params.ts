@@ -47,3 +47,10 @@ export function parseStatus(params: WebhookParams): { callStatus: string; durati
   if (p.CallDuration !== undefined && !/^\d+$/.test(p.CallDuration)) throw validationError([{ field: 'CallDuration', message: 'must be a whole number of seconds' }]);
   return { callStatus: p.CallStatus, durationSeconds: p.CallDuration === undefined ? null : Number(p.CallDuration) };
 }
+
+/** <Record transcribe> callback: the transcript when TranscriptionStatus is completed, else null (failed, or nothing heard). */
+export function parseTranscription(params: WebhookParams): { text: string | null; status: string } {
+  const p = parse(z.object({ TranscriptionStatus: str, TranscriptionText: optStr }), params, 'transcription callback');
+  const text = p.TranscriptionStatus === 'completed' && p.TranscriptionText?.trim() ? p.TranscriptionText.trim().slice(0, 5000) : null;
+  return { text, status: p.TranscriptionStatus };
+}

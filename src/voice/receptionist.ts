@@ -23,6 +23,7 @@ export const voicePaths = {
   gather: '/webhooks/twilio/voice/gather',
   onCall: '/webhooks/twilio/voice/on-call',
   voicemail: '/webhooks/twilio/voice/voicemail',
+  transcription: '/webhooks/twilio/voice/transcription',
   status: '/webhooks/twilio/voice/status',
   recording: '/webhooks/twilio/voice/recording',
 } as const;
@@ -35,6 +36,9 @@ export interface CallTurn {
 
 const url = (ctx: AppContext, path: string, query?: Record<string, string | number>) =>
   `${ctx.config.publicUrl.replace(/\/+$/, '')}${path}${query ? `?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString()}` : ''}`;
+
+// Twilio transcribes the voicemail and posts the text, which is read like an inbound text (voicemail.ts).
+const voicemailRecord = (ctx: AppContext): VoiceVerb => ({ kind: 'record', action: url(ctx, voicePaths.voicemail), maxLength: 120, transcribe: url(ctx, voicePaths.transcription) });
 
 function effects(ctx: AppContext, trx: Effects['trx'], business: Business, settings: VoiceSettings): Effects {
   return { ctx, trx, business, settings, now: ctx.clock.now() };
@@ -53,7 +57,7 @@ function startReceptionist(ctx: AppContext, business: Business, settings: VoiceS
     call.stage = 'voicemail';
     return [
       say(`You've reached ${business.name}. ${reason === 'after_hours' ? 'We are closed right now.' : 'Nobody can get to the phone right now.'} Please leave your name, number and what you need after the tone, and we will call you back.`),
-      { kind: 'record', action: url(ctx, voicePaths.voicemail), maxLength: 120 },
+      voicemailRecord(ctx),
       hangup,
     ];
   }
@@ -118,7 +122,7 @@ function repeatCurrent(ctx: AppContext, settings: VoiceSettings, call: VoiceCall
   if (call.status === 'ended') return { verbs: [hangup] };
   if (call.stage === 'intake') return { verbs: [{ kind: 'gather', prompt: question(call.state.intake), action: url(ctx, voicePaths.gather) }] };
   if (call.stage === 'ringing') return { verbs: [ringVerb(ctx, settings, call)] };
-  if (call.stage === 'voicemail') return { verbs: [{ kind: 'record', action: url(ctx, voicePaths.voicemail), maxLength: 120 }, hangup] };
+  if (call.stage === 'voicemail') return { verbs: [voicemailRecord(ctx), hangup] };
   return { verbs: [hangup] };
 }
 
@@ -213,3 +217,4 @@ export async function handleRecording(ctx: AppContext, business: Business, p: { 
 }
 
 export { handleCallStatus } from './status.ts';
+export { handleVoicemailTranscription } from './voicemail.ts';

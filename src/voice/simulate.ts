@@ -6,7 +6,7 @@ import { isOpenAt } from '../crm/businesses/schedule.ts';
 import type { Business } from '../crm/businesses/schema.ts';
 import { VirtualClock } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
-import { handleCallStatus, handleGather, handleIncomingCall, handleOnCallResult, handleRingResult, handleVoicemail, voicePaths, type CallTurn } from './receptionist.ts';
+import { handleCallStatus, handleGather, handleIncomingCall, handleOnCallResult, handleRingResult, handleVoicemail, handleVoicemailTranscription, voicePaths, type CallTurn } from './receptionist.ts';
 
 /**
  * A phone call with the receptionist in a terminal: the same handlers the
@@ -85,7 +85,12 @@ async function converse(ctx: AppContext, business: Business, from: string, clock
       } else if (v.kind === 'record') {
         const heard = await io.listen();
         io.say(`[voicemail recorded${heard ? `: "${heard}"` : ''}]`);
-        next = handleVoicemail(ctx, business, { callSid, recordingUrl: null, recordingSeconds: 20 });
+        const transcript = heard;
+        // Twilio transcribes the voicemail after the recording; the simulation hands the typed words over the same way.
+        next = handleVoicemail(ctx, business, { callSid, recordingUrl: null, recordingSeconds: 20 }).then(async (t) => {
+          if (transcript) await handleVoicemailTranscription(ctx, business, { callSid, text: transcript });
+          return t;
+        });
         break;
       } else if (v.kind === 'hangup') {
         hungUp = true;

@@ -10,7 +10,8 @@ export type VoiceVerb =
   | { kind: 'gather'; prompt: string; action: string }
   /** record: the recording status callback URL when the leg is recorded, else null. */
   | { kind: 'dial'; numbers: string[]; action: string; timeout: number; record: string | null; callerId?: string | null; note: string }
-  | { kind: 'record'; action: string; maxLength: number }
+  /** transcribe: where Twilio posts the transcript (voicemail), else no transcription. */
+  | { kind: 'record'; action: string; maxLength: number; transcribe?: string | null }
   | { kind: 'hangup' };
 
 export interface VoiceReply {
@@ -56,7 +57,7 @@ export function renderTwiml(reply: VoiceReply, settings: Pick<VoiceSettings, 'vo
         break;
       }
       case 'record':
-        r.record({ action: v.action, method: 'POST', maxLength: v.maxLength, playBeep: true, finishOnKey: '#' });
+        r.record({ action: v.action, method: 'POST', maxLength: v.maxLength, playBeep: true, finishOnKey: '#', ...(v.transcribe ? { transcribe: true, transcribeCallback: v.transcribe } : {}) });
         break;
       case 'hangup':
         r.hangup();

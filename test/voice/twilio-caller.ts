@@ -15,7 +15,7 @@ export type Verb =
   | { kind: 'Say'; text: string }
   | { kind: 'Gather'; action: string; prompt: string; attrs: Record<string, string> }
   | { kind: 'Dial'; action: string; numbers: string[]; attrs: Record<string, string> }
-  | { kind: 'Record'; action: string }
+  | { kind: 'Record'; action: string; transcribeCallback: string | null }
   | { kind: 'Hangup' };
 
 const decode = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
@@ -33,7 +33,7 @@ export function readTwiml(xml: string): Verb[] {
     if (m[1] === 'Say') verbs.push({ kind: 'Say', text: decode(inner) });
     else if (m[1] === 'Gather') verbs.push({ kind: 'Gather', action: attrs.action, prompt: decode(inner.replace(/<[^>]+>/g, '')), attrs });
     else if (m[1] === 'Dial') verbs.push({ kind: 'Dial', action: attrs.action, numbers: [...inner.matchAll(/<Number>([^<]*)<\/Number>/g)].map((n) => decode(n[1])), attrs });
-    else if (m[1] === 'Record') verbs.push({ kind: 'Record', action: attrs.action });
+    else if (m[1] === 'Record') verbs.push({ kind: 'Record', action: attrs.action, transcribeCallback: attrs.transcribe === 'true' ? (attrs.transcribeCallback ?? null) : null });
     else verbs.push({ kind: 'Hangup' });
   }
   return verbs;
@@ -120,6 +120,13 @@ export class SimulatedCall {
   recordVoicemail(url: string, seconds: number): Promise<Verb[]> {
     const r = this.find('Record');
     return this.post(r.action, { CallStatus: 'in-progress', RecordingUrl: url, RecordingDuration: String(seconds), RecordingSid: `RE${'cd'.repeat(16)}` });
+  }
+
+  /** Twilio's transcription of the voicemail arrives (at the <Record>'s transcribeCallback, after the call). */
+  async transcribed(text: string, transcribeCallback: string, status = 'completed'): Promise<Reply> {
+    const res = await postSigned(this.app, transcribeCallback, { ...this.base(), CallStatus: 'completed', TranscriptionSid: `TR${'ef'.repeat(16)}`, TranscriptionStatus: status, TranscriptionText: text, RecordingSid: `RE${'cd'.repeat(16)}` });
+    assert.equal(res.statusCode, 204, res.body);
+    return res;
   }
 
   /** The call ends: Twilio posts the status callback. */

@@ -4,7 +4,7 @@ import type { AppContext } from '../../context.ts';
 import type { WebhookParams } from '../../channels/twilio-webhooks.ts';
 import { verifiedRecipientBusiness } from './twilio-auth.ts';
 import { AppError } from '../../lib/errors.ts';
-import { parseCallParams, parseDialResult, parseGather, parseRecording, parseStatus } from '../../voice/params.ts';
+import { parseCallParams, parseDialResult, parseGather, parseRecording, parseStatus, parseTranscription } from '../../voice/params.ts';
 import {
   handleCallStatus,
   handleGather,
@@ -13,6 +13,7 @@ import {
   handleRecording,
   handleRingResult,
   handleVoicemail,
+  handleVoicemailTranscription,
   voicePaths,
   type CallTurn,
 } from '../../voice/receptionist.ts';
@@ -72,6 +73,11 @@ export async function registerVoiceRoutes(app: FastifyInstance, ctx: AppContext)
       const { params, call, business } = await verified(req);
       const rec = parseRecording(params);
       return twiml(reply, await handleVoicemail(ctx, business, { callSid: call.callSid, recordingUrl: rec.url, recordingSeconds: rec.seconds }));
+    });
+    scoped.post(voicePaths.transcription, doc('A voicemail transcript (signed <Record transcribe> callback): on the timeline, and read like a text (an emergency is paged)'), async (req, reply) => {
+      const { params, call, business } = await verified(req);
+      await handleVoicemailTranscription(ctx, business, { callSid: call.callSid, text: parseTranscription(params).text });
+      return reply.code(204).send();
     });
     scoped.post(voicePaths.recording, doc('A call recording is ready (signed recording status callback)'), async (req, reply) => {
       const { params, call, business } = await verified(req);

@@ -9,7 +9,7 @@ import { installPlaybook } from '../../playbooks/install.ts';
 import { safetyMessage, type Hazard } from './safety.ts';
 
 /**
- * An emergency that arrives by text or email is routed like an emergency
+ * An emergency that arrives by text, email or voicemail is routed like an emergency
  * call: the customer is sent the safety message for their hazard at once (no
  * approval: it promises only what is already happening), and on-call is paged
  * through the "Emergencies by text and email" automation — escalation down
@@ -34,7 +34,8 @@ export async function routeEmergencyMessage(
   trx: Executor,
   ctx: AppContext,
   business: Business,
-  m: { contactId: string; interactionId: string; classificationId: string; channel: 'sms' | 'email'; text: string; subject: string | null },
+  /** channel: where the safety message goes; via: how the emergency came in, when not that channel (a voicemail, answered by text). */
+  m: { contactId: string; interactionId: string; classificationId: string; channel: 'sms' | 'email'; via?: 'voicemail'; text: string; subject: string | null },
   now: string,
 ): Promise<EmergencyRouting> {
   const scope: Scope = { businessId: business.id, actor: { type: 'system', id: null } };
@@ -73,7 +74,7 @@ export async function routeEmergencyMessage(
   }
 
   await appendEvents(trx, business.id, scope.actor, now, [
-    event('intake.emergency', { contactId: contact.id, interactionId: m.interactionId, classificationId: m.classificationId, channel: m.channel, hazard: safety.hazard, excerpt: excerptOf(m.text), safetyOutboxId }),
+    event('intake.emergency', { contactId: contact.id, interactionId: m.interactionId, classificationId: m.classificationId, channel: m.via ?? m.channel, hazard: safety.hazard, excerpt: excerptOf(m.text), safetyOutboxId }),
   ]);
 
   let taskId: string | null = null;
@@ -82,7 +83,7 @@ export async function routeEmergencyMessage(
     const task = await tasks.createIn(
       trx,
       scope,
-      { title: `Call back now: emergency ${m.channel === 'sms' ? 'text' : 'email'}`, description: excerptOf(m.text), contactId: contact.id, assigneeUserId: owner?.id ?? null, dueAt: now, status: 'open', origin: 'automation', originRef: `emergency:${m.interactionId}`, kind: 'emergency' },
+      { title: `Call back now: emergency ${m.via ?? (m.channel === 'sms' ? 'text' : 'email')}`, description: excerptOf(m.text), contactId: contact.id, assigneeUserId: owner?.id ?? null, dueAt: now, status: 'open', origin: 'automation', originRef: `emergency:${m.interactionId}`, kind: 'emergency' },
       now,
     );
     taskId = task.id;

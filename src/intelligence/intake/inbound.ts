@@ -32,6 +32,14 @@ export const SPAM_DROP_CONFIDENCE = 0.6;
 /** Without an emergency rule, the model must be this sure before a message pages on-call. */
 export const ROUTE_EMERGENCY_CONFIDENCE = 0.9;
 
+/**
+ * Whether a message (a text, an email, a voicemail transcript) pages on-call: paging wakes a technician,
+ * so it takes an emergency rule (gas, CO, fire, flooding, vulnerable people without heat or cooling) or a
+ * model that is sure; a less certain "emergency" is held for a person.
+ */
+export const routesAsEmergency = (c: { urgency: string; confidences: { urgency: number } }, text: string): boolean =>
+  c.urgency === 'emergency' && (emergencyRules(text).length > 0 || c.confidences.urgency >= ROUTE_EMERGENCY_CONFIDENCE);
+
 export const looksLikeInjection = (text: string): boolean => INJECTION.test(text);
 
 /** The name to greet: the first name, or the first word of a display name that is a name (not a phone number or address). */
@@ -77,7 +85,7 @@ export async function draftReplyForInteraction(ctx: AppContext, llm: LlmClient |
   // An emergency is not drafted for approval: it is answered with safety advice and paged now (emergency.ts).
   // Paging wakes a technician, so it takes an emergency rule (gas, CO, fire, flooding, vulnerable people
   // without heat or cooling) or a model that is sure; a less certain "emergency" is drafted and held for a person.
-  const emergency = c.urgency === 'emergency' && !dropAsSpam && (emergencyRules(text).length > 0 || c.confidences.urgency >= ROUTE_EMERGENCY_CONFIDENCE);
+  const emergency = !dropAsSpam && routesAsEmergency(c, text);
   if (!dropAsSpam && !emergency) {
     const history = await db
       .selectFrom('interactions')
