@@ -267,4 +267,23 @@ forEachDialect('csv import: tenant isolation', (world) => {
     assert.deepEqual(aContact.tags, ['a']);
     await assert.rejects(getContact(ctx, a, bContact.id), { code: 'NOT_FOUND' });
   });
+
+  test('inside the server, batches shrink until a write fits the time budget, and every row still arrives once', async () => {
+    const { ctx } = world();
+    const own = await makeBusiness(ctx);
+    const rows = Array.from({ length: 2_000 }, (_, i) => `Budget${i},Row,,budget.row${i}@example.com,,,,,`).join('\n');
+    const written: number[] = [];
+    const r = await importCsv(ctx, own, { entity: 'contacts', input: csvInput(`${header}${rows}\n`, 64 * 1024), transactionBudgetMs: 1, onProgress: (p) => void written.push(p.rows) });
+    assert.equal(r.created, 2_000);
+    const sizes = written.map((n, i) => n - (written[i - 1] ?? 0)).filter((n) => n > 0);
+    assert.equal(sizes[0], 500, 'the first batch is capped at 500 rows');
+    assert.ok(sizes.length >= 6, `written in ${sizes.length} batches: ${sizes.join(', ')}`);
+    assert.ok(sizes.slice(1).every((n, i) => n <= sizes[i]), `batches never grow past a write that was over budget: ${sizes.join(', ')}`);
+    assert.equal(await countRows(ctx, 'contacts', own.businessId), 2_000);
+    // Without a budget (the CLI), the file is one batch.
+    const cli = await makeBusiness(ctx);
+    const once: number[] = [];
+    await importCsv(ctx, cli, { entity: 'contacts', input: csvInput(`${header}${rows}\n`, 64 * 1024), onProgress: (p) => void once.push(p.rows) });
+    assert.deepEqual(once.filter((n, i) => n !== once[i - 1]), [2_000]);
+  });
 });

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../context.ts';
 import { contactFields } from '../../crm/csv/fields.ts';
-import { importCsv, type ImportEntity } from '../../crm/csv/import.ts';
+import { importCsv, serverImportBudgetMs, type ImportEntity } from '../../crm/csv/import.ts';
 import { cancelImportJob, createImportJob, getImportJob, importJobOptions, importListQuery, importStatuses, listImportJobs, openImportErrors } from '../../crm/csv/import-jobs.ts';
 import { importFormats } from '../../crm/csv/shapes.ts';
 import { tooLarge } from '../../crm/csv/upload.ts';
@@ -123,6 +123,7 @@ export function registerImportRoutes(app: FastifyInstance, ctx: AppContext): voi
         updateExisting: body.updateExisting,
         format: body.format,
         errors: errors.out,
+        transactionBudgetMs: serverImportBudgetMs(ctx),
       });
       return { ...report, fields: contactFields, errorsCsv: report.rejected + report.warnings > 0 ? errors.text() : null };
     },

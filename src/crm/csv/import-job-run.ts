@@ -6,7 +6,7 @@ import type { Executor } from '../../db/database.ts';
 import { appendEvents, event } from '../../events/record.ts';
 import { isoNow } from '../../lib/clock.ts';
 import { AppError } from '../../lib/errors.ts';
-import { importCsv, type ImportEntity, type ImportProgress, type ImportReport } from './import.ts';
+import { importCsv, serverImportBudgetMs, type ImportEntity, type ImportProgress, type ImportReport } from './import.ts';
 import { toImportJob, type ImportJob, type ImportJobOptions, type ImportJobRow } from './import-jobs.ts';
 
 /** A running import proves it is alive this often; one silent for `staleAfterMs` was interrupted (its process stopped). */
@@ -154,7 +154,7 @@ export async function runImportJob(ctx: AppContext, job: ImportJobRow, opts: Run
     if (!existsSync(job.file_path)) {
       throw new Error(`the uploaded file is not on this machine (${job.file_path}): a worker imports files from the KINETIC_DATA_DIR the API stored them in, so run workers where that directory is (or share it)`);
     }
-    report = await importCsv(ctx, scope, { entity: job.kind as ImportEntity, input: createReadStream(job.file_path), errors: errorsOut, signal: cancel.signal, onProgress, batchSize: opts.batchSize, ...options });
+    report = await importCsv(ctx, scope, { entity: job.kind as ImportEntity, input: createReadStream(job.file_path), errors: errorsOut, signal: cancel.signal, onProgress, batchSize: opts.batchSize, transactionBudgetMs: serverImportBudgetMs(ctx), ...options });
   } catch (err) {
     failure = err instanceof Error ? err.message : String(err);
     if (!(err instanceof AppError)) ctx.log.error({ err, importId: job.id }, 'import failed');

@@ -39,6 +39,13 @@ export interface ImportOptions {
   signal?: AbortSignal;
   /** Rows per transaction (default 5,000; at most 10,000). */
   batchSize?: number;
+  /**
+   * The longest one batch's transaction should hold the database, in ms: batches
+   * shrink (never below 100 rows) until a write fits, and the event loop runs
+   * between writes. For imports inside a serving process on SQLite, whose one
+   * connection every other request waits for while a batch is written.
+   */
+  transactionBudgetMs?: number;
   /** Contacts: a matched contact's non-empty values are replaced by the file's (default: only empty ones are filled). */
   updateExisting?: boolean;
   /** Read the file as this vendor's export (default: recognised from the header row). */
@@ -99,6 +106,15 @@ export interface ImportReport {
  * PostgreSQL 8.3k → 9.9k.
  */
 const defaultBatchSize = 5_000;
+/**
+ * How long an import running inside the server (a job, or POST /imports/contacts)
+ * may hold the database per batch: on SQLite every other request waits for the
+ * one connection while a batch is written, so batches there stay short enough
+ * that /health, pages and sends keep being answered. PostgreSQL's pool lets
+ * them through anyway, so its batches keep the default size.
+ */
+export const serverImportBudgetMs = (ctx: Pick<AppContext, 'db'>): number | undefined => (ctx.db.dialect === 'sqlite' ? 25 : undefined);
+
 /** Rows validated between two turns of the event loop. */
 const PREPARE_SLICE = 250;
 
@@ -155,6 +171,8 @@ export async function importCsv(ctx: AppContext, scope: Scope, opts: ImportOptio
 /** The import proper, once the file is open: mapping, batches, report. */
 async function importRows(ctx: AppContext, scope: Scope, opts: ImportOptions, business: Business, source: CsvSource, started: number): Promise<ImportReport> {
   const batchSize = Math.max(1, Math.min(opts.batchSize ?? defaultBatchSize, 10_000));
+  // Rows the next batch takes: batchSize, or fewer when writes must fit transactionBudgetMs.
+  let batchLimit = opts.transactionBudgetMs ? Math.min(batchSize, 500) : batchSize;
   const dryRun = opts.dryRun ?? false;
   const shape = detectShape(opts.entity, source.headers, opts.format);
   const plan = resolveMapping(opts.entity, source.headers, { ...(shape?.mapping(source.headers) ?? {}), ...(opts.mapping ?? {}) });
@@ -211,7 +229,15 @@ async function importRows(ctx: AppContext, scope: Scope, opts: ImportOptions, bu
     // Never rejects: a failure is kept and rethrown by the next startBatch/settle, so it is never left unhandled.
     writing = (async () => {
       try {
+        const writeStarted = performance.now();
         const result = await importer.write(prepared);
+        if (opts.transactionBudgetMs) {
+          const took = Math.max(1, performance.now() - writeStarted);
+          const fits = Math.round((prepared.items.length * opts.transactionBudgetMs) / took);
+          // Move halfway towards what fits: one slow write (a GC pause, a busy disk) does not collapse the batches.
+          batchLimit = Math.max(100, Math.min(batchSize, Math.round((batchLimit + fits) / 2)));
+          await yieldToEventLoop();
+        }
         counts.created += result.created;
         counts.merged += result.merged;
         for (const m of result.merges ?? []) if (merges.length < reportListSize) merges.push(m);
@@ -280,7 +306,7 @@ async function importRows(ctx: AppContext, scope: Scope, opts: ImportOptions, bu
       const problem = shapeProblem(row, width);
       if (problem) misshapen.push({ row, error: problem });
       else batch.push(row);
-      if (batch.length + misshapen.length >= batchSize) await startBatch();
+      if (batch.length + misshapen.length >= batchLimit) await startBatch();
     }
     if (stop.cancelled) {
       // Rows read but not yet written are not imported: the report counts only what was.
