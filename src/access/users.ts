@@ -7,6 +7,7 @@ import { isoNow } from '../lib/clock.ts';
 import { AppError, notFound } from '../lib/errors.ts';
 import { newId } from '../lib/ids.ts';
 import { recordChange } from '../crm/shared/audit.ts';
+import { parseJson } from '../crm/shared/fields.ts';
 import { parseInput } from '../crm/shared/validate.ts';
 import { normalizePhone } from '../crm/contacts/normalize.ts';
 import { actorRole } from './actor-role.ts';
@@ -74,9 +75,15 @@ export const toUser = (row: Selectable<UserTable>): User => ({
   updatedAt: row.updated_at,
 });
 
+/** The country a team member's phone is read in when written without a +country code: the business's. */
+async function businessCountry(trx: Executor, businessId: string): Promise<string> {
+  const r = await trx.selectFrom('businesses').select('settings').where('id', '=', businessId).executeTakeFirst();
+  const country = parseJson<{ defaultCountry?: unknown }>(r?.settings, {}).defaultCountry;
+  return typeof country === 'string' && /^[A-Za-z]{2}$/.test(country) ? country.toUpperCase() : 'US';
+}
+
 export async function createUser(ctx: AppContext, scope: Scope, input: unknown, trx?: Executor): Promise<User> {
   const data = parseInput(userInputSchema, input);
-  const phone = data.phone ? normalizePhone(data.phone, 'US', 'phone') : null;
   const byPerson = scope.actor.type === 'user' || scope.actor.type === 'api_key';
   // The installer at the terminal (CLI) may give a first password; through the API the new person sets their own from a link.
   if (byPerson && data.password !== undefined) throw new AppError('VALIDATION_FAILED', 'password: nobody sets another person\'s password; the new team member gets a link to set their own', { issues: [{ field: 'password', message: 'not accepted; a link to set it is sent' }] });
@@ -86,6 +93,7 @@ export async function createUser(ctx: AppContext, scope: Scope, input: unknown, 
     if (!mayAssignRole(role, data.role)) throw refuse(data.role === 'owner' ? 'only an owner can add an owner' : `a ${role} can add only people below them (${roles.filter((r) => mayAssignRole(role, r)).join(', ')})`);
     const clash = await t.selectFrom('users').select('id').where('email', '=', data.email).executeTakeFirst();
     if (clash) throw new AppError('CONFLICT', EMAIL_TAKEN, { issues: [{ field: 'email', message: EMAIL_TAKEN }] });
+    const phone = data.phone ? normalizePhone(data.phone, await businessCountry(t, scope.businessId), 'phone') : null;
     const now = isoNow(ctx.clock);
     const id = newId();
     await t
@@ -130,7 +138,7 @@ export async function updateUser(ctx: AppContext, scope: Scope, id: string, patc
       .set({
         ...(data.name !== undefined && { name: data.name }),
         ...(data.role !== undefined && { role: data.role }),
-        ...(data.phone !== undefined && { phone: data.phone ? normalizePhone(data.phone, 'US', 'phone') : null }),
+        ...(data.phone !== undefined && { phone: data.phone ? normalizePhone(data.phone, await businessCountry(trx, scope.businessId), 'phone') : null }),
         ...(data.disabled !== undefined && { disabled_at: data.disabled ? now : null }),
         updated_at: now,
       })
