@@ -211,6 +211,8 @@ export const exceptionSources: Record<ExceptionKind, Source> = {
       .select(['id', 'display_name', 'last_interaction_at', 'created_at'])
       .where('business_id', '=', biz)
       .where('lifecycle_stage', '=', 'lead')
+      // A lead with a job booked is being looked after, whatever its stage says.
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('jobs').select('jobs.id').where('jobs.business_id', '=', biz).whereRef('jobs.contact_id', '=', 'contacts.id'))))
       .where('created_at', '>=', shiftIso(now, -EXCEPTION_WINDOWS.coldLeadMaxAgeDays * DAY_MS))
       .where((eb) => eb.or([eb('last_interaction_at', '<', quiet), eb.and([eb('last_interaction_at', 'is', null), eb('created_at', '<', quiet)])]));
     if (q.id) sel = sel.where('id', '=', q.id);

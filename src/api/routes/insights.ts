@@ -23,7 +23,13 @@ export function registerInsightRoutes(app: FastifyInstance, ctx: AppContext): vo
   app.get('/insights/funnel', { schema: { tags, summary: 'Sent → delivered → replied → booked → revenue per automation and A/B variant' } }, (req) => funnelFromQuery(ctx, scopeOf(req), req.query));
   app.get(
     '/exceptions',
-    { schema: { tags, summary: 'What needs a human today (?kind=; ?includeDismissed=true also lists dismissed and snoozed items)', querystring: z.object({ kind: z.enum(exceptionKinds).optional(), includeDismissed: z.enum(['true', 'false']).optional() }) } },
+    {
+      schema: {
+        tags,
+        summary: 'What needs a human today (?kind=; ?includeDismissed=true also lists dismissed and snoozed items; ?include=resolved adds `resolved`: items that resolved by themselves in the last day, with resolvedAt and resolution)',
+        querystring: z.object({ kind: z.enum(exceptionKinds).optional(), includeDismissed: z.enum(['true', 'false']).optional(), include: z.enum(['resolved']).optional() }),
+      },
+    },
     (req) => listExceptions(ctx, scopeOf(req), req.query),
   );
   app.post(
