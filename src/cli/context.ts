@@ -1,12 +1,13 @@
-import { createContext } from '../app.ts';
 import type { Config } from '../config.ts';
 import type { AppContext, Scope } from '../context.ts';
-import { findBusiness, listBusinesses } from '../crm/businesses/businesses.ts';
 import { AppError } from '../lib/errors.ts';
 import { silentLogger } from '../context.ts';
 
+// The application (database, providers, domain) is loaded when a command runs, not when its help is printed.
+
 /** Opens the configured database for one command and closes it afterwards. */
 export async function withContext<T>(config: () => Config, fn: (ctx: AppContext) => Promise<T>): Promise<T> {
+  const { createContext } = await import('../app.ts');
   const ctx = await createContext(config(), { log: silentLogger });
   try {
     return await fn(ctx);
@@ -17,6 +18,7 @@ export async function withContext<T>(config: () => Config, fn: (ctx: AppContext)
 
 /** The business a command acts on: --business (id or slug), or the only one there is. */
 export async function resolveBusiness(ctx: AppContext, idOrSlug: string | undefined): Promise<Scope> {
+  const { findBusiness, listBusinesses } = await import('../crm/businesses/businesses.ts');
   if (idOrSlug) {
     const b = await findBusiness(ctx, idOrSlug);
     if (!b) throw new AppError('NOT_FOUND', `no business with id or slug "${idOrSlug}" (see: kinetic business list)`);

@@ -4,8 +4,8 @@ import { finished } from 'node:stream/promises';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { Config } from '../../config.ts';
-import { exportAll, exportEntities, exportEntityCsv, exportEntityJson } from '../../crm/csv/export-all.ts';
-import { importCsv, type ImportEntity, type ImportReport } from '../../crm/csv/import.ts';
+import type { ImportEntity, ImportReport } from '../../crm/csv/import.ts';
+import { exportEntities } from '../../crm/csv/export-tables.ts';
 import { importFormats, type ImportFormat } from '../../crm/csv/shapes.ts';
 import { AppError } from '../../lib/errors.ts';
 import { resolveBusiness, withContext } from '../context.ts';
@@ -102,6 +102,7 @@ export function registerCsvCommands(program: Command, config: () => Config, io: 
         const errorsPath = opts.errors ?? `${file}.errors.csv`;
         const errorsOut = createWriteStream(errorsPath);
         const progress = importProgress(io, total, Boolean(opts.json));
+        const { importCsv } = await import('../../crm/csv/import.ts');
         try {
           const report = await importCsv(ctx, scope, {
             entity,
@@ -140,6 +141,7 @@ export function registerCsvCommands(program: Command, config: () => Config, io: 
     .option('--business <id|slug>', 'business (default: the only one)')
     .action((entityName: string, opts: { out?: string; json?: boolean; business?: string }) =>
       withContext(config, async (ctx) => {
+        const { exportAll, exportEntityCsv, exportEntityJson } = await import('../../crm/csv/export-all.ts');
         if (entityName === 'all') {
           if (!opts.out) throw new AppError('BAD_REQUEST', 'export all needs --out <dir>: it writes one CSV and one JSON file per entity');
           const scope = await resolveBusiness(ctx, opts.business);
