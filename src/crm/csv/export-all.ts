@@ -10,7 +10,7 @@ import { AppError } from '../../lib/errors.ts';
 import { exportCsv } from './export.ts';
 import { neutraliseCell } from './neutralise.ts';
 
-import { exportedTables, type ExportedTable } from './export-tables.ts';
+import { exportEntities, exportedTables, type ExportedTable } from './export-tables.ts';
 
 export { exportEntities, exportedTables } from './export-tables.ts';
 
