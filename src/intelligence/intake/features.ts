@@ -33,6 +33,16 @@ export function words(text: string): string[] {
   return out;
 }
 
+/**
+ * Words too common to mean anything alone ("and", "my", "the"): with a few hundred training messages the
+ * model otherwise learns them as evidence ("and" is frequent in long emergency stories, so a long complaint
+ * read as an emergency). They still count inside bigrams ("my_tooth"); negations ("no", "not", "nothing")
+ * are not in the list, they carry meaning. Chosen by 5-fold CV on the training set (urgency 0.850 → 0.869).
+ */
+const FUNCTION_WORDS = new Set(
+  'a an the and or but so my our your his her their its i we you he she it they me us him them is are was were be been am to of in on at for with from this that these those just'.split(' '),
+);
+
 /** Feature counts for one text. */
 export function featurize(text: string): Map<string, number> {
   const f = new Map<string, number>();
@@ -41,8 +51,9 @@ export function featurize(text: string): Map<string, number> {
   };
   const ws = words(text);
   for (let i = 0; i < ws.length; i++) {
-    add(`w:${ws[i]}`);
     if (i + 1 < ws.length) add(`b:${ws[i]}_${ws[i + 1]}`);
+    if (FUNCTION_WORDS.has(ws[i])) continue;
+    add(`w:${ws[i]}`);
     const padded = `<${ws[i]}>`;
     if (ws[i].length >= 3) {
       for (let n = 3; n <= 4; n++) for (let j = 0; j + n <= padded.length; j++) add(`c:${padded.slice(j, j + n)}`, 0.25);

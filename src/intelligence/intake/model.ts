@@ -6,7 +6,7 @@ import { loadDataset } from './dataset.ts';
 import { INTENTS, SERVICE_KEYS, URGENCIES, type IntakeLabel, type Intent, type Urgency } from './labels.ts';
 import { trainSoftmax, type SoftmaxModel } from './softmax.ts';
 
-export const MODEL_VERSION = 'intake-softmax-1';
+export const MODEL_VERSION = 'intake-softmax-2';
 export const NO_SERVICE = 'none';
 
 export interface IntakeModel {

@@ -31,8 +31,9 @@ const NO_COOL = /\b(no (ac|air|a\/c|cooling)|ac (is )?(out|dead|died|quit|not wo
 /** Shared with safety.ts, which picks the advice for the same hazard. */
 export const MEDICAL = /\b(can'?t breathe|cannot breathe|can'?t breath|trouble breathing|hard to breathe|struggling to breathe|short(ness)? of breath|chest pain|unconscious|passed out|fainted|not breathing|seizure|overdose|anaphyla\w*|epi ?pen|throat (is |feels )?(closing|swelling|tight)|tongue (is )?swelling|lips? (is |are )?swelling up|hives (all over|everywhere|and)|heavy bleeding|bleeding (a lot|heavily|badly|won'?t stop|everywhere|through)|won'?t stop bleeding|can'?t stop (the )?bleeding|stroke|heart attack)\b/;
 export const DENTAL_EMERGENCY = /\b(knocked[- ]?out (a |his |her |my |their |the |front |adult )*(tooth|teeth)|knocked (out )?(his |her |my |their |a |the |two |front )*(tooth|teeth) out|(tooth|teeth) (got |was |were )?knocked out|(tooth|teeth) (fell|came) out .{0,30}(fell|hit|fall|accident|punch|game)|avulsed|(tooth|teeth) (is |are )?(pushed|shoved|driven) (back|in|up)|broke(n)? (my |his |her )?jaw|jaw (is |might be |may be )?(broken|fractured|dislocated)|can'?t (close|open) (my |his |her )?(jaw|mouth)|(swelling|swollen|swell\w*) .{0,30}(eye|neck|throat|spreading|fast)|(hard|trouble|can'?t|cannot|difficult\w*) (to )?swallow\w*|bleeding .{0,25}(after|since|from) .{0,20}(extraction|pulled|surgery|wisdom)|(extraction|pulled|surgery|socket) .{0,40}(won'?t stop|still bleeding|keeps bleeding|bleeding (a lot|heavily|through))|abscess .{0,30}fever|fever .{0,30}(abscess|tooth|swelling|swollen))\b/;
-export const COSMETIC_TREATMENT = /\b(filler|fillers|juvederm|restylane|sculptra|radiesse|kybella|botox|dysport|injection|injections|injected|injectable|lip (flip|filler)|microneedling|laser|peel|thread lift|treatment)\b/;
-const VASCULAR_SIGNS = /\b(vascular occlusion|occlusion|blanch\w*|(turn\w*|gone|going|is|looks?) (white|pale|grey|gray|blue|purple|dusky|mottled)|grey-blue|gray-blue|blue-grey|dusky|mottled|lacy|cold (and|to the touch)|white and cold|pain (is )?(getting worse|worse|severe|keeps getting)|severe pain|(blurry|blurred|loss of|lost|double|losing) (vision|sight)|vision (is )?(blurry|changes?|going|blurred)|can'?t see)\b/;
+const TREATMENTS = 'filler|fillers|juvederm|restylane|sculptra|radiesse|kybella|botox|dysport|injection|injections|injected|injectable|lip (flip|filler)|microneedling|laser|peel|thread lift|treatment';
+export const COSMETIC_TREATMENT = new RegExp(`\\b(${TREATMENTS})\\b`);
+const VASCULAR_SIGNS = /\b(vascular occlusion|occlusion|blanch\w*|(turn\w*|gone|going|is|looks?) (white|pale|grey|gray|blue|purple|dusky|mottled)|grey-blue|gray-blue|blue-grey|dusky|mottled|lacy|cold (and|to the touch)|white and cold|pain (is )?(getting worse|worse|severe|keeps getting)|severe pain|(blurry|blurred|loss of|lost|double|losing) (vision|sight)|seeing (double|spots)|vision (is )?(blurry|changes?|going|blurred)|can'?t see)\b/;
 const LEGAL_EMERGENCY = /\b((was|been|got|just|being|is|are|were|am|i'?m) (just )?(arrested|detained|picked up by (the )?(police|ice|cops))|arrested (today|tonight|this morning|last night|just now)|in (police )?custody|in jail|at the (county )?jail|(in|at) the (precinct|police station)|locked up|(police|cops|officers|ice|fbi|agents) (are|is) (at|outside|here|in) (my|the|our)|warrant (right now|at my door)|search warrant|court (hearing |date |appearance )?(is )?(today|this morning|this afternoon|in (an|one|two|\d+) hours?)|(hearing|trial|arraignment) (is )?(today|this morning|this afternoon|in (an|one|two|\d+) hours?)|bail hearing|being deported|deportation (today|tonight|tomorrow))\b/;
 
 const RULES: Array<{ id: string; reason: string; test: (t: string) => boolean }> = [
@@ -88,7 +89,24 @@ const RULES: Array<{ id: string; reason: string; test: (t: string) => boolean }>
   },
 ];
 
-const URGENT_FLOOR = /\b(toothache|tooth ?ache|tooth (is )?(killing|throbbing|hurting|broke|cracked|chipped)|(broke|broken|cracked|chipped) (a |my |his |her )?(tooth|molar|crown|filling)|(crown|filling|temporary) (fell|came|popped) (out|off)|(lost|lose) (a |my )?(filling|crown)|dental pain|blisters?|blistering|oozing|drooping|droopy|served (with )?(divorce |eviction |court )?(papers|summons|a lawsuit)|notice to (vacate|quit)|eviction notice|deadline (to|is)|due in court|restraining order|protective order|no heat|no (ac|air|a\/c|cooling)|not (cooling|heating)|no hot water|(ac|furnace|heater|heat) (is )?(out|dead|died|quit|not working|isn'?t working|stopped)|leak\w*|overflow\w*|clogged toilet|toilet (is )?(clogged|overflowing)|no power|power (is )?out|breaker keeps)\b/;
+const URGENT_FLOOR = /\b(toothache|tooth ?ache|tooth (is )?(killing|throbbing|hurting|broke|cracked|chipped)|(broke|broken|cracked|chipped) (a |my |his |her )?(tooth|molar|crown|filling)|(tooth|teeth|molar|crown|filling|veneer|bridge|implant)s? (\w+ ){0,2}(broke|broken|cracked|chipped|split|snapped|crumbled)|(piece|part|chunk|corner|bit) of (a |my |his |her |the |an old )?(tooth|molar|filling|crown|veneer)|(crown|filling|temporary) (fell|came|popped) (out|off)|(lost|lose) (a |my )?(filling|crown)|dental pain|blisters?|blistering|oozing|drooping|droopy|served (with )?(divorce |eviction |court )?(papers|summons|a lawsuit)|notice to (vacate|quit)|eviction notice|deadline (to|is)|due in court|restraining order|protective order|no heat|no (ac|air|a\/c|cooling)|not (cooling|heating)|no hot water|(ac|furnace|heater|heat) (is )?(out|dead|died|quit|not working|isn'?t working|stopped)|leak\w*|overflow\w*|clogged toilet|toilet (is )?(clogged|overflowing)|no power|power (is )?out|breaker keeps)\b/;
+/**
+ * A new reaction after a cosmetic treatment (a lump, blisters, swelling, a droop): a nurse or injector should
+ * see it soon, so it is at least urgent. Vascular signs, anaphylaxis and vision changes are emergency rules above.
+ * The treatment must be one they had ("after my filler", "laser yesterday"), not one they ask about.
+ */
+const REACTION = /\b(bumps?|bumpy|lumps?|lumpy|nodules?|knots?|blisters?|blistered|blistering|welts?|swelling|swollen|rash|pus|infected|infection|oozing|weeping|crust\w*|burns?|burned|burnt|burning|droop\w*|eyelid (is )?(heavy|dropped|drooping))\b/;
+const HAD_TREATMENT = new RegExp(
+  `\\b((after|from|since|following|where) (my |the |her |his |a |an |last |this |yesterday'?s |today'?s |that )*(\\w+ ){0,2}(${TREATMENTS})\\b` +
+    `|(${TREATMENTS}) (\\w+ ){0,3}(yesterday|today|this (morning|afternoon|week)|last (night|week)|\\w+ (days?|hours?|weeks?) ago|on (mon|tues|wednes|thurs|fri|satur|sun)day)` +
+    `|(had|got|did) (my |a |an |the |some )?(\\w+ ){0,2}(${TREATMENTS}))`,
+);
+/** A reaction after a cosmetic treatment they had (negation-aware: "no swelling" does not count). */
+export function treatmentReaction(text: string): boolean {
+  const t = normalizeText(text);
+  return HAD_TREATMENT.test(t) && firstUnnegated(t, REACTION);
+}
+
 /** "not an emergency", "urgent but not dangerous": the writer says it is not an emergency (emergency rules still win). */
 export const NOT_EMERGENCY = /\b(not an emergency|not emergency|no emergency|isn'?t an emergency|not a emergency|non[- ]emergency|not (an )?urgent|not dangerous|not life threatening|nothing dangerous|no danger|not a big deal|nothing serious|no rush|no hurry|whenever)\b/;
 
@@ -128,5 +146,5 @@ export function looksLikeInjection(text: string): boolean {
 /** True when the text describes a broken essential (no heat, leak…) without saying it can wait. */
 export function urgentFloor(text: string): boolean {
   const t = normalizeText(text);
-  return firstUnnegated(t, URGENT_FLOOR) && !NOT_URGENT.test(t);
+  return (firstUnnegated(t, URGENT_FLOOR) || treatmentReaction(t)) && !NOT_URGENT.test(t);
 }

@@ -18,6 +18,7 @@ const emergencies: Array<[string, string]> = [
   ['furnace died, my mom is 88 and lives alone', 'no_heat_vulnerable'],
   ['heater quit and grandpa is on oxygen', 'no_heat_vulnerable'],
   ['AC is out and my elderly father has a heart condition', 'no_cooling_vulnerable'],
+  ['had the tear trough filler at noon and now I am seeing double', 'cosmetic_complication'],
 ];
 for (const [text, rule] of emergencies) {
   test(`emergency rule ${rule}: ${text}`, () => {
@@ -40,6 +41,14 @@ const floors: Array<[string, boolean]> = [
   ['AC not cooling', true],
   ['slow leak under the sink, no rush', false],
   ['book a tune up', false],
+  // A broken tooth in either word order; a reaction after a cosmetic treatment they had (not one they ask about).
+  ['the edge of my molar cracked on a nut', true],
+  ['a corner of my crown broke away last night', true],
+  ['hard lump under the skin two days after my cheek filler', true],
+  ['blistered skin since the laser on friday', true],
+  ['can filler smooth out the bump on my nose?', false],
+  ['no swelling at all after my botox, just saying thanks', false],
+  ['lip filler lumpy after a week but no rush, whenever you have time', false],
 ];
 for (const [text, expected] of floors) test(`urgent floor: ${text}`, () => assert.equal(urgentFloor(text), expected));
 

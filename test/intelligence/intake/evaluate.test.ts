@@ -20,7 +20,7 @@ test('held-out evaluation meets the stated floors', () => {
 
 /** Floors on the vertical-tagged held-out set (HVAC, plumbing, electrical, dental, med spa, law, spam). */
 const VERTICAL_FLOORS = { emergencyRecall: 0.98, urgency: 0.92, intent: 0.92 };
-test('vertical-tagged held-out set: recall and accuracy floors, every vertical finds its emergencies, no false page', () => {
+test('vertical-tagged held-out set: recall and accuracy floors, every vertical finds its emergencies and holds the urgency floor, no false page', () => {
   const e = evaluateIntake(loadDataset('verticals'));
   assert.ok(e.emergency.recall >= VERTICAL_FLOORS.emergencyRecall, `emergency recall ${e.emergency.recall}; missed: ${e.emergency.missed.join(' | ')}`);
   assert.ok(e.accuracy.urgency >= VERTICAL_FLOORS.urgency, `urgency accuracy ${e.accuracy.urgency}`);
@@ -28,6 +28,7 @@ test('vertical-tagged held-out set: recall and accuracy floors, every vertical f
   for (const v of ['hvac', 'plumbing', 'electrical', 'dental', 'med_spa', 'law']) {
     assert.ok(e.byVertical[v]?.emergency.support >= 3, `${v}: emergencies in the set`);
     assert.equal(e.byVertical[v].emergency.recall, 1, `${v} missed: ${e.byVertical[v].emergency.missed.join(' | ')}`);
+    assert.ok(e.byVertical[v].accuracy.urgency >= VERTICAL_FLOORS.urgency, `${v} urgency accuracy ${e.byVertical[v].accuracy.urgency}: ${e.byVertical[v].errors.join(' | ')}`);
   }
   assert.deepEqual(e.paging.falsePages, [], 'no non-emergency would page on-call');
   const seen = new Set(loadDataset('train').map((r) => normalizeText(r.text).trim()));
