@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely';
+import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Executor } from '../../db/database.ts';
 import type { InteractionTable, JobTable } from '../../db/types.ts';
 import { isoNow } from '../../lib/clock.ts';
@@ -8,8 +8,10 @@ import { inBatchTransaction, type BatchResult, type EntityImporter, type ImportE
 import { chunks, insertRows } from './bulk.ts';
 import { RowCells, RowError } from './contact-draft.ts';
 import type { CsvRow } from './reader.ts';
+import { enumKey } from './values.ts';
 
 interface Linked {
+  row: CsvRow;
   draft: ActivityDraft;
   contactId: string;
 }
@@ -31,11 +33,21 @@ export function activityImporter(env: ImportEnv, entity: 'jobs' | 'interactions'
   const seenInRun = new Set<string>();
   const read = entity === 'jobs' ? readJob : readInteraction;
   const country = env.business.settings.defaultCountry;
+  const jobStatusTable = env.shape?.shape.jobStatusSynonyms ? Object.fromEntries(Object.entries(env.shape.shape.jobStatusSynonyms).map(([k, v]) => [enumKey(k), v])) : undefined;
 
   return {
     prepare(rows: CsvRow[]): PreparedBatch<{ row: CsvRow; draft: ActivityDraft }> {
       // Users are loaded before the first batch (see activityImporter's caller): reading rows touches no database.
-      const readEnv: ActivityReadEnv = { zone: env.business.timeZone, monthFirst: country === 'US' || country === 'CA', phones: env.phones, users, importId: env.importId, now: isoNow(env.ctx.clock) };
+      const readEnv: ActivityReadEnv = {
+        zone: env.business.timeZone,
+        monthFirst: country === 'US' || country === 'CA',
+        phones: env.phones,
+        users,
+        importId: env.importId,
+        now: isoNow(env.ctx.clock),
+        jobStatusSynonyms: jobStatusTable,
+        lenient: env.shape !== null,
+      };
       const batch: PreparedBatch<{ row: CsvRow; draft: ActivityDraft }> = { items: [], rejected: [] };
       for (const row of rows) {
         try {
@@ -54,6 +66,7 @@ export function activityImporter(env: ImportEnv, entity: 'jobs' | 'interactions'
       await inBatchTransaction(env, async (trx) => {
         result.rejected = [...batch.rejected];
         const linked = await linkContacts(trx, batch.items, result);
+        result.warned = linked.filter((l) => l.draft.warnings?.length).map((l) => ({ row: l.row, warnings: l.draft.warnings! }));
         const outcome = entity === 'jobs' ? await writeJobs(trx, linked, now) : await writeInteractions(trx, linked, now);
         result.created = outcome.created;
         result.merged = outcome.merged;
@@ -63,7 +76,12 @@ export function activityImporter(env: ImportEnv, entity: 'jobs' | 'interactions'
     },
   };
 
-  /** Resolves every row's contact (one query for the given ids, one identity lookup, new contacts written first). */
+  /**
+   * Resolves every row's contact: a given contact id (one query), the vendor's
+   * customer id (contacts imported from its customers export keep it as a
+   * custom field), else the row's phone/email (found like contact dedupe; new
+   * contacts are written first).
+   */
   async function linkContacts(trx: Executor, drafts: Array<{ row: CsvRow; draft: ActivityDraft }>, result: BatchResult): Promise<Linked[]> {
     const businessId = env.scope.businessId;
     const ids = [...new Set(drafts.map((d) => d.draft.contactId).filter((id): id is string => id !== null))];
@@ -71,20 +89,37 @@ export function activityImporter(env: ImportEnv, entity: 'jobs' | 'interactions'
     for (const part of chunks(ids)) {
       for (const r of await trx.selectFrom('contacts').select('id').where('business_id', '=', businessId).where('id', 'in', part).execute()) known.add(r.id);
     }
+    const byVendorId = await contactsByVendorId(trx, drafts.filter((d) => !known.has(d.draft.contactId ?? '')).map((d) => d.draft.vendorCustomerId));
+    const direct = (d: ActivityDraft): string | undefined =>
+      d.contactId !== null && known.has(d.contactId) ? d.contactId : d.vendorCustomerId ? byVendorId.get(d.vendorCustomerId) : undefined;
     const usable: Array<{ row: CsvRow; draft: ActivityDraft }> = [];
     for (const d of drafts) {
-      const byId = d.draft.contactId !== null && known.has(d.draft.contactId);
       const byIdentity = d.draft.contact !== null && (d.draft.contact.phones.length > 0 || d.draft.contact.emails.length > 0);
-      if (byId || byIdentity) usable.push(d);
-      else result.rejected.push({ row: d.row, error: `contact id "${d.draft.contactId}" is not a contact of this business, and the row has no phone or email to find the contact by` });
+      if (direct(d.draft) !== undefined || byIdentity) usable.push(d);
+      else if (d.draft.vendorCustomerId && d.draft.contactId === null) {
+        const column = env.plan.columns[env.plan.byField.get('vendorCustomerId')![0]].header;
+        result.rejected.push({ row: d.row, error: `${column}: customer "${d.draft.vendorCustomerId}" is not a contact of this business yet, and the row has no phone or email to find the contact by; import the customers export first` });
+      } else result.rejected.push({ row: d.row, error: `contact id "${d.draft.contactId}" is not a contact of this business, and the row has no phone or email to find the contact by` });
     }
-    await env.contacts.prefetch(trx, usable.filter((d) => !known.has(d.draft.contactId ?? '')).map((d) => d.draft.contact!));
-    const linked = usable.map(({ draft }) => ({
-      draft,
-      contactId: draft.contactId !== null && known.has(draft.contactId) ? draft.contactId : env.contacts.resolve(draft.contact!).contactId,
-    }));
+    await env.contacts.prefetch(trx, usable.filter((d) => direct(d.draft) === undefined).map((d) => d.draft.contact!));
+    const linked = usable.map(({ row, draft }) => ({ row, draft, contactId: direct(draft) ?? env.contacts.resolve(draft.contact!).contactId }));
     await env.contacts.flush(trx, isoNow(env.ctx.clock));
     return linked;
+  }
+
+  /** Contacts whose custom field (the shape's customerIdField) holds one of these vendor customer ids. */
+  async function contactsByVendorId(trx: Executor, vendorIds: Array<string | null | undefined>): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    const field = env.shape?.shape.customerIdField;
+    const wanted = [...new Set(vendorIds.filter((v): v is string => !!v))];
+    if (!field || wanted.length === 0) return found;
+    // custom_fields is JSON text; the vendor id is read out of it (no index: one pass over the business's contacts per batch).
+    const value = env.ctx.db.dialect === 'postgres' ? sql<string>`(custom_fields::jsonb ->> ${field})` : sql<string>`json_extract(custom_fields, ${`$."${field}"`})`;
+    for (const part of chunks(wanted)) {
+      const rows = await trx.selectFrom('contacts').select(['id', value.as('vendor_id')]).where('business_id', '=', env.scope.businessId).where(value, 'in', part).orderBy('id').execute();
+      for (const r of rows) if (!found.has(String(r.vendor_id))) found.set(String(r.vendor_id), r.id);
+    }
+    return found;
   }
 
   async function writeJobs(trx: Executor, items: Linked[], now: string): Promise<{ created: number; merged: number; written: Linked[] }> {

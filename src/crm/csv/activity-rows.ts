@@ -4,7 +4,7 @@ import { interactionInputSchema, interactionRow } from '../interactions/interact
 
 /** The contact is resolved per batch, after the row is read. */
 const withoutContact = <T extends { contact_id: unknown }>({ contact_id: _contact, ...rest }: T) => rest;
-import { jobInputSchema } from '../jobs/jobs.ts';
+import { jobInputSchema, jobStatuses } from '../jobs/jobs.ts';
 import { readContactDraft, RowCells, RowError, type ContactDraft } from './contact-draft.ts';
 import type { PhoneNormaliser } from './phones.ts';
 import {
@@ -16,6 +16,7 @@ import {
   parseDurationSeconds,
   parseInstant,
   parseMoneyCents,
+  splitList,
   synonym,
 } from './values.ts';
 
@@ -50,6 +51,10 @@ export interface ActivityDraft {
   contactId: string | null;
   contact: ContactDraft | null;
   externalId: string | null;
+  /** The exporting tool's id of the customer (see the shape's customerIdField), to find the contact imported from its customers export. */
+  vendorCustomerId?: string | null;
+  /** Values of this row that could not be used and were left out, each naming its column (vendor exports only). */
+  warnings?: string[];
   /** Table columns other than id, business_id, contact_id and the row timestamps. */
   values: Record<string, string | number | null>;
   /** When the contact was last touched by this row (non-note interactions, completed jobs); null: not a touch. */
@@ -65,21 +70,29 @@ export interface ActivityReadEnv {
   importId: string;
   /** Fallback time for rows that carry none (now). */
   now: string;
+  /** A vendor's job statuses → Kinetic's, checked before the built-in synonyms. */
+  jobStatusSynonyms?: Record<string, string>;
+  /**
+   * A vendor export's technicians and statuses are the other tool's words: one that
+   * Kinetic does not know is left out with a warning instead of rejecting the job.
+   */
+  lenient?: boolean;
 }
 
 const contactCells = ['name', 'firstName', 'lastName', 'phone', 'email'];
 
-function readContactReference(cells: RowCells, env: ActivityReadEnv): { contactId: string | null; contact: ContactDraft | null } {
+function readContactReference(cells: RowCells, env: ActivityReadEnv): { contactId: string | null; contact: ContactDraft | null; vendorCustomerId: string | null } {
   const contactId = cells.get('contactId');
+  const vendorCustomerId = cells.get('vendorCustomerId');
   const contact = contactCells.some((f) => cells.get(f) !== null) ? readContactDraft(cells, env.phones) : null;
   if (contact) {
     // Only who the contact is comes from an activity row; its notes column belongs to the job/interaction.
     contact.notes = [];
   }
-  if (!contactId && (!contact || (contact.phones.length === 0 && contact.emails.length === 0))) {
-    throw new RowError(`no contact: give a ${['contactId', 'phone', 'email'].filter((f) => cells.plan.byField.has(f)).map((f) => cells.header(f)).join(' or ')} to find or create the contact`);
+  if (!contactId && !vendorCustomerId && (!contact || (contact.phones.length === 0 && contact.emails.length === 0))) {
+    throw new RowError(`no contact: give a ${['contactId', 'vendorCustomerId', 'phone', 'email'].filter((f) => cells.plan.byField.has(f)).map((f) => cells.header(f)).join(' or ')} to find or create the contact`);
   }
-  return { contactId, contact };
+  return { contactId, contact, vendorCustomerId };
 }
 
 function describe(cells: RowCells, issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>, columnOf: Record<string, string>): string {
@@ -110,15 +123,16 @@ function required(cells: RowCells, field: string, what: string): string {
 export function readJob(cells: RowCells, env: ActivityReadEnv): ActivityDraft {
   const ref = readContactReference(cells, env);
   const serviceType = required(cells, 'serviceType', 'job needs a service type');
-  const status = cells.get('status');
+  const warnings: string[] = [];
+  const status = jobStatus(cells, env, warnings);
   const input = {
     serviceType,
-    ...(status !== null && { status: synonym(status, jobStatusSynonyms) }),
+    ...(status !== null && { status }),
     scheduledStart: instantOf(cells, 'scheduledStart', env),
     scheduledEnd: instantOf(cells, 'scheduledEnd', env),
     completedAt: instantOf(cells, 'completedAt', env),
     amountCents: cells.parse('amount', parseMoneyCents) ?? cells.parse('amountCents', parseCents) ?? undefined,
-    technicianUserId: cells.parse('technician', (t) => env.users.find(t, cells.header('technician'))) ?? undefined,
+    technicianUserId: technicianOf(cells, env, warnings),
     notes: joined(cells, 'notes'),
     externalId: cells.get('externalId') ?? undefined,
   };
@@ -148,7 +162,36 @@ export function readJob(cells: RowCells, env: ActivityReadEnv): ActivityDraft {
     },
     touchedAt: completed ? completedAt : null,
     completed,
+    ...(warnings.length > 0 && { warnings }),
   };
+}
+
+/** The row's job status in Kinetic's words (a vendor's statuses first); null: the column is empty (or, in a vendor export, unknown). */
+function jobStatus(cells: RowCells, env: ActivityReadEnv, warnings: string[]): string | null {
+  const text = cells.get('status');
+  if (text === null) return null;
+  const status = synonym(text, { ...jobStatusSynonyms, ...env.jobStatusSynonyms });
+  if (!env.lenient || (jobStatuses as readonly string[]).includes(status)) return status;
+  warnings.push(`${cells.header('status')}: "${text.slice(0, 40)}" is not a job status (${jobStatuses.join(', ')}); the job is imported as scheduled`);
+  return null;
+}
+
+/** The technician's user id; in a vendor export several names may share the cell (the first on the team is taken), and one not on the team is a warning. */
+function technicianOf(cells: RowCells, env: ActivityReadEnv, warnings: string[]): string | undefined {
+  const text = cells.get('technician');
+  if (text === null) return undefined;
+  const header = cells.header('technician');
+  if (!env.lenient) return cells.parse('technician', (t) => env.users.find(t, header)) ?? undefined;
+  const names = [text, ...splitList(text)];
+  for (const name of names) {
+    try {
+      return env.users.find(name, header);
+    } catch (err) {
+      if (!(err instanceof RowError)) throw err;
+    }
+  }
+  warnings.push(`${header}: "${text.slice(0, 60)}" is not a user of this business; the job is imported without a technician`);
+  return undefined;
 }
 
 /** Same defaults as the interactions API (src/crm/interactions). */

@@ -6,6 +6,7 @@ import type { ContactResolver } from './contact-resolver.ts';
 import type { ResolvedMapping } from './mapping.ts';
 import type { PhoneNormaliser } from './phones.ts';
 import type { CsvRow } from './reader.ts';
+import type { ShapePlan } from './shapes.ts';
 
 /** What every entity's importer gets: the world, the column plan and the shared per-run state. */
 export interface ImportEnv {
@@ -19,6 +20,8 @@ export interface ImportEnv {
   contacts: ContactResolver;
   /** How contact rows are read: phones, the business's zone, vocabulary, users, a vendor's value maps. */
   contactRead: ContactReadEnv;
+  /** The vendor export shape the file was read as; null: a plain CSV. */
+  shape: ShapePlan | null;
 }
 
 /** A row merged into a contact, named for the preview and the report. */

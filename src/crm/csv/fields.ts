@@ -18,6 +18,8 @@ const contactRefFields = ['contactId', 'name', 'firstName', 'lastName', 'phone',
 export const jobFields = [
   ...contactRefFields,
   'serviceType', 'status', 'scheduledStart', 'scheduledEnd', 'completedAt', 'amount', 'amountCents', 'technician', 'notes', 'externalId',
+  // The exporting tool's own id of the customer (ServiceTitan "Customer ID"): found among contacts imported from its customers export.
+  'vendorCustomerId',
 ] as const;
 
 export const interactionFields = [
@@ -38,7 +40,7 @@ export const multiColumnFields = new Set(['phones', 'emails', 'tags', 'notes', '
 export const overflowField: Record<string, string> = { phone: 'phones', email: 'emails' };
 
 /** Fields that say which contact a job/interaction row is about (at least one must be mapped). */
-export const contactReferenceFields = ['contactId', 'phone', 'email'];
+export const contactReferenceFields = ['contactId', 'phone', 'email', 'vendorCustomerId'];
 
 /** Mapping values that mean "skip this column". */
 export const ignoreValues = new Set(['', 'ignore', 'skip', '-']);

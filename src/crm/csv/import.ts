@@ -185,6 +185,7 @@ async function importRows(ctx: AppContext, scope: Scope, opts: ImportOptions, bu
     scope,
     business,
     plan,
+    shape,
     dryRun,
     importId,
     phones,

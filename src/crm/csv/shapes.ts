@@ -2,6 +2,7 @@ import { AppError } from '../../lib/errors.ts';
 import type { ContactReadEnv } from './contact-draft.ts';
 import { headerKey, type ImportEntity } from './fields.ts';
 import { enumKey } from './values.ts';
+import { jobShapes } from './job-shapes.ts';
 
 /**
  * Export shapes of the tools local service businesses move from: each
@@ -11,13 +12,21 @@ import { enumKey } from './values.ts';
  * to the automatic mapping, so an export with extra or custom columns still
  * imports.
  */
-export const importFormats = ['hubspot', 'jobber', 'housecall-pro', 'servicetitan', 'gohighlevel'] as const;
+export const vendors = ['hubspot', 'jobber', 'housecall-pro', 'servicetitan', 'gohighlevel'] as const;
+export type Vendor = (typeof vendors)[number];
+/** Every recognised export, by name: `format` takes one of these to force a vendor's particular export (jobber-invoices), or a vendor. */
+export const shapeNames = [
+  'hubspot-contacts', 'jobber-clients', 'housecall-pro-customers', 'servicetitan-customers', 'gohighlevel-contacts',
+  'jobber-jobs', 'jobber-invoices', 'housecall-pro-jobs', 'servicetitan-jobs',
+] as const;
+export type ShapeName = (typeof shapeNames)[number];
+export const importFormats = [...vendors, ...shapeNames] as const;
 export type ImportFormat = (typeof importFormats)[number];
 
 export interface ImportShape {
   /** e.g. "hubspot-contacts". */
-  name: string;
-  vendor: ImportFormat;
+  name: ShapeName;
+  vendor: Vendor;
   entity: ImportEntity;
   /** Header keys (see headerKey) that all appear in this vendor's export and rarely anywhere else. */
   signature: string[];
@@ -28,6 +37,14 @@ export interface ImportShape {
   stageSynonyms?: Record<string, string>;
   leadStatusSynonyms?: Record<string, string>;
   sourceSynonyms?: Record<string, string>;
+  /** Jobs: the vendor's job (or invoice) statuses → scheduled, completed, cancelled, no_show. */
+  jobStatusSynonyms?: Record<string, string>;
+  /**
+   * The custom field in which this vendor's customers export keeps its record id
+   * (e.g. "serviceTitanId"): a jobs or deals row naming the customer by that id
+   * is linked to the contact imported from it.
+   */
+  customerIdField?: string;
 }
 
 const hubspotContacts: ImportShape = {
@@ -206,9 +223,10 @@ const gohighlevelContacts: ImportShape = {
   },
 };
 
-export const shapes: readonly ImportShape[] = [hubspotContacts, jobberClients, servicetitanCustomers, gohighlevelContacts, housecallCustomers];
+export const shapes: readonly ImportShape[] = [hubspotContacts, jobberClients, servicetitanCustomers, gohighlevelContacts, housecallCustomers, ...jobShapes];
 
-const shapeLabel = (s: ImportShape) => `${s.vendor} ${s.entity}`;
+const shapeLabel = (s: ImportShape) => `${s.name} (${s.entity})`;
+const carries = (s: ImportShape, keys: Set<string>) => s.signature.every((k) => keys.has(k)) && (!s.anyOf || s.anyOf.some((k) => keys.has(k)));
 
 /** The shape of a file's header row: the one forced by `format`, else the first whose signature it carries; null: a plain CSV. */
 export function detectShape(entity: ImportEntity, headers: string[], format?: string): ShapePlan | null {
@@ -217,14 +235,20 @@ export function detectShape(entity: ImportEntity, headers: string[], format?: st
     if (!(importFormats as readonly string[]).includes(format)) {
       throw new AppError('BAD_REQUEST', `unknown format "${format}": use one of ${importFormats.join(', ')}`);
     }
-    const shape = shapes.find((s) => s.vendor === format && s.entity === entity);
+    const named = shapes.find((s) => s.name === format);
+    if (named && named.entity !== entity) {
+      throw new AppError('BAD_REQUEST', `format "${format}" is a ${named.entity} export; import it as ${named.entity}`);
+    }
+    // A vendor with several exports of this entity (Jobber's jobs and invoices): the one the header carries, else the first.
+    const candidates = named ? [named] : shapes.filter((s) => s.vendor === format && s.entity === entity);
+    const shape = candidates.find((s) => carries(s, keys)) ?? candidates[0];
     if (!shape) {
       const known = shapes.filter((s) => s.vendor === format).map(shapeLabel);
       throw new AppError('BAD_REQUEST', `format "${format}" has no ${entity} export shape${known.length ? ` (it has: ${known.join(', ')})` : ''}`);
     }
     return planFor(shape);
   }
-  const found = shapes.find((s) => s.entity === entity && s.signature.every((k) => keys.has(k)) && (!s.anyOf || s.anyOf.some((k) => keys.has(k))));
+  const found = shapes.find((s) => s.entity === entity && carries(s, keys));
   return found ? planFor(found) : null;
 }
 
