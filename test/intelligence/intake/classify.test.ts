@@ -12,6 +12,7 @@ const emergencies: Array<[string, string]> = [
   ['basement is flooding fast', 'flooding'],
   ['pipe burst under the sink', 'flooding'],
   ['raw sewage coming up in the tub', 'flooding'],
+  ['the water line behind the fridge just split open', 'flooding'],
   ['panel is sparking and smoking', 'electrical_hazard'],
   ['outlet melted and smells like burning', 'electrical_hazard'],
   ['no heat and we have a newborn', 'no_heat_vulnerable'],
