@@ -50,7 +50,7 @@ const RULES: Array<{ id: string; reason: string; test: (t: string) => boolean }>
   {
     id: 'flooding',
     reason: 'mentions flooding, a burst pipe or sewage backing up',
-    test: (t) => firstUnnegated(t, /\b(flood\w*|burst (water )?pipes?|(pipe|supply line|water line)s? (\w+ ){0,3}(burst|broke|busted|exploded|split|popped off|blew)|busted pipe|water (is )?(pouring|gushing|spraying|shooting|spurting|everywhere|coming (through|thru|out of) the (ceiling|wall|floor))|standing water|inches of water|ankle deep|sewage (is )?(backing|coming|everywhere)|raw sewage|can'?t (shut|turn) off the water|se inundo|inundacion)\b/),
+    test: (t) => firstUnnegated(t, /\b(flood\w*|burst (water )?pipes?|(pipe|supply line|water line)s? (\w+ ){0,4}(burst|broke|busted|exploded|split|popped off|blew)|busted pipe|water (is )?(pouring|gushing|spraying|shooting|spurting|everywhere|coming (through|thru|out of) the (ceiling|wall|floor))|standing water|inches of water|ankle deep|sewage (is )?(backing|coming|everywhere)|raw sewage|can'?t (shut|turn) off the water|se inundo|inundacion)\b/),
   },
   {
     id: 'electrical_hazard',
