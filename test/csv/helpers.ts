@@ -36,7 +36,7 @@ export async function runImport(
   return { ...report, errorsCsv: errors.text() };
 }
 
-export async function runExport(ctx: AppContext, scope: Scope, entity: ImportEntity): Promise<string> {
+export async function runExport(ctx: AppContext, scope: Scope, entity: Exclude<ImportEntity, 'deals'>): Promise<string> {
   const out = sink();
   await exportCsv(ctx, scope, entity, out.stream);
   return out.text();

@@ -23,7 +23,7 @@ const importBody = z
   })
   .strict();
 
-const entities = ['contacts', 'jobs', 'interactions'] as const satisfies readonly ImportEntity[];
+const entities = ['contacts', 'jobs', 'interactions', 'deals'] as const satisfies readonly ImportEntity[];
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 /** The query of a streamed upload: what the file is and how to read it (the body is the file itself). */

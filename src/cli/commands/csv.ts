@@ -11,7 +11,7 @@ import { AppError } from '../../lib/errors.ts';
 import { resolveBusiness, withContext } from '../context.ts';
 import { printJson, type CliIo } from '../io.ts';
 
-const entities: ImportEntity[] = ['contacts', 'jobs', 'interactions'];
+const entities: ImportEntity[] = ['contacts', 'jobs', 'interactions', 'deals'];
 
 function parseEntity(value: string): ImportEntity {
   if (!(entities as string[]).includes(value)) throw new AppError('BAD_REQUEST', `unknown entity "${value}": use one of ${entities.join(', ')}`);
@@ -85,7 +85,7 @@ function printReport(io: CliIo, entity: ImportEntity, report: ImportReport, erro
 export function registerCsvCommands(program: Command, config: () => Config, io: CliIo): void {
   program
     .command('import <entity> <file>')
-    .description('Import contacts, jobs or interactions from CSV (streamed; dedupes contacts by phone/email)')
+    .description('Import contacts, jobs, interactions or deals from CSV (streamed; dedupes contacts by phone/email)')
     .option('--map <header=field>', 'map a CSV column to a field (repeatable); field "ignore" skips it', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--dry-run', 'validate and report; write nothing')
     .option('--update-existing', 'let the file replace values a matched contact already has (default: only empty ones are filled)')

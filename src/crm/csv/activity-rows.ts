@@ -81,7 +81,7 @@ export interface ActivityReadEnv {
 
 const contactCells = ['name', 'firstName', 'lastName', 'phone', 'email'];
 
-function readContactReference(cells: RowCells, env: ActivityReadEnv): { contactId: string | null; contact: ContactDraft | null; vendorCustomerId: string | null } {
+export function readContactReference(cells: RowCells, env: ActivityReadEnv): { contactId: string | null; contact: ContactDraft | null; vendorCustomerId: string | null } {
   const contactId = cells.get('contactId');
   const vendorCustomerId = cells.get('vendorCustomerId');
   const contact = contactCells.some((f) => cells.get(f) !== null) ? readContactDraft(cells, env.phones) : null;

@@ -46,7 +46,7 @@ const dollars = (cents: number | null): string => (cents === null ? '' : (cents 
  * automatically, so an export imports into another business unchanged.
  * The output stream is not ended: the caller owns it.
  */
-export async function exportCsv(ctx: AppContext, scope: Scope, entity: ImportEntity, output: NodeJS.WritableStream, filter: ExportFilter = {}): Promise<{ rows: number }> {
+export async function exportCsv(ctx: AppContext, scope: Scope, entity: Exclude<ImportEntity, 'deals'>, output: NodeJS.WritableStream, filter: ExportFilter = {}): Promise<{ rows: number }> {
   const f = parseInput(exportFilterSchema, filter, 'filter');
   if (entity === 'contacts') return exportContacts(ctx, scope, output, f);
   if (entity === 'jobs') return exportJobs(ctx, scope, output, f);

@@ -4,7 +4,7 @@
  * `headerKey` (lower-case, accents and punctuation folded to single spaces), so
  * "E-mail", "e_mail" and "E MAIL" are the same header.
  */
-export type ImportEntity = 'contacts' | 'jobs' | 'interactions';
+export type ImportEntity = 'contacts' | 'jobs' | 'interactions' | 'deals';
 
 export const contactFields = [
   'firstName', 'lastName', 'name', 'phone', 'phones', 'email', 'emails',
@@ -27,10 +27,19 @@ export const interactionFields = [
   'kind', 'direction', 'channel', 'occurredAt', 'subject', 'body', 'outcome', 'duration', 'user', 'externalId',
 ] as const;
 
+export const dealFields = [
+  ...contactRefFields,
+  'vendorCustomerId',
+  // "Maria Lopez (maria@example.com)": a contact named with its email, as CRMs export a deal's associated contact.
+  'contactLabel',
+  'title', 'pipeline', 'stage', 'status', 'amount', 'amountCents', 'expectedCloseDate', 'closedAt', 'createdAt', 'owner', 'closeReason',
+] as const;
+
 export const entityFields: Record<ImportEntity, readonly string[]> = {
   contacts: contactFields,
   jobs: jobFields,
   interactions: interactionFields,
+  deals: dealFields,
 };
 
 /** Fields that several columns may feed (values are combined); every other field takes one column. */
@@ -40,7 +49,7 @@ export const multiColumnFields = new Set(['phones', 'emails', 'tags', 'notes', '
 export const overflowField: Record<string, string> = { phone: 'phones', email: 'emails' };
 
 /** Fields that say which contact a job/interaction row is about (at least one must be mapped). */
-export const contactReferenceFields = ['contactId', 'phone', 'email', 'vendorCustomerId'];
+export const contactReferenceFields = ['contactId', 'phone', 'email', 'vendorCustomerId', 'contactLabel'];
 
 /** Mapping values that mean "skip this column". */
 export const ignoreValues = new Set(['', 'ignore', 'skip', '-']);
@@ -112,6 +121,21 @@ const synonyms: Record<ImportEntity, Record<string, string[]>> = {
     technician: ['technician', 'tech', 'technician email', 'assigned to', 'assigned technician', 'assignee', 'employee', 'worker', 'staff'],
     notes: ['notes', 'note', 'description', 'job notes', 'summary', 'comments'],
     externalId: ['external id', 'job id', 'job number', 'job no', 'work order', 'invoice number', 'invoice', 'reference', 'ref'],
+  },
+  deals: {
+    ...contactRefSynonyms,
+    contactLabel: ['associated contact', 'associated contacts'],
+    title: ['title', 'deal name', 'deal', 'opportunity name', 'opportunity', 'deal title', 'name of deal'],
+    pipeline: ['pipeline', 'pipeline name'],
+    stage: ['stage', 'deal stage', 'pipeline stage', 'opportunity stage'],
+    status: ['status', 'deal status', 'opportunity status'],
+    amount: ['amount', 'value', 'deal value', 'lead value', 'opportunity value', 'deal amount', 'total', 'price', 'quote total', 'estimate total'],
+    amountCents: ['amount cents', 'value cents'],
+    expectedCloseDate: ['close date', 'expected close date', 'expected close', 'closing date'],
+    closedAt: ['closed at', 'closed on', 'closed date', 'date closed', 'won date', 'lost date'],
+    createdAt: ['created at', 'create date', 'created date', 'created', 'created on', 'date created'],
+    owner: ['owner', 'deal owner', 'assigned to', 'assigned', 'opportunity owner', 'sales rep', 'salesperson'],
+    closeReason: ['close reason', 'lost reason', 'closed lost reason', 'lost reason name', 'won reason', 'closed won reason'],
   },
   interactions: {
     ...contactRefSynonyms,

@@ -12,6 +12,7 @@ import { applyShape, detectShape, type ImportFormat } from './shapes.ts';
 import { Vocabulary } from './vocabulary.ts';
 import { ContactResolver } from './contact-resolver.ts';
 import { contactsImporter } from './contacts-import.ts';
+import { dealsImporter } from './deals-import.ts';
 import type { ImportEntity } from './fields.ts';
 import { resolveMapping } from './mapping.ts';
 import { PhoneNormaliser } from './phones.ts';
@@ -198,7 +199,8 @@ async function importRows(ctx: AppContext, scope: Scope, opts: ImportOptions, bu
       users,
     }),
   };
-  const importer: EntityImporter = opts.entity === 'contacts' ? contactsImporter(env) : activityImporter(env, opts.entity, users);
+  const importer: EntityImporter =
+    opts.entity === 'contacts' ? contactsImporter(env) : opts.entity === 'deals' ? dealsImporter(env, users) : activityImporter(env, opts.entity, users);
   const merges: MergeNote[] = [];
   const possibleDuplicates: DuplicateNote[] = [];
   const rejects = new RejectedRows(opts.errors, source.headers);

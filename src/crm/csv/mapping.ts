@@ -153,13 +153,18 @@ function assertRequiredColumns(entity: ImportEntity, byField: Map<string, number
     }
     return;
   }
+  const what = { jobs: 'job', interactions: 'interaction', deals: 'deal' }[entity];
   if (!contactReferenceFields.some((f) => byField.has(f))) {
-    throw missing(`no column says which contact each ${entity === 'jobs' ? 'job' : 'interaction'} belongs to: map a contact_id, phone or email column`, 'contactId');
+    throw missing(`no column says which contact each ${what} belongs to: map a contact_id, phone or email column`, 'contactId');
   }
-  const required = entity === 'jobs' ? 'serviceType' : 'kind';
+  const required = { jobs: 'serviceType', interactions: 'kind', deals: 'title' }[entity];
   if (!byField.has(required)) {
     throw missing(
-      entity === 'jobs' ? 'no column holds the service type of each job (map one explicitly, e.g. "Job=serviceType")' : 'no column holds the kind of each interaction (call, sms, email, note, meeting, site_visit); map one explicitly, e.g. "Type=kind"',
+      {
+        jobs: 'no column holds the service type of each job (map one explicitly, e.g. "Job=serviceType")',
+        interactions: 'no column holds the kind of each interaction (call, sms, email, note, meeting, site_visit); map one explicitly, e.g. "Type=kind"',
+        deals: 'no column holds the title of each deal (map one explicitly, e.g. "Deal Name=title")',
+      }[entity],
       required,
     );
   }

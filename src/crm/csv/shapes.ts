@@ -3,6 +3,7 @@ import type { ContactReadEnv } from './contact-draft.ts';
 import { headerKey, type ImportEntity } from './fields.ts';
 import { enumKey } from './values.ts';
 import { jobShapes } from './job-shapes.ts';
+import { dealShapes } from './deal-shapes.ts';
 
 /**
  * Export shapes of the tools local service businesses move from: each
@@ -18,6 +19,7 @@ export type Vendor = (typeof vendors)[number];
 export const shapeNames = [
   'hubspot-contacts', 'jobber-clients', 'housecall-pro-customers', 'servicetitan-customers', 'gohighlevel-contacts',
   'jobber-jobs', 'jobber-invoices', 'housecall-pro-jobs', 'servicetitan-jobs',
+  'hubspot-deals', 'gohighlevel-opportunities',
 ] as const;
 export type ShapeName = (typeof shapeNames)[number];
 export const importFormats = [...vendors, ...shapeNames] as const;
@@ -45,6 +47,8 @@ export interface ImportShape {
    * is linked to the contact imported from it.
    */
   customerIdField?: string;
+  /** Deals: the vendor's stage names and internal values → new, qualified, quote_sent, negotiation, won, lost. */
+  dealStageSynonyms?: Record<string, string>;
 }
 
 const hubspotContacts: ImportShape = {
@@ -223,7 +227,7 @@ const gohighlevelContacts: ImportShape = {
   },
 };
 
-export const shapes: readonly ImportShape[] = [hubspotContacts, jobberClients, servicetitanCustomers, gohighlevelContacts, housecallCustomers, ...jobShapes];
+export const shapes: readonly ImportShape[] = [hubspotContacts, jobberClients, servicetitanCustomers, gohighlevelContacts, housecallCustomers, ...jobShapes, ...dealShapes];
 
 const shapeLabel = (s: ImportShape) => `${s.name} (${s.entity})`;
 const carries = (s: ImportShape, keys: Set<string>) => s.signature.every((k) => keys.has(k)) && (!s.anyOf || s.anyOf.some((k) => keys.has(k)));
