@@ -33,7 +33,8 @@ export const publicRoutes = new Set([
   'POST /auth/login',
   'POST /auth/password-reset',
 ]);
-const publicPrefixes = ['/docs', '/webhooks/', '/unsubscribe/', '/book/'];
+// The website widget: its script and stylesheet, and the endpoints it calls from any site (a business slug, a chat token).
+const publicPrefixes = ['/docs', '/webhooks/', '/unsubscribe/', '/book/', '/widget.js', '/widget.css', '/widget/'];
 
 /** Any logged-in caller, about themselves or about nothing tenant-specific. */
 export const selfRoutes = new Set(['GET /me', 'POST /auth/logout', 'POST /auth/password', 'GET /events/catalog']);
@@ -93,6 +94,7 @@ export const routeRules: Record<string, RouteRule> = {
   'GET /imports/:id/errors.csv': rule('records.import'),
   'POST /imports/:id/cancel': rule('records.import'),
   'POST /contacts/:id/replies': rule('messages.send'),
+  'POST /contacts/:id/chat-replies': rule('messages.send'),
   'POST /contacts/:id/booking-link': rule('bookings.create'),
   'POST /contacts/:id/bookings': rule('bookings.create'),
   'GET /contacts/:id/automations': rule('automations.read'),

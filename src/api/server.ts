@@ -29,6 +29,7 @@ import { registerInsightRoutes } from './routes/insights.ts';
 import { registerChannelRoutes } from './routes/channels.ts';
 import { registerDevInboundRoutes } from './routes/dev-inbound.ts';
 import { registerPipelineRoutes } from './routes/pipeline.ts';
+import { registerWidgetRoutes } from './routes/widget.ts';
 
 export interface ServerOptions {
   logger?: boolean;
@@ -105,6 +106,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   registerChannelRoutes(app, ctx);
   registerDevInboundRoutes(app, ctx);
   registerPipelineRoutes(app, ctx);
+  registerWidgetRoutes(app, ctx);
   registerDashboard(app, ctx);
   return app;
 }

@@ -20,6 +20,7 @@ import { messagingIdentity } from './migrations/0015_messaging_identity.ts';
 import { outboundOnRecord } from './migrations/0025_outbound_on_record.ts';
 import { installSettings } from './migrations/0035_install_settings.ts';
 import { importJobs } from './migrations/0026_import_jobs.ts';
+import { webWidget } from './migrations/0036_web_widget.ts';
 
 /** Numbered migrations, in order. Never edit one that has shipped; add the next number. */
 function migrations(db: Db): Record<string, Migration> {
@@ -43,6 +44,7 @@ function migrations(db: Db): Record<string, Migration> {
     '0025_outbound_on_record': outboundOnRecord(),
     '0035_install_settings': installSettings(),
     '0026_import_jobs': importJobs(db.dialect),
+    '0036_web_widget': webWidget(db.dialect),
   };
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { complianceSettingsSchema } from '../../compliance/gate.ts';
 import { intakeSettingsSchema } from '../../intelligence/intake/settings.ts';
+import { widgetSettingsSchema } from '../../widget/settings.ts';
 import { voiceSettingsSchema } from '../../voice/settings.ts';
 import { cents, ianaZone, phoneText, shortText } from '../shared/fields.ts';
 
@@ -96,6 +97,7 @@ export const businessSettingsInputSchema = z
     inboundEmails: z.array(z.email().max(254)).max(50).nullable().optional(),
     voice: voiceSettingsSchema.partial().nullable().optional(),
     intake: intakeSettingsSchema.partial().nullable().optional(),
+    widget: widgetSettingsSchema.partial().nullable().optional(),
   })
   .strict();
 

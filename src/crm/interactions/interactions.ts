@@ -7,7 +7,8 @@ import { customFields, idField, instant, longText, parseJson, shortText } from '
 import { pageQuerySchema } from '../shared/pagination.ts';
 import { changedFields, checkOwned, defineResource } from '../shared/resource.ts';
 
-export const interactionKinds = ['call', 'sms', 'email', 'note', 'meeting', 'site_visit'] as const;
+/** `chat`: a message of the website chat widget (src/widget), in or out. */
+export const interactionKinds = ['call', 'sms', 'email', 'note', 'meeting', 'site_visit', 'chat'] as const;
 export type InteractionKind = (typeof interactionKinds)[number];
 export const interactionChannels = ['phone', 'sms', 'email', 'in_person', 'video', 'internal', 'web'] as const;
 export const directions = ['inbound', 'outbound'] as const;
@@ -21,6 +22,7 @@ export const defaultChannel: Record<InteractionKind, (typeof interactionChannels
   note: 'internal',
   meeting: 'in_person',
   site_visit: 'in_person',
+  chat: 'web',
 };
 
 export interface Interaction {
@@ -58,7 +60,7 @@ const fields = {
 export const interactionInputSchema = z
   .object(fields)
   .strict()
-  .refine((i) => !['call', 'sms', 'email'].includes(i.kind) || Boolean(i.direction), { message: 'calls, texts and emails need a direction (inbound or outbound)', path: ['direction'] });
+  .refine((i) => !['call', 'sms', 'email', 'chat'].includes(i.kind) || Boolean(i.direction), { message: 'calls, texts and emails need a direction (inbound or outbound)', path: ['direction'] });
 const patchSchema = z.object(fields).omit({ contactId: true, kind: true }).partial().strict();
 const filterSchema = z
   .object({
@@ -82,7 +84,7 @@ function kindEvents(i: Interaction): PendingEvent[] {
       events.push(event('call.missed', { contactId: i.contactId, interactionId: i.id, direction: i.direction }));
     }
   }
-  if ((i.kind === 'sms' || i.kind === 'email') && i.direction === 'inbound') {
+  if ((i.kind === 'sms' || i.kind === 'email' || i.kind === 'chat') && i.direction === 'inbound') {
     events.push(event('message.received', { contactId: i.contactId, interactionId: i.id, channel: i.channel }));
   }
   return events;
