@@ -116,6 +116,16 @@ forEachDialect('roles × routes', (world) => {
     for (const key of Object.keys(routeRules)) assert.match(key, /^(GET|POST|PATCH|PUT|DELETE) \//);
   });
 
+  test('the website widget is public: its script, stylesheet and visitor endpoints need no login; answering a chat is messages.send', () => {
+    for (const [method, url] of [['GET', '/widget.js'], ['GET', '/widget.css'], ['GET', '/widget/config'], ['POST', '/widget/leads'], ['POST', '/widget/chat'], ['POST', '/widget/chat/messages'], ['GET', '/widget/chat/messages'], ['OPTIONS', '/widget/*']] as const) {
+      assert.equal(routeAccess(method, url).kind, 'public', `${method} ${url}`);
+    }
+    const reply = routeAccess('POST', '/contacts/:id/chat-replies');
+    assert.ok(reply.kind === 'rule' && reply.listed && reply.rule.action === 'messages.send');
+    // Not public by a lookalike prefix.
+    assert.notEqual(routeAccess('GET', '/widgets').kind, 'public');
+  });
+
   test('a technician sees their own jobs and the contacts on them, adds notes there and updates their jobs', async () => {
     const tech = callers.technician!;
     const jobs = (await as(tech, 'GET', '/jobs')).json().data as Array<{ id: string }>;

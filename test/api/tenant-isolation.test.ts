@@ -29,11 +29,13 @@ const publicOrSelf = (url: string): boolean =>
   url.startsWith('/webhooks/') || url.startsWith('/unsubscribe/') ||
   // The public booking pages: the signed per-contact token is the credential (test/booking/api.test.ts).
   url.startsWith('/book/') ||
+  // The website widget: a business slug and the visitor's chat token; the last test below and test/widget/widget-api.test.ts.
+  url === '/widget.js' || url === '/widget.css' || url.startsWith('/widget/') ||
   // Installing a playbook names a catalogue entry, not a row, and writes only to the caller's business (test/playbooks/install.test.ts).
   url === '/playbooks/:name/install';
 
 /** Actions whose success depends on the row's state: on A's own row, 409 (found, wrong state) proves the tenant check as well as 2xx. */
-const stateful = new Set(['POST /imports/:id/cancel', 'POST /enrollments/:id/retry', 'POST /enrollments/:id/cancel', 'POST /enrollments/:id/ack', 'POST /approvals/:id/decide', 'POST /outbox/:id/retry', 'POST /outbox/:id/cancel', 'PATCH /drafts/:id', 'POST /drafts/:id/approve', 'POST /drafts/:id/discard', 'POST /contacts/:id/bookings', 'POST /exceptions/:kind/:id/dismiss']);
+const stateful = new Set(['POST /imports/:id/cancel', 'POST /enrollments/:id/retry', 'POST /enrollments/:id/cancel', 'POST /enrollments/:id/ack', 'POST /approvals/:id/decide', 'POST /outbox/:id/retry', 'POST /outbox/:id/cancel', 'PATCH /drafts/:id', 'POST /drafts/:id/approve', 'POST /drafts/:id/discard', 'POST /contacts/:id/bookings', 'POST /exceptions/:kind/:id/dismiss', 'POST /contacts/:id/chat-replies']);
 
 /** An automation that leaves one of everything behind for a new lead: an outbox message, a waiting enrolment, a pending approval. */
 const automationDoc = (name: string) => ({
@@ -60,6 +62,8 @@ const validBodies: Record<string, unknown> = {
   'POST /contacts/:id/consent': { channel: 'sms', status: 'revoked' },
   // Email: the consent route above has just opted A's contact out of texts, which a reply must respect.
   'POST /contacts/:id/replies': { channel: 'email', subject: 'Your visit', body: 'Hello from the inbox' },
+  // A's contact never chatted on the website: 409 on A's own row (stateful), 404 on B's.
+  'POST /contacts/:id/chat-replies': { body: 'Hello from the inbox' },
   'POST /imports/:id/cancel': {},
   'PUT /contacts/:id/companies/:companyId': { title: 'Hijacked' },
   'PUT /automations/:id': { definition: automationDoc('Hijacked') },
@@ -717,5 +721,35 @@ forEachDialect('tenant isolation', (world) => {
     const missing = routes.filter((r) => !publicOrSelf(r.url) && !exercised.has(`${r.method} ${r.url}`)).map((r) => `${r.method} ${r.url}`);
     assert.deepEqual(missing, [], `routes not covered by the tenant-isolation test: ${missing.join(', ')}`);
     assert.ok(routes.length > 40, `route enumeration looks incomplete (${routes.length} routes)`);
+  });
+  test("a visitor's chat token of business B reads and writes nothing through business A's widget, and A cannot answer B's chat", async () => {
+    const slugOf = async (key: string) => (await client(app, key).get('/business')).json().slug as string;
+    const [slugA, slugB] = [await slugOf(a.key), await slugOf(b.key)];
+    const visitor = { remoteAddress: '198.51.100.77', headers: { 'content-type': 'application/json' } };
+    const config = await app.inject({ method: 'GET', url: `/widget/config?business=${slugB}`, remoteAddress: visitor.remoteAddress });
+    assert.equal(config.statusCode, 200, config.body);
+    world().clock.advance(10_000);
+    const started = await app.inject({ method: 'POST', url: `/widget/chat?business=${slugB}`, ...visitor, payload: JSON.stringify({ name: 'Bravo Chat Visitor', phone: '512-555-0166', message: 'bravo secret chat: is the plumber coming?', formToken: config.json().formToken }) });
+    assert.equal(started.statusCode, 201, started.body);
+    const tokenB = started.json().token as string;
+    const withToken = { ...visitor, headers: { ...visitor.headers, 'x-chat-token': tokenB } };
+    assert.equal((await app.inject({ method: 'GET', url: `/widget/chat/messages?business=${slugB}`, ...withToken })).statusCode, 200);
+    const read = await app.inject({ method: 'GET', url: `/widget/chat/messages?business=${slugA}`, ...withToken });
+    assertNotFound(read, "B's chat token through A's widget");
+    assert.doesNotMatch(read.body, /bravo/i);
+    const wrote = await app.inject({ method: 'POST', url: `/widget/chat/messages?business=${slugA}`, ...withToken, payload: JSON.stringify({ body: 'sneaking in' }) });
+    assertNotFound(wrote, "writing with B's chat token through A's widget");
+    // B's form token is no form token for A's widget either.
+    const form = await app.inject({ method: 'POST', url: `/widget/leads?business=${slugA}`, ...visitor, payload: JSON.stringify({ name: 'X', phone: '512-555-0167', formToken: config.json().formToken }) });
+    assert.equal(form.statusCode, 400, form.body);
+    // The chat's contact is B's: A's key can neither answer it nor see it.
+    const bChatContact = ((await client(app, b.key).get('/contacts?phone=512-555-0166')).json().data as Array<{ id: string }>)[0].id;
+    for (const who of principalsOfA) {
+      assertNotFound(await asA(who, 'POST', '/contacts/:id/chat-replies', { id: bChatContact }, { body: 'hijacked chat' }), `${who.label}: answering B's chat`);
+      const listed = await asA(who, 'GET', '/interactions', {}, undefined, `contactId=${bChatContact}&kind=chat`);
+      assert.deepEqual(listed.json().data, []);
+    }
+    const stillThere = await app.inject({ method: 'GET', url: `/widget/chat/messages?business=${slugB}`, ...withToken });
+    assert.deepEqual(stillThere.json().messages.map((m: { body: string }) => m.body), ['bravo secret chat: is the plumber coming?']);
   });
 });
