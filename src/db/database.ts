@@ -7,7 +7,11 @@ import pg from 'pg';
 import type { Database } from './types.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
-export type DatabaseTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+/**
+ * SQLite `image`: open an in-memory database holding a copy of this serialized database (a database file's bytes,
+ * or better-sqlite3's serialize()) instead of `file` (tests copy one loaded database this way).
+ */
+export type DatabaseTarget = { kind: 'sqlite'; file: string; image?: Buffer } | { kind: 'postgres'; url: string };
 
 /** Anything that can run queries: the root handle or an open transaction. */
 export type Executor = Kysely<Database> | Transaction<Database>;
@@ -154,8 +158,8 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   let dialect: Dialect;
   let schema: string | undefined;
   if (target.kind === 'sqlite') {
-    if (target.file !== ':memory:') mkdirSync(path.dirname(target.file), { recursive: true });
-    const raw = new SqliteDatabase(target.file);
+    if (target.file !== ':memory:' && !target.image) mkdirSync(path.dirname(target.file), { recursive: true });
+    const raw = new SqliteDatabase(target.image ?? target.file);
     raw.pragma('journal_mode = WAL');
     raw.pragma('synchronous = NORMAL');
     raw.pragma('foreign_keys = ON');

@@ -5,10 +5,10 @@ import { parsePhoneNumberWithError } from 'libphonenumber-js';
 import { createApiKey } from '../../src/access/auth.ts';
 import { systemActor, type Scope } from '../../src/context.ts';
 import { ZIP_CODES } from '../../src/demo/catalog.ts';
-import { generateDemo, loadDemo, type DemoData, type DemoResult } from '../../src/demo/index.ts';
+import { generateDemo, type DemoData, type DemoResult } from '../../src/demo/index.ts';
 import { introPaths } from '../../src/intelligence/relationships/relationships.ts';
 import { client, makeApi, makeTenant } from '../helpers/api.ts';
-import { forEachDialect } from '../helpers/db.ts';
+import { forEachDemoDialect } from '../helpers/demo-snapshot.ts';
 
 const NOW = new Date('2026-03-02T15:00:00Z');
 const SEED = 42;
@@ -78,7 +78,7 @@ describe('demo companies (pure)', () => {
   });
 });
 
-forEachDialect('demo companies loaded', (world) => {
+forEachDemoDialect('demo companies loaded', (world) => {
   const data = generateDemo(SEED, NOW);
   let result: DemoResult;
   let scope: Scope;
@@ -87,7 +87,7 @@ forEachDialect('demo companies loaded', (world) => {
   let companyIds: Map<string, string>;
 
   before(async () => {
-    result = await loadDemo(world().ctx, { seed: SEED });
+    result = world().demo;
     scope = { businessId: result.businessId, actor: systemActor };
     app = await makeApi(world().ctx);
     api = client(app, (await createApiKey(world().ctx, scope, { name: 'companies test' })).key);
@@ -182,4 +182,4 @@ forEachDialect('demo companies loaded', (world) => {
     assert.deepEqual((await outsider.get(`/relationships/intro?companyId=${id}`)).json().data, []);
     assert.equal(((await outsider.get('/companies')).json() as { data: unknown[] }).data.length, 0);
   });
-});
+}, { seed: SEED, start: NOW.toISOString() });

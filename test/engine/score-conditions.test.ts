@@ -3,7 +3,6 @@ import { before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext, Scope } from '../../src/context.ts';
 import { createContact, updateContact } from '../../src/crm/contacts/contacts.ts';
-import { loadDemo } from '../../src/demo/index.ts';
 import { createAutomation } from '../../src/engine/automations.ts';
 import { evaluate, readField } from '../../src/engine/conditions.ts';
 import { scoreFieldProblem, type Condition } from '../../src/engine/definition.ts';
@@ -17,6 +16,7 @@ import { loadHistory } from '../../src/intelligence/models/builtin-history.ts';
 import { contactSignalsComputed } from '../../src/intelligence/models/contact-signals.ts';
 import { client, makeApi, makeTenant } from '../helpers/api.ts';
 import { forEachDialect, makeBusiness } from '../helpers/db.ts';
+import { forEachDemoDialect } from '../helpers/demo-snapshot.ts';
 
 const cond = (field: string, op: string, value?: unknown) => ({ field, op, value }) as Condition;
 
@@ -172,7 +172,7 @@ async function branchLog(ctx: AppContext, enrollmentId: string) {
   return rows.map((r) => ({ outcome: r.outcome, detail: JSON.parse(r.detail) as { path: string; scores?: Array<Record<string, unknown>> } }));
 }
 
-forEachDialect('automations branch on AI scores (trained models on the demo history)', (world) => {
+forEachDemoDialect('automations branch on AI scores (trained models on the demo history)', (world) => {
   let scope: Scope;
   let high: ContactScore & { contactId: string };
   let low: ContactScore & { contactId: string };
@@ -180,8 +180,7 @@ forEachDialect('automations branch on AI scores (trained models on the demo hist
 
   before(async () => {
     const { ctx, db } = world();
-    const demo = await loadDemo(ctx, { seed: 1 });
-    scope = { businessId: demo.businessId, actor: { type: 'system', id: null } };
+    scope = { businessId: world().demo.businessId, actor: { type: 'system', id: null } };
     // Only this test's automations run: the demo's playbooks and their enrolments are switched off.
     await db.kysely.updateTable('automations').set({ status: 'disabled' }).where('business_id', '=', scope.businessId).execute();
     await db.kysely.updateTable('enrollments').set({ status: 'exited', exit_reason: 'manual', next_run_at: null }).where('business_id', '=', scope.businessId).where('status', 'in', ['active', 'waiting']).execute();
@@ -276,7 +275,7 @@ forEachDialect('automations branch on AI scores (trained models on the demo hist
     assert.equal(branch.outcome, 'else');
     assert.deepEqual(branch.detail.scores?.[0], { field: 'contact.scores.churn', value: null, model: 'churn' });
   });
-});
+}, { seed: 1 });
 
 forEachDialect('score conditions on a business too new to train on', (world) => {
   test('a lead is scored by the prior, as the API does, and the condition can tell', async () => {

@@ -3,10 +3,10 @@ import { before } from 'node:test';
 import { createProviders } from '../../src/channels/registry.ts';
 import type { Scope } from '../../src/context.ts';
 import { createContact } from '../../src/crm/contacts/contacts.ts';
-import { loadDemo } from '../../src/demo/index.ts';
 import { dispatchQueued } from '../../src/engine/outbox/dispatch.ts';
 import { runDueEnrollments } from '../../src/engine/runner.ts';
-import { forEachDialect, testConfig, type TestWorld } from '../helpers/db.ts';
+import { testConfig, type TestWorld } from '../helpers/db.ts';
+import { forEachDemoDialect } from '../helpers/demo-snapshot.ts';
 
 export interface DemoWorld extends TestWorld {
   scope: Scope;
@@ -19,16 +19,16 @@ export const MONDAY_9AM = '2026-03-02T15:00:00Z';
 
 /**
  * Runs a suite on both databases against the Comfort Pro HVAC demo business,
- * loaded by the demo loader (three years of history, every playbook installed).
+ * as the demo loader leaves it (three years of history, every playbook
+ * installed): each suite gets its own copy of one load (test/helpers/demo-snapshot.ts).
  */
 export function withDemo(name: string, fn: (w: () => DemoWorld) => void, opts: { start?: string } = {}): void {
-  forEachDialect(
+  forEachDemoDialect(
     name,
     (world) => {
       let dw: DemoWorld | undefined;
-      before(async () => {
-        const w = world();
-        const demo = await loadDemo(w.ctx);
+      before(() => {
+        const { demo, ...w } = world();
         const scope: Scope = { businessId: demo.businessId, actor: { type: 'cli', id: null } };
         dw = {
           ...w,

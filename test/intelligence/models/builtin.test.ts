@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import type { Scope } from '../../../src/context.ts';
 import { createContact } from '../../../src/crm/contacts/contacts.ts';
-import { loadDemo } from '../../../src/demo/index.ts';
 import { contactScores, listModels, retrainDueModels, retrainModel } from '../../../src/intelligence/models/builtin.ts';
 import { loadHistory } from '../../../src/intelligence/models/builtin-history.ts';
 import { forEachDialect, makeBusiness } from '../../helpers/db.ts';
+import { forEachDemoDialect } from '../../helpers/demo-snapshot.ts';
 
 forEachDialect('built-in models on a new business (too little history)', (world) => {
   let scope: Scope;
@@ -34,11 +34,10 @@ forEachDialect('built-in models on a new business (too little history)', (world)
   });
 });
 
-forEachDialect('built-in models on the demo business history', (world) => {
+forEachDemoDialect('built-in models on the demo business history', (world) => {
   let scope: Scope;
-  before(async () => {
-    const demo = await loadDemo(world().ctx, { seed: 1 });
-    scope = { businessId: demo.businessId, actor: { type: 'system', id: null } };
+  before(() => {
+    scope = { businessId: world().demo.businessId, actor: { type: 'system', id: null } };
   });
 
   test('lead conversion, churn and deal stall train on the history with a time-based split; versions count up', async () => {
@@ -76,4 +75,4 @@ forEachDialect('built-in models on the demo business history', (world) => {
     const dealScores = (await contactScores(world().ctx, scope, withDeal.contactId!)).data.filter((s) => s.model === 'deal_stall');
     assert.ok(dealScores.some((s) => s.dealId === withDeal.id && s.prior === false), JSON.stringify(dealScores));
   });
-});
+}, { seed: 1 });
