@@ -29,6 +29,8 @@ export interface ReferenceResult {
   features: number;
   kinetic: number;
   chosen: string;
+  /** The chosen candidate's setting as the CV table prints it (GBDT parameters, a blend's parts). */
+  setting: string | null;
   seconds: number;
   references: Record<string, number>;
   best: { name: string; auc: number };
@@ -53,7 +55,7 @@ export async function referenceResults(): Promise<ReferenceResult[]> {
     const y = test.rows.map((r) => (String(r[li]) === ref.positive ? 1 : 0));
     const p = predictTable(model, test).map((x) => x.probability);
     const [bestName, bestAuc] = Object.entries(ref.references).reduce((a, b) => (b[1] > a[1] ? b : a));
-    out.push({ name, rows: ref.rows, features: ref.features, kinetic: auc(y, p) ?? NaN, chosen: model.algorithm, seconds, references: ref.references, best: { name: bestName, auc: bestAuc } });
+    out.push({ name, rows: ref.rows, features: ref.features, kinetic: auc(y, p) ?? NaN, chosen: model.algorithm, setting: model.selection?.table[model.selection.chosenRow]?.params ?? null, seconds, references: ref.references, best: { name: bestName, auc: bestAuc } });
   }
   return out;
 }
@@ -70,6 +72,7 @@ export async function benchReferenceModels(): Promise<string[]> {
   }
   const atOrAbove = results.filter((r) => r.kinetic >= r.best.auc).length;
   lines.push(`  at or above the best reference on ${atOrAbove} of ${results.length}`);
+  for (const r of results) if (r.setting) lines.push(`  ${r.name}: ${r.chosen} (${r.setting})`);
   return lines;
 }
 

@@ -15,9 +15,15 @@ export interface GbdtParams {
   lambda: number;
   maxTrees: number;
   patience: number;
+  /** Share of rows each tree learns from, drawn afresh per tree (1: all; below 1 is stochastic boosting, and faster). */
+  subsample: number;
+  /** Share of features each tree may split on, drawn afresh per tree (1: all). */
+  colsample: number;
+  /** Seed for the row and feature draws. */
+  seed: number;
 }
 
-export const defaultGbdtParams: GbdtParams = { learningRate: 0.1, maxLeaves: 31, maxDepth: 8, minChildSamples: 20, lambda: 1, maxTrees: 400, patience: 25 };
+export const defaultGbdtParams: GbdtParams = { learningRate: 0.1, maxLeaves: 31, maxDepth: 8, minChildSamples: 20, lambda: 1, maxTrees: 400, patience: 25, subsample: 1, colsample: 1, seed: 1 };
 
 /** One tree as parallel arrays; node i is a leaf when feature[i] === -1. `value` is every node's (scaled) Newton value, used for explanations. */
 export interface Tree {
@@ -146,6 +152,26 @@ export function trainGbdt(train: BinnedData, valid: BinnedData | null, binner: B
   let best = Infinity;
   let bestIteration = 0;
   const histSize = F * 256 * 3;
+  // Row and feature draws per tree (stochastic gradient boosting); with both at 1 every row and feature is used, as before.
+  let seed = (p.seed ?? 1) >>> 0 || 1;
+  const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const subsample = Math.min(1, Math.max(0, p.subsample ?? 1));
+  const colsample = Math.min(1, Math.max(0, p.colsample ?? 1));
+  const allFeatures = Int32Array.from({ length: F }, (_, f) => f);
+  let feats: Int32Array = allFeatures;
+  const drawFeatures = (): Int32Array => {
+    if (colsample >= 1) return allFeatures;
+    const k = Math.max(1, Math.round(F * colsample));
+    const pick = Int32Array.from(allFeatures);
+    for (let i = 0; i < k; i++) {
+      const j = i + Math.floor(rand() * (F - i));
+      const tmp = pick[i];
+      pick[i] = pick[j];
+      pick[j] = tmp;
+    }
+    return Int32Array.from(pick.subarray(0, k)).sort();
+  };
+  const inTree = subsample < 1 ? new Uint8Array(n) : null;
 
   // Histograms are large (features × 256 bins × 3); reusing them keeps the garbage collector out of the loop.
   const pool: Float64Array[] = [];
@@ -158,7 +184,8 @@ export function trainGbdt(train: BinnedData, valid: BinnedData | null, binner: B
       const gr = g[r];
       const hr = h[r];
       const off = r * F;
-      for (let f = 0; f < F; f++) {
+      for (let q = 0; q < feats.length; q++) {
+        const f = feats[q];
         const j = (f * 256 + bins[off + f]) * 3;
         hist[j] += gr;
         hist[j + 1] += hr;
@@ -174,7 +201,8 @@ export function trainGbdt(train: BinnedData, valid: BinnedData | null, binner: B
     let bestSplit: Split | null = null;
     const parent = score(G, H);
     const minC = p.minChildSamples;
-    for (let f = 0; f < F; f++) {
+    for (let q = 0; q < feats.length; q++) {
+      const f = feats[q];
       const base = f * 768;
       const mj = base + MISSING_BIN * 3;
       const mG = hist[mj];
@@ -230,12 +258,23 @@ export function trainGbdt(train: BinnedData, valid: BinnedData | null, binner: B
   const binnerBins = (f: number) => binner.numBins[f];
 
   for (let t = 0; t < p.maxTrees; t++) {
+    let used = 0;
     for (let i = 0; i < n; i++) {
       const pr = sigmoid(raw[i]);
       g[i] = pr - y[i];
       h[i] = Math.max(pr * (1 - pr), 1e-12);
-      order[i] = i;
+      if (inTree) {
+        inTree[i] = rand() < subsample ? 1 : 0;
+        if (inTree[i]) order[used++] = i;
+      } else order[used++] = i;
     }
+    if (used < 2 * p.minChildSamples) {
+      // Too few rows drawn to split (a tiny table): this tree learns from all of them.
+      used = 0;
+      for (let i = 0; i < n; i++) order[used++] = i;
+      inTree?.fill(1);
+    }
+    feats = drawFeatures();
     const tree = emptyTree();
     const catMasks: Array<Uint8Array | null> = [];
     const addNode = (G: number, H: number) => {
@@ -244,10 +283,10 @@ export function trainGbdt(train: BinnedData, valid: BinnedData | null, binner: B
     };
     let G0 = 0;
     let H0 = 0;
-    for (let i = 0; i < n; i++) (G0 += g[i]), (H0 += h[i]);
-    const rootHist = buildHist(0, n);
-    const root: Leaf = { node: addNode(G0, H0), start: 0, end: n, depth: 0, hist: rootHist, G: G0, H: H0, split: null };
-    root.split = findSplit(rootHist, G0, H0, n);
+    for (let k = 0; k < used; k++) (G0 += g[order[k]]), (H0 += h[order[k]]);
+    const rootHist = buildHist(0, used);
+    const root: Leaf = { node: addNode(G0, H0), start: 0, end: used, depth: 0, hist: rootHist, G: G0, H: H0, split: null };
+    root.split = findSplit(rootHist, G0, H0, used);
     const leaves: Leaf[] = [root];
     while (leaves.length < p.maxLeaves) {
       let bi = -1;
@@ -269,7 +308,16 @@ export function trainGbdt(train: BinnedData, valid: BinnedData | null, binner: B
       const leftSmaller = mid - leaf.start <= leaf.end - mid;
       const small = leftSmaller ? buildHist(leaf.start, mid) : buildHist(mid, leaf.end);
       const large = leaf.hist;
-      for (let j = 0; j < histSize; j++) large[j] -= small[j];
+      // Sibling by subtraction, over the bins in use only (most of the 256 per feature are empty on small tables).
+      for (let q = 0; q < feats.length; q++) {
+        const base = feats[q] * 768;
+        const end = base + binner.numBins[feats[q]] * 3;
+        for (let j = base; j < end; j++) large[j] -= small[j];
+        const mj = base + MISSING_BIN * 3;
+        large[mj] -= small[mj];
+        large[mj + 1] -= small[mj + 1];
+        large[mj + 2] -= small[mj + 2];
+      }
       const L: Leaf = { node: leftNode, start: leaf.start, end: mid, depth: leaf.depth + 1, hist: leftSmaller ? small : large, G: GL, H: HL, split: null };
       const R: Leaf = { node: rightNode, start: mid, end: leaf.end, depth: leaf.depth + 1, hist: leftSmaller ? large : small, G: leaf.G - GL, H: leaf.H - HL, split: null };
       for (const c of [L, R]) if (c.depth < p.maxDepth && c.end - c.start >= 2 * p.minChildSamples) c.split = findSplit(c.hist, c.G, c.H, c.end - c.start);
@@ -279,6 +327,15 @@ export function trainGbdt(train: BinnedData, valid: BinnedData | null, binner: B
       pool.push(leaf.hist);
       const v = tree.value[leaf.node];
       for (let k = leaf.start; k < leaf.end; k++) raw[order[k]] += v;
+    }
+    if (inTree) {
+      // Rows left out of this tree still move by it: route each down the tree by its bins.
+      for (let i = 0; i < n; i++) {
+        if (inTree[i]) continue;
+        let node = 0;
+        while (tree.feature[node] >= 0) node = goesLeftBin({ bin: tree.bin[node], missingLeft: tree.missingLeft[node] }, catMasks[node], bins[i * F + tree.feature[node]]) ? tree.left[node] : tree.right[node];
+        raw[i] += tree.value[node];
+      }
     }
     trees.push(tree);
     if (valid && validRaw) {
@@ -294,7 +351,7 @@ export function trainGbdt(train: BinnedData, valid: BinnedData | null, binner: B
       if (loss < best - 1e-7) (best = loss), (bestIteration = t + 1);
       else if (t + 1 - bestIteration >= p.patience) break;
     } else bestIteration = t + 1;
-    if (leaves.length === 1) break; // nothing left to learn
+    if (leaves.length === 1 && !inTree && feats === allFeatures) break; // nothing left to learn (a draw of rows or features may just have been unlucky)
   }
   if (trace) trace.trees = trees;
   return { kind: 'gbdt', baseScore, trees: trees.slice(0, Math.max(bestIteration, 1)), bestIteration };

@@ -73,8 +73,22 @@ test('the report names the metric that chose and shows it: the chosen candidate 
 test('a small GBDT grid is cross-validated on modest tables: each setting is a row of the table', () => {
   const m = trainModel(xorTable(1500), { label: 'label' });
   const gbdtRows = m.selection!.table.filter((r) => r.candidate === 'gbdt');
-  assert.deepEqual(gbdtRows.map((r) => r.params), ['31 leaves, lr 0.1', '8 leaves, lr 0.05']);
+  assert.deepEqual(gbdtRows.map((r) => r.params), [
+    '31 leaves, lr 0.1',
+    '8 leaves, lr 0.05',
+    '15 leaves, lr 0.05, min leaf 10, L2 5, rows 0.8, features 0.6',
+    '4 leaves, lr 0.05, rows 0.8, features 0.5',
+  ]);
   assert.equal(m.metrics.candidates.gbdt!.logLoss.toFixed(4), Math.min(...gbdtRows.map((r) => r.logLoss)).toFixed(4));
+});
+
+test('row and feature subsampling: each tree learns from a seeded draw, the model still finds the interaction, and the same seed gives the same model', () => {
+  const opts = { label: 'label', algorithms: ['gbdt' as const], blend: false, gbdt: { subsample: 0.7, colsample: 0.67 } };
+  const a = trainModel(xorTable(1500), opts);
+  const b = trainModel(xorTable(1500), opts);
+  assert.ok(a.metrics.test.auc! > 0.85, `test AUC ${a.metrics.test.auc}`);
+  assert.deepEqual(a.model, b.model);
+  assert.equal(a.selection!.table[0].params, '31 leaves, lr 0.1, rows 0.7, features 0.67');
 });
 
 test('the held-out figures come from a fit on the training rows; the saved model then learns from every labelled row', () => {
