@@ -106,7 +106,7 @@ describe('the website widget on another site, under a strict CSP, in Chromium', 
     assert.deepEqual(violations, [], 'no CSP violation on the page');
     assert.deepEqual(foreign, [], 'no request to a third party');
     // The widget fits a phone: nothing sticks out past the screen edge.
-    const width = await page.evaluate(() => document.scrollingElement!.scrollWidth);
+    const width = await page.evaluate<number>('document.scrollingElement.scrollWidth');
     assert.ok(width <= 390, `page scroll width ${width}`);
 
     const staff = await dash.browser.newContext();

@@ -11,7 +11,7 @@ import { SimulateInbound } from './SimulateInbound.tsx';
 interface Interaction { id: string; contactId: string; kind: string; direction: string | null; channel: string; subject: string | null; body: string | null; outcome: string | null; occurredAt: string; externalId: string | null; metadata: Record<string, unknown> }
 interface OutboxMessage { id: string; contactId: string | null; userId: string | null; channel: string; body: string; subject: string | null; state: string; createdAt: string; sentAt: string | null; lastError: string | null }
 
-const conversational = new Set(['sms', 'email', 'call']);
+const conversational = new Set(['sms', 'email', 'call', 'chat']);
 
 export function Inbox() {
   const { contactId } = useParams();
@@ -128,20 +128,26 @@ function Thread({ contactId }: { contactId: string }) {
 function Reply({ contact, onSent }: { contact: Contact; onSent: () => void }) {
   const smsBlocked = contact.consent?.sms?.status === 'revoked' || !contact.phone;
   const emailBlocked = contact.consent?.email?.status === 'revoked' || !contact.email;
-  const [channel, setChannel] = useState<'sms' | 'email'>(smsBlocked ? 'email' : 'sms');
+  const [channel, setChannel] = useState<'sms' | 'email' | 'chat'>(smsBlocked ? 'email' : 'sms');
   const [body, setBody] = useState('');
   const [subject, setSubject] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [note, setNote] = useState('');
   const [key, setKey] = useState(() => crypto.randomUUID().replace(/-/g, ''));
-  const blocked = channel === 'sms' ? smsBlocked : emailBlocked;
+  const blocked = channel === 'sms' ? smsBlocked : channel === 'email' ? emailBlocked : false;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
     setNote('');
     try {
-      const r = await post<{ deferredBecause: string | null; notBefore: string }>(`/contacts/${contact.id}/replies`, { channel, body, subject: channel === 'email' ? subject : undefined, idempotencyKey: key });
-      setNote(r.deferredBecause ? `Queued; goes out ${when(r.notBefore)} (${r.deferredBecause}).` : 'Queued in the outbox.');
+      if (channel === 'chat') {
+        // Website chat: the visitor's widget shows it at its next poll (docs/widget.md).
+        await post(`/contacts/${contact.id}/chat-replies`, { body });
+        setNote('Sent to the website chat.');
+      } else {
+        const r = await post<{ deferredBecause: string | null; notBefore: string }>(`/contacts/${contact.id}/replies`, { channel, body, subject: channel === 'email' ? subject : undefined, idempotencyKey: key });
+        setNote(r.deferredBecause ? `Queued; goes out ${when(r.notBefore)} (${r.deferredBecause}).` : 'Queued in the outbox.');
+      }
       setBody('');
       setKey(crypto.randomUUID().replace(/-/g, ''));
       onSent();
@@ -156,6 +162,7 @@ function Reply({ contact, onSent }: { contact: Contact; onSent: () => void }) {
         <legend>Reply by</legend>
         <label><input type="radio" name="channel" checked={channel === 'sms'} disabled={smsBlocked} onChange={() => setChannel('sms')} /> Text</label>
         <label><input type="radio" name="channel" checked={channel === 'email'} disabled={emailBlocked} onChange={() => setChannel('email')} /> Email</label>
+        <label><input type="radio" name="channel" checked={channel === 'chat'} onChange={() => setChannel('chat')} /> Website chat</label>
       </fieldset>
       {channel === 'email' && (
         <>
