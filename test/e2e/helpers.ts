@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const artifactsDir = path.join(root, 'test-artifacts', 'e2e');
@@ -118,3 +118,21 @@ export async function eventually<T>(read: () => Promise<T>, done: (v: T) => bool
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+/** The two screens the dashboard's actions are tested at: a phone (390 × 844, touch, an iPhone 14) and a desktop. */
+export const screenSizes = [
+  { label: 'phone', viewport: { width: 390, height: 844 }, touch: true },
+  { label: 'desktop', viewport: { width: 1280, height: 900 }, touch: false },
+] as const;
+export type ScreenSize = (typeof screenSizes)[number];
+
+/** A logged-out browser context of that size (a phone is mobile with touch). */
+export async function contextFor(browser: Browser, size: ScreenSize): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: size.viewport, ...(size.touch && { isMobile: true, hasTouch: true }) });
+  // A shared, busy machine can take longer than the default 30 s for the first load.
+  context.setDefaultNavigationTimeout(90_000);
+  return context;
+}
+
+/** Presses a control as a person on that screen would: a tap on a touch screen, a click otherwise. */
+export const press = (size: ScreenSize, target: Locator) => (size.touch ? target.tap() : target.click());
