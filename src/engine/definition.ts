@@ -101,7 +101,7 @@ const staffTarget = z.union([
   z.object({ contactOwner: z.literal(true) }).strict(),
 ]);
 
-export const exitReasons = ['replied', 'booked', 'opted_out', 'deal_won', 'deal_lost', 'job_cancelled', 'reviewed'] as const;
+export const exitReasons = ['replied', 'booked', 'opted_out', 'deal_won', 'deal_lost', 'job_cancelled', 'reviewed', 'emergency'] as const;
 export type ExitReason = (typeof exitReasons)[number] | 'manual' | 'stop_step' | 'contact_deleted';
 
 /** A/B variants of a message: each contact gets one, chosen deterministically from the automation and the contact. */

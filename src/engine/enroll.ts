@@ -43,6 +43,9 @@ export function exitReasonFor(e: StoredEvent): ExitReason | null {
       return 'job_cancelled';
     case 'review.received':
       return 'reviewed';
+    case 'intake.emergency':
+      // The contact's message was an emergency: on-call has it, so sales follow-ups stop.
+      return 'emergency';
     default:
       return null;
   }

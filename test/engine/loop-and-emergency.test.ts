@@ -118,6 +118,19 @@ forEachDialect('the loop closes and emergencies by text are routed', (world) => 
     const timeline = (await api.get(`/contacts/${contactId}/timeline`)).json().data as TimelineItem[];
     assert.ok(timeline.some((i) => /emergency \(fire electrical\): safety advice/.test(i.summary)), 'the safety message is on the record with why');
     assert.ok(timeline.some((i) => /Texted Tomas Reyes about this contact/.test(i.summary)), 'so is the page');
+    // On-call has it: speed to lead's sales follow-ups ("still looking for help?") stop for this contact.
+    const enrolments = await world().db.kysely
+      .selectFrom('enrollments')
+      .innerJoin('automations', 'automations.id', 'enrollments.automation_id')
+      .select(['enrollments.status', 'enrollments.exit_reason'])
+      .where('enrollments.contact_id', '=', contactId)
+      .where('automations.playbook', '=', 'speed-to-lead')
+      .execute();
+    assert.deepEqual(enrolments.map((e) => `${e.status} ${e.exit_reason}`), ['exited emergency']);
+    world().clock.set('2026-03-05T18:00:00Z');
+    await work();
+    const later = (await api.get(`/outbox?contactId=${contactId}&limit=100`)).json().data as Array<{ to: string; body: string }>;
+    assert.ok(!later.some((m) => m.to === '+15125550460' && /thanks for reaching out|just checking|Still looking for help/.test(m.body)), JSON.stringify(later.map((m) => m.body)));
   });
 
   test('the simulator is for the dev outbox: it refuses numbers that are not the business\'s, and bad input', async () => {

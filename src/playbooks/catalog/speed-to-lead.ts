@@ -35,7 +35,7 @@ export const speedToLead = definePlaybook({
   name: 'speed-to-lead',
   title: 'Speed to lead',
   description:
-    'A new lead from any source gets a text within a minute (an email when there is no mobile number), then follow-ups at about +1 hour, the next morning, +3, +7 and +14 days, each in business hours. It stops the moment they reply, book or opt out; a reply gives a person a task to answer it.',
+    'A new lead from any source gets a text within a minute (an email when there is no mobile number), then follow-ups at about +1 hour, the next morning, +3, +7 and +14 days, each in business hours. It stops the moment they reply, book or opt out, or when their message is an emergency (on-call has it); a reply gives a person a task to answer it.',
   params,
   enabledInDemo: true,
   build: (p) => ({
@@ -45,7 +45,8 @@ export const speedToLead = definePlaybook({
     // Answering someone who just asked for help: transactional (quiet hours still apply).
     purpose: 'transactional',
     priority: p.priority,
-    exitOn: ['replied', 'booked', 'opted_out'],
+    // An emergency is on-call's: no "still looking for help?" follow-ups to someone whose house smells of gas.
+    exitOn: ['replied', 'booked', 'opted_out', 'emergency'],
     handoff: { on: ['replied'], title: p.taskTitle, kind: 'lead_replied', assignee: { rule: 'contact_owner', fallbackRole: 'owner' }, dueIn: 'PT1H' },
     steps: [
       toContact(p.first),
