@@ -4,10 +4,9 @@ import type { InteractionTable, JobTable } from '../../db/types.ts';
 import { isoNow } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
 import { readInteraction, readJob, type ActivityDraft, type ActivityReadEnv, type UserDirectory } from './activity-rows.ts';
-import { inBatchTransaction, type BatchResult, type EntityImporter, type ImportEnv, type PreparedBatch } from './batch.ts';
+import { inBatchTransaction, readRows, type BatchResult, type EntityImporter, type ImportEnv, type PreparedBatch } from './batch.ts';
 import { chunks, insertRows } from './bulk.ts';
 import { linkContacts, type LinkedRow } from './contact-links.ts';
-import { RowCells, RowError } from './contact-draft.ts';
 import type { CsvRow } from './reader.ts';
 import { enumKey } from './values.ts';
 
@@ -45,16 +44,7 @@ export function activityImporter(env: ImportEnv, entity: 'jobs' | 'interactions'
         jobStatusSynonyms: jobStatusTable,
         lenient: env.shape !== null,
       };
-      const batch: PreparedBatch<{ row: CsvRow; draft: ActivityDraft }> = { items: [], rejected: [] };
-      for (const row of rows) {
-        try {
-          batch.items.push({ row, draft: read(new RowCells(env.plan, row), readEnv) });
-        } catch (err) {
-          if (!(err instanceof RowError)) throw err;
-          batch.rejected.push({ row, error: err.message });
-        }
-      }
-      return batch;
+      return readRows(env.plan, rows, (cells) => read(cells, readEnv));
     },
 
     async write(batch): Promise<BatchResult> {

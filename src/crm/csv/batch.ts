@@ -1,7 +1,7 @@
 import type { AppContext, Scope } from '../../context.ts';
 import type { Executor } from '../../db/database.ts';
 import type { Business } from '../businesses/schema.ts';
-import type { ContactReadEnv } from './contact-draft.ts';
+import { RowCells, RowError, type ContactReadEnv } from './contact-draft.ts';
 import type { ContactResolver } from './contact-resolver.ts';
 import type { ResolvedMapping } from './mapping.ts';
 import type { PhoneNormaliser } from './phones.ts';
@@ -72,4 +72,22 @@ export interface EntityImporter<T = unknown> {
 /** Runs a batch's writes in one transaction; a dry run reads through the plain handle and writes nothing. */
 export function inBatchTransaction<T>(env: ImportEnv, fn: (trx: Executor) => Promise<T>): Promise<T> {
   return env.dryRun ? fn(env.ctx.db.kysely) : env.ctx.db.transaction(fn);
+}
+
+/**
+ * Reads each row into a draft. A row its reader refuses (RowError: nothing
+ * usable, a value that cannot be read) is rejected with the reader's message;
+ * any other error is a bug and stops the import.
+ */
+export function readRows<D>(plan: ResolvedMapping, rows: CsvRow[], read: (cells: RowCells) => D): PreparedBatch<{ row: CsvRow; draft: D }> {
+  const batch: PreparedBatch<{ row: CsvRow; draft: D }> = { items: [], rejected: [] };
+  for (const row of rows) {
+    try {
+      batch.items.push({ row, draft: read(new RowCells(plan, row)) });
+    } catch (err) {
+      if (!(err instanceof RowError)) throw err;
+      batch.rejected.push({ row, error: err.message });
+    }
+  }
+  return batch;
 }

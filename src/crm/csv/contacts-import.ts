@@ -1,7 +1,7 @@
 import { isoNow } from '../../lib/clock.ts';
 import { yieldEvery } from '../../lib/yield.ts';
-import { inBatchTransaction, type BatchResult, type EntityImporter, type ImportEnv, type PreparedBatch } from './batch.ts';
-import { readContactDraft, RowCells, RowError, type ContactDraft } from './contact-draft.ts';
+import { inBatchTransaction, readRows, type BatchResult, type EntityImporter, type ImportEnv, type PreparedBatch } from './batch.ts';
+import { readContactDraft, type ContactDraft } from './contact-draft.ts';
 import type { CsvRow } from './reader.ts';
 
 type Item = { row: CsvRow; draft: ContactDraft };
@@ -10,16 +10,7 @@ type Item = { row: CsvRow; draft: ContactDraft };
 export function contactsImporter(env: ImportEnv): EntityImporter<Item> {
   return {
     prepare(rows) {
-      const batch: PreparedBatch<Item> = { items: [], rejected: [] };
-      for (const row of rows) {
-        try {
-          batch.items.push({ row, draft: readContactDraft(new RowCells(env.plan, row), env.contactRead) });
-        } catch (err) {
-          if (!(err instanceof RowError)) throw err;
-          batch.rejected.push({ row, error: err.message });
-        }
-      }
-      return batch;
+      return readRows(env.plan, rows, (cells) => readContactDraft(cells, env.contactRead));
     },
 
     async write(batch) {

@@ -4,10 +4,9 @@ import type { DealTable } from '../../db/types.ts';
 import { isoNow } from '../../lib/clock.ts';
 import { newId } from '../../lib/ids.ts';
 import type { UserDirectory } from './activity-rows.ts';
-import { inBatchTransaction, type BatchResult, type EntityImporter, type ImportEnv, type PreparedBatch } from './batch.ts';
+import { inBatchTransaction, readRows, type BatchResult, type EntityImporter, type ImportEnv, type PreparedBatch } from './batch.ts';
 import { chunks, insertRows } from './bulk.ts';
 import { linkContacts, type LinkedRow } from './contact-links.ts';
-import { RowCells, RowError } from './contact-draft.ts';
 import { readDeal, type DealDraft, type DealReadEnv } from './deal-rows.ts';
 import type { CsvRow } from './reader.ts';
 import { enumKey } from './values.ts';
@@ -42,16 +41,7 @@ export function dealsImporter(env: ImportEnv, users: UserDirectory): EntityImpor
         lenient: true,
         dealStageSynonyms: stageTable,
       };
-      const batch: PreparedBatch<Item> = { items: [], rejected: [] };
-      for (const row of rows) {
-        try {
-          batch.items.push({ row, draft: readDeal(new RowCells(env.plan, row), readEnv) });
-        } catch (err) {
-          if (!(err instanceof RowError)) throw err;
-          batch.rejected.push({ row, error: err.message });
-        }
-      }
-      return batch;
+      return readRows(env.plan, rows, (cells) => readDeal(cells, readEnv));
     },
 
     async write(batch) {
