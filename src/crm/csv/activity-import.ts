@@ -8,7 +8,7 @@ import { inBatchTransaction, readRows, type BatchResult, type EntityImporter, ty
 import { chunks, insertRows } from './bulk.ts';
 import { linkContacts, type LinkedRow } from './contact-links.ts';
 import type { CsvRow } from './reader.ts';
-import { enumKey } from './values.ts';
+import { keyedSynonyms } from './shapes.ts';
 
 type Linked = LinkedRow<ActivityDraft>;
 
@@ -24,26 +24,22 @@ const openStatus = 'scheduled';
  * instead of duplicated, so a file can be imported twice. No domain events:
  * importing history must not start follow-ups or review requests.
  */
+/** How rows of jobs, interactions and deals are read: the business's zone and date order, phones, team and the import's clock. */
+export function activityReadEnv(env: ImportEnv, users: UserDirectory): ActivityReadEnv {
+  const country = env.business.settings.defaultCountry;
+  return { zone: env.business.timeZone, monthFirst: country === 'US' || country === 'CA', phones: env.phones, users, importId: env.importId, now: isoNow(env.ctx.clock) };
+}
+
 export function activityImporter(env: ImportEnv, entity: 'jobs' | 'interactions', users: UserDirectory): EntityImporter<{ row: CsvRow; draft: ActivityDraft }> {
   // Keys written earlier in this run. A committed batch is in the database; a dry run has only this.
   const seenInRun = new Set<string>();
   const read = entity === 'jobs' ? readJob : readInteraction;
-  const country = env.business.settings.defaultCountry;
-  const jobStatusTable = env.shape?.shape.jobStatusSynonyms ? Object.fromEntries(Object.entries(env.shape.shape.jobStatusSynonyms).map(([k, v]) => [enumKey(k), v])) : undefined;
+  const jobStatusTable = keyedSynonyms(env.shape?.shape.jobStatusSynonyms);
 
   return {
     prepare(rows: CsvRow[]): PreparedBatch<{ row: CsvRow; draft: ActivityDraft }> {
       // Users are loaded before the first batch (see activityImporter's caller): reading rows touches no database.
-      const readEnv: ActivityReadEnv = {
-        zone: env.business.timeZone,
-        monthFirst: country === 'US' || country === 'CA',
-        phones: env.phones,
-        users,
-        importId: env.importId,
-        now: isoNow(env.ctx.clock),
-        jobStatusSynonyms: jobStatusTable,
-        lenient: env.shape !== null,
-      };
+      const readEnv: ActivityReadEnv = { ...activityReadEnv(env, users), jobStatusSynonyms: jobStatusTable, lenient: env.shape !== null };
       return readRows(env.plan, rows, (cells) => read(cells, readEnv));
     },
 

@@ -9,7 +9,8 @@ import { chunks, insertRows } from './bulk.ts';
 import { linkContacts, type LinkedRow } from './contact-links.ts';
 import { readDeal, type DealDraft, type DealReadEnv } from './deal-rows.ts';
 import type { CsvRow } from './reader.ts';
-import { enumKey } from './values.ts';
+import { activityReadEnv } from './activity-import.ts';
+import { keyedSynonyms } from './shapes.ts';
 
 type Item = { row: CsvRow; draft: DealDraft };
 
@@ -25,22 +26,11 @@ type Item = { row: CsvRow; draft: DealDraft };
  */
 export function dealsImporter(env: ImportEnv, users: UserDirectory): EntityImporter<Item> {
   const seenInRun = new Set<string>();
-  const country = env.business.settings.defaultCountry;
-  const shape = env.shape?.shape;
-  const stageTable = shape?.dealStageSynonyms ? Object.fromEntries(Object.entries(shape.dealStageSynonyms).map(([k, v]) => [enumKey(k), v])) : undefined;
+  const stageTable = keyedSynonyms(env.shape?.shape.dealStageSynonyms);
 
   return {
     prepare(rows) {
-      const readEnv: DealReadEnv = {
-        zone: env.business.timeZone,
-        monthFirst: country === 'US' || country === 'CA',
-        phones: env.phones,
-        users,
-        importId: env.importId,
-        now: isoNow(env.ctx.clock),
-        lenient: true,
-        dealStageSynonyms: stageTable,
-      };
+      const readEnv: DealReadEnv = { ...activityReadEnv(env, users), lenient: true, dealStageSynonyms: stageTable };
       return readRows(env.plan, rows, (cells) => readDeal(cells, readEnv));
     },
 

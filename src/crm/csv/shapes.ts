@@ -284,14 +284,17 @@ function planFor(shape: ImportShape): ShapePlan {
   };
 }
 
+/** A vendor's value map with its keys spelled as cells are compared (enumKey), or undefined without one. */
+export const keyedSynonyms = (table: Record<string, string> | undefined): Record<string, string> | undefined =>
+  table ? Object.fromEntries(Object.entries(table).map(([k, v]) => [enumKey(k), v])) : undefined;
+
 /** The contact-reading options with a shape's value maps added. */
 export function applyShape(plan: ShapePlan | null, env: ContactReadEnv): ContactReadEnv {
   if (!plan) return env;
-  const keyed = (table: Record<string, string> | undefined) => (table ? Object.fromEntries(Object.entries(table).map(([k, v]) => [enumKey(k), v])) : undefined);
   return {
     ...env,
-    stageSynonyms: keyed(plan.shape.stageSynonyms),
-    leadStatusSynonyms: keyed(plan.shape.leadStatusSynonyms),
-    sourceSynonyms: keyed(plan.shape.sourceSynonyms),
+    stageSynonyms: keyedSynonyms(plan.shape.stageSynonyms),
+    leadStatusSynonyms: keyedSynonyms(plan.shape.leadStatusSynonyms),
+    sourceSynonyms: keyedSynonyms(plan.shape.sourceSynonyms),
   };
 }
